@@ -1,0 +1,1 @@
+"""PDF → structured extract: locate, classify and parse the tables of a budget disclosure."""

@@ -1,0 +1,236 @@
+"""One PDF → one extract: document facts, located tables, typed rows and cells, figures."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, load_catalog
+from .locate import locate_tables
+from .models import PageTable
+from .narrative import find_figures
+from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
+from .pdf_source import RejectedDocument, fingerprint, open_pdf
+from .rows import ParsedTable, parse_table
+from .stitch import stitch
+from .text import normalize
+
+EXTRACTOR_VERSION = "1"
+MIN_CHARS_PER_PAGE = 20
+CORE_TYPES = {
+    "income_expenditure_summary",
+    "expenditure_summary",
+    "general_budget_function",
+    "fiscal_appropriation_summary",
+    "three_public",
+}
+_NAME_LINE = re.compile(
+    r"^(?:单位名称|部门名称|编制单位|预算单位|填报单位|预算主管部门)[:：](.+?)(?:(?:金额)?单位[:：].*)?$"
+)
+_COVER_YEAR = re.compile(r"^(?:19|20)[0-9]{2}年(?:度)?")
+_COVER_END = re.compile(
+    r"(?:(?:19|20)[0-9]{2})?年?度?(?:区级|市级|省级|县级)?(?:部门|单位)(?:综合)?(?:预算|决算)|预算|决算"
+)
+_ANY_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
+_YEAR_TITLE = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?[^0-9]{0,30}?(?:预算|决算)")
+
+
+@dataclass
+class Extract:
+    """Everything extracted from one document, as plain records ready for loading."""
+
+    document: dict[str, Any]
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def document_id(sha256: str) -> str:
+    """Stable document identifier: the first 16 hex digits of the content hash."""
+    return sha256[:16]
+
+
+def extract_document(path: Path, catalog: Catalog | None = None) -> Extract:
+    """Extract one PDF; a rejected document yields an extract with status 'rejected'."""
+    catalog = catalog or load_catalog()
+    source = fingerprint(path)
+    started = time.perf_counter()
+    doc: dict[str, Any] = {
+        "document_id": document_id(source.sha256),
+        "source_file": path.name,
+        "source_path": str(path),
+        "sha256": source.sha256,
+        "file_size": source.size,
+        "page_count": None,
+        "department_name": None,
+        "fiscal_year": None,
+        "phase": None,
+        "scope": None,
+        "status": "loaded",
+        "status_reason": None,
+        "extractor_version": EXTRACTOR_VERSION,
+    }
+    try:
+        extract = _extract(path, doc, catalog)
+    except RejectedDocument as exc:
+        doc["status"], doc["status_reason"] = "rejected", exc.reason
+        extract = Extract(document=doc)
+    doc["elapsed_seconds"] = round(time.perf_counter() - started, 3)
+    return extract
+
+
+def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
+    with open_pdf(path) as pdf:
+        doc["page_count"] = len(pdf.pages)
+        parts: list[PageTable] = []
+        page_texts: list[str] = []
+        page_lines: list[list[str]] = []
+        for number, page in enumerate(pdf.pages, start=1):
+            tables, lines = locate_tables(page, number)
+            parts.extend(tables)
+            page_lines.append(lines)
+            page_texts.append("".join(lines))
+            page.close()
+    total_chars = sum(len(t) for t in page_texts)
+    if total_chars < MIN_CHARS_PER_PAGE * len(page_texts):
+        raise RejectedDocument(
+            f"no text layer: {total_chars} characters on {len(page_texts)} pages "
+            "(a scanned, image-only PDF; OCR is not supported)"
+        )
+    tables = stitch(parts, catalog)
+    if not any(t.table_type in CORE_TYPES for t in tables):
+        raise RejectedDocument(
+            "not a budget disclosure: none of the standard tables (收支总表, 支出总表, "
+            "一般公共预算支出表, 财政拨款收支总表, 三公经费表) was found"
+        )
+    _describe_document(doc, page_lines, tables)
+    extract = Extract(document=doc)
+    for table_id, table in enumerate(tables, start=1):
+        parsed = parse_table(table, catalog, doc["department_name"])
+        _records(extract, table_id, parsed)
+    for figure in find_figures(page_texts, catalog):
+        extract.figures.append({"document_id": doc["document_id"], **asdict(figure)})
+    return extract
+
+
+def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables) -> None:
+    """Department, fiscal year, phase (budget/final) and scope (department/unit)."""
+    names = Counter()
+    for table in tables:
+        for part in table.parts:
+            for line in part.lines_above:
+                match = _NAME_LINE.match(line)
+                if match and match.group(1):
+                    names[match.group(1)] += 1
+    cover_lines = page_lines[0][:4] if page_lines else []
+    cover_name = next((m.group(1) for m in map(_NAME_LINE.match, cover_lines) if m), None)
+    cover = "".join(cover_lines)
+    if cover_name is None:
+        end = _COVER_END.search(cover)
+        candidate = _COVER_YEAR.sub("", cover[: end.start()]) if end else ""
+        cover_name = candidate if len(candidate) >= 3 else None
+    year = _ANY_YEAR.search(cover) if _COVER_END.search(cover) else None
+    doc["department_name"] = cover_name or (names.most_common(1)[0][0] if names else None)
+    years = Counter(
+        int(m) for lines in page_lines for line in lines[:8] for m in _YEAR_TITLE.findall(line)
+    )
+    doc["fiscal_year"] = int(year.group(1)) if year else (years.most_common(1)[0][0] if years else None)
+    head = "".join("".join(lines[:8]) for lines in page_lines[:3])
+    titles = "".join(t.title for t in tables)
+    doc["phase"] = "final" if "决算" in head or "决算" in titles else "budget"
+    doc["scope"] = "unit" if re.search(r"单位(?:预算|决算)", head) else "department"
+
+
+def _records(extract: Extract, table_id: int, parsed: ParsedTable) -> None:
+    doc_id = extract.document["document_id"]
+    table = parsed.table
+    extract.tables.append(
+        {
+            "document_id": doc_id,
+            "table_id": table_id,
+            "table_type": table.table_type,
+            "printed_number": table.printed_number,
+            "title": table.title,
+            "amount_unit": table.unit,
+            "unit_source": table.unit_source,
+            "unit_multiplier": str(UNIT_MULTIPLIER[table.unit]),
+            "pages": table.pages,
+            "first_page": table.pages[0],
+            "last_page": table.pages[-1],
+            "header_rows": parsed.header_rows,
+            "column_count": len(parsed.columns),
+            "row_count": len(parsed.rows),
+        }
+    )
+    for column in parsed.columns:
+        extract.columns.append(
+            {
+                "document_id": doc_id,
+                "table_id": table_id,
+                "column_index": column.index,
+                "column_path": "/".join(column.path),
+                "header_labels": column.path,
+                "role": column.role,
+            }
+        )
+    amount_columns = [c for c in parsed.columns if c.role == "amount"]
+    for row in parsed.rows:
+        extract.rows.append(
+            {
+                "document_id": doc_id,
+                "table_id": table_id,
+                "row_index": row.index,
+                "page": row.page,
+                "row_kind": row.kind,
+                "level": row.level,
+                "parent_row_index": row.parent_index,
+                "code": row.code,
+                "name": row.name,
+                "unit_name": row.unit_name,
+                "project_name": row.project_name,
+                "catalogue_code": row.catalogue_code,
+                "year": row.year,
+                "label_text": " | ".join(
+                    row.cells[c.index] for c in parsed.columns if c.role != "amount" and row.cells[c.index]
+                ),
+                "x0": row.bbox[0],
+                "top": row.bbox[1],
+                "x1": row.bbox[2],
+                "bottom": row.bbox[3],
+            }
+        )
+        for column in amount_columns:
+            raw = row.raw_cells[column.index] if column.index < len(row.raw_cells) else ""
+            value = parse_amount(raw)
+            box = row.cell_boxes[column.index] if column.index < len(row.cell_boxes) else None
+            extract.cells.append(
+                {
+                    "document_id": doc_id,
+                    "table_id": table_id,
+                    "row_index": row.index,
+                    "column_index": column.index,
+                    "page": row.page,
+                    "row_label": _label_left_of(row, parsed, column.index),
+                    "raw_text": raw,
+                    "value": None if value is None else str(value),
+                    "is_percent": is_percent(raw),
+                    "x0": box[0] if box else None,
+                    "top": box[1] if box else None,
+                    "x1": box[2] if box else None,
+                    "bottom": box[3] if box else None,
+                }
+            )
+
+
+def _label_left_of(row, parsed: ParsedTable, index: int) -> str:
+    """The nearest label to the left of a cell (two-sided summary tables have two)."""
+    for column in reversed(parsed.columns[:index]):
+        if column.role != "amount" and row.cells[column.index]:
+            return row.cells[column.index]
+    return row.name or ""

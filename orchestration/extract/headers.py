@@ -1,0 +1,96 @@
+"""Header rows of a ruled table → one flattened path per column."""
+
+from __future__ import annotations
+
+import re
+
+from .catalog import Catalog
+from .models import BBox, Column, PageTable
+from .numbers import is_percent, parse_amount
+from .text import normalize
+
+MAX_HEADER_ROWS = 6
+_COLUMN_NUMBER = re.compile(r"^(栏次|行次|\*+|[0-9]{1,2}|[甲乙丙丁])$")
+_YEAR = re.compile(r"^(19|20)[0-9]{2}(年)?$")
+AMOUNT_SHARE = 0.8
+_AMOUNT_WORDS = re.compile(r"(支出|收入|合计|总计|小计|金额|预算数|拨款|经费|资金|费|结转|结余|总额)")
+
+
+def is_column_number_row(row: list[str | None]) -> bool:
+    """A row of column numbers ('栏次', '1', '2' …, or '**', 1, 2 …) under the header."""
+    texts = [normalize(c) for c in row if c is not None and normalize(c)]
+    if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
+        return False
+    numbers = [int(t) for t in texts if t.isdigit()]
+    return len(numbers) >= 2 and numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+
+
+def _has_amount(row: list[str | None]) -> bool:
+    return any(parse_amount(c) is not None and not _YEAR.match(normalize(c)) for c in row if c)
+
+
+def header_depth(grid: list[list[str | None]]) -> int:
+    """Number of leading header rows (column-number rows included)."""
+    limit = min(MAX_HEADER_ROWS, len(grid) - 1)
+    for i in range(limit):
+        row = grid[i]
+        if is_column_number_row(row):
+            continue
+        if _has_amount(row):
+            return max(i, 1)
+    return 1
+
+
+def _covering_text(part: PageTable, row: int, x: float, texts: dict[BBox, str]) -> str:
+    """Text of the (merged) cell covering column centre x in header row ``row``."""
+    boxes = [b for b in part.cell_boxes[row] if b is not None]
+    if not boxes:
+        return ""
+    y = min(b[1] for b in boxes) + 1.0
+    best = ""
+    for box, text in texts.items():
+        if box[0] - 0.5 <= x <= box[2] + 0.5 and box[1] - 0.5 <= y <= box[3] + 0.5:
+            best = text
+    return best
+
+
+def column_paths(part: PageTable, depth: int) -> list[list[str]]:
+    """Flatten the merged header rows of a table into one label path per column."""
+    width = len(part.column_boxes)
+    texts: dict[BBox, str] = {}
+    for r in range(depth):
+        for c, box in enumerate(part.cell_boxes[r]):
+            if box is not None:
+                texts[box] = normalize(part.grid[r][c])
+    paths: list[list[str]] = [[] for _ in range(width)]
+    for r in range(depth):
+        if is_column_number_row(part.grid[r]):
+            continue
+        for c in range(width):
+            x0, _, x1, _ = part.column_boxes[c]
+            cell = part.grid[r][c] if c < len(part.grid[r]) else None
+            text = normalize(cell) if cell is not None else _covering_text(part, r, (x0 + x1) / 2, texts)
+            if text and (not paths[c] or paths[c][-1] != text):
+                paths[c].append(text)
+    return paths
+
+
+def column_roles(
+    paths: list[list[str]], body: list[list[str]], catalog: Catalog
+) -> list[Column]:
+    """Decide each column's role: amounts by content, label columns by header synonyms."""
+    columns = []
+    for c, path in enumerate(paths):
+        header_role = catalog.column_role(path) if path else None
+        values = [row[c] for row in body if c < len(row) and row[c]]
+        numeric = [v for v in values if parse_amount(v) is not None or is_percent(v)]
+        if header_role in {"code", "code_part", "year", "catalogue"}:
+            role = header_role
+        elif values and len(numeric) >= AMOUNT_SHARE * len(values):
+            role = "amount"
+        elif not values and (not header_role or _AMOUNT_WORDS.search("/".join(path))):
+            role = "amount"
+        else:
+            role = header_role or "text"
+        columns.append(Column(index=c, path=path, role=role))
+    return columns

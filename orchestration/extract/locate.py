@@ -1,0 +1,94 @@
+"""Page → ruled grids with the text printed above each (title, 单位名称, 单位：万元)."""
+
+from __future__ import annotations
+
+import re
+
+from pdfplumber.page import Page
+
+from .models import BBox, PageTable
+from .numbers import find_unit
+from .text import normalize
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+MIN_ROWS, MIN_COLUMNS = 2, 2
+_TITLE_ROW = re.compile(r"(表|单位名称|部门名称|编制单位)")
+
+
+def page_lines(page: Page) -> list[tuple[float, float, str]]:
+    """Text lines of a page as (top, bottom, normalised text), top to bottom."""
+    lines = page.extract_text_lines(layout=False, strip=True, return_chars=False)
+    return [(ln["top"], ln["bottom"], normalize(ln["text"])) for ln in lines if ln["text"].strip()]
+
+
+def _column_boxes(table) -> list[BBox]:
+    boxes: list[BBox] = []
+    for column in table.columns:
+        cells = [c for c in column.cells if c is not None]
+        if cells:
+            boxes.append((min(c[0] for c in cells), 0.0, max(c[2] for c in cells), 0.0))
+        else:
+            boxes.append((0.0, 0.0, 0.0, 0.0))
+    return boxes
+
+
+def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[str]]:
+    """Ruled tables of a page (top to bottom) and the page's text lines.
+
+    Each table carries the lines printed between the previous table (or the top of the
+    page) and its own top edge: that is where titles and unit lines are.
+    """
+    lines = page_lines(page)
+    found = sorted(page.find_tables(TABLE_SETTINGS), key=lambda t: t.bbox[1])
+    tables: list[PageTable] = []
+    previous_bottom = 0.0
+    for table in found:
+        grid = table.extract()
+        if len(grid) < MIN_ROWS or max((len(r) for r in grid), default=0) < MIN_COLUMNS:
+            continue
+        top = table.bbox[1]
+        above = [text for t, b, text in lines if b <= top + 1 and t >= previous_bottom - 1]
+        boxes = [list(row.cells) for row in table.rows]
+        skip = _title_rows(grid)
+        above += [normalize(c) for row in grid[:skip] for c in row if c]
+        tables.append(
+            PageTable(
+                page=page_number,
+                bbox=table.bbox,
+                grid=grid[skip:],
+                cell_boxes=boxes[skip:],
+                column_boxes=_column_boxes(table),
+                lines_above=above,
+            )
+        )
+        previous_bottom = table.bbox[3]
+    for i, table in enumerate(tables):
+        table.is_first_on_page = i == 0
+        table.is_last_on_page = i == len(tables) - 1
+        if table.is_last_on_page:
+            below = [text for t, _b, text in lines if t >= table.bbox[3] - 1]
+            # Text below the last table that is only a footnote or page number still
+            # lets the table continue on the next page.
+            table.is_last_on_page = all(_is_trailer(text) for text in below)
+    return tables, [text for _t, _b, text in lines]
+
+
+def _title_rows(grid: list[list[str | None]]) -> int:
+    """Leading grid rows that hold the title or unit line (spreadsheet exports rule them)."""
+    count = 0
+    for row in grid[: len(grid) - MIN_ROWS]:
+        texts = [normalize(c) for c in row if c and normalize(c)]
+        if len(texts) > 1:
+            break
+        if texts and not (_TITLE_ROW.search(texts[0]) or find_unit(texts[0])):
+            break
+        count += 1
+    return count
+
+
+def _is_trailer(text: str) -> bool:
+    return (
+        len(text) <= 12
+        or text.startswith(("注", "备注", "说明", "本套报表", "本表", "-", "—"))
+        or text.strip("-—–0123456789 ") == ""
+    )

@@ -1,0 +1,71 @@
+"""Open a PDF and decide whether it can be extracted, with a specific reason if not."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+
+class RejectedDocument(Exception):
+    """The document cannot be loaded; ``reason`` says why in words a user can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    sha256: str
+    size: int
+
+
+def fingerprint(path: Path) -> SourceFile:
+    """Content hash of a file (the document identity for incremental builds)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return SourceFile(path=path, sha256=digest.hexdigest(), size=path.stat().st_size)
+
+
+def check_header(path: Path) -> None:
+    """Reject files that are not PDFs before handing them to the parser."""
+    head = path.read_bytes()[:1024]
+    if not head:
+        raise RejectedDocument("empty file (0 bytes)")
+    if b"%PDF-" not in head:
+        lowered = head.lower()
+        if b"<html" in lowered or b"<!doctype" in lowered:
+            raise RejectedDocument("not a PDF: an HTML page saved with a .pdf extension")
+        raise RejectedDocument("not a PDF: the file has no %PDF header")
+    tail = path.read_bytes()[-2048:]
+    if b"%%EOF" not in tail:
+        raise RejectedDocument("truncated PDF: no %%EOF marker at the end of the file")
+
+
+def open_pdf(path: Path) -> pdfplumber.PDF:
+    """Open with pdfplumber, translating parser failures into rejection reasons."""
+    check_header(path)
+    try:
+        pdf = pdfplumber.open(path)
+        _ = len(pdf.pages)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise RejectedDocument(f"encrypted PDF: cannot be opened without a password ({exc})")
+    except PDFSyntaxError as exc:
+        raise RejectedDocument(f"corrupt PDF: {exc}") from exc
+    except Exception as exc:  # pdfminer raises many types on damaged files
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise RejectedDocument(f"encrypted PDF: cannot be opened ({name})") from exc
+        raise RejectedDocument(f"corrupt PDF: {name}: {exc}") from exc
+    if not pdf.pages:
+        pdf.close()
+        raise RejectedDocument("corrupt PDF: no pages")
+    return pdf

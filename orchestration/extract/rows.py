@@ -1,0 +1,277 @@
+"""Body rows of a stitched table: labels, codes, units, years and the parent of each row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .catalog import Catalog
+from .headers import column_paths, column_roles, header_depth, is_column_number_row
+from .models import Column, LogicalTable, Row
+from .numbers import parse_amount
+from .text import normalize
+
+_CODE_IN_TEXT = re.compile(r"^\[?([0-9]{3,9}|[A-C](?:[0-9]{2,10})?)\]?(?=[^0-9A-Za-z.,]|$)(.*)$")
+_NUMBERING = (
+    (re.compile(r"^[一二三四五六七八九十]+[、.]"), 1),
+    (re.compile(r"^[(（][一二三四五六七八九十]+[)）]"), 2),
+    (re.compile(r"^[0-9]+[、.](?![0-9])"), 3),
+    (re.compile(r"^[(（][0-9]+[)）]"), 4),
+)
+_CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
+_DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
+_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
+
+
+@dataclass
+class ParsedTable:
+    table: LogicalTable
+    columns: list[Column]
+    header_rows: int
+    rows: list[Row]
+
+
+def split_code(text: str) -> tuple[str | None, str]:
+    """'[2014001]行政运行' / '2010301 行政运行' / 'A030201台式计算机' → (code, name)."""
+    match = _CODE_IN_TEXT.match(text)
+    if not match or not match.group(2) and not text[0].isdigit() and len(text) > 1:
+        return None, text
+    return match.group(1), match.group(2).strip()
+
+
+def numbering_level(name: str) -> int:
+    for pattern, level in _NUMBERING:
+        if pattern.match(name):
+            return level
+    return 0
+
+
+def _body_rows(table: LogicalTable) -> tuple[int, list[tuple[int, list[str | None], list]]]:
+    """(header depth, [(page, raw cells, cell boxes)]) with repeated headers dropped."""
+    first = table.parts[0]
+    depth = header_depth(first.grid)
+    header = [[normalize(c) for c in row] for row in first.grid[:depth]]
+    body: list[tuple[int, list[str | None], list]] = []
+    for n, part in enumerate(table.parts):
+        start = depth if n == 0 else 0
+        if n > 0:
+            while start < len(part.grid) and (
+                [normalize(c) for c in part.grid[start]] in header
+                or is_column_number_row(part.grid[start])
+            ):
+                start += 1
+        for r in range(start, len(part.grid)):
+            body.append((part.page, part.grid[r], part.cell_boxes[r]))
+    return depth, body
+
+
+def _row_box(boxes: list) -> tuple[float, float, float, float]:
+    real = [b for b in boxes if b is not None]
+    return (
+        min(b[0] for b in real),
+        min(b[1] for b in real),
+        max(b[2] for b in real),
+        max(b[3] for b in real),
+    )
+
+
+def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -> ParsedTable:
+    """Columns and typed, parented rows of one logical table."""
+    depth, raw_body = _body_rows(table)
+    width = len(table.parts[0].column_boxes)
+    texts = [[normalize(c) if c is not None else "" for c in cells] for _, cells, _ in raw_body]
+    texts = [(row + [""] * width)[:width] for row in texts]
+    columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
+    rows: list[Row] = []
+    for (page, raw_cells, boxes), cells in zip(raw_body, texts, strict=True):
+        if not any(cells):
+            continue
+        row = Row(
+            index=len(rows),
+            page=page,
+            bbox=_row_box(boxes),
+            cells=cells,
+            raw_cells=[c or "" for c in raw_cells],
+            cell_boxes=list(boxes),
+        )
+        if rows and _is_overflow(row, columns):
+            _merge_overflow(rows[-1], row, columns)
+            continue
+        _label_row(row, columns, catalog)
+        rows.append(row)
+    _assign_units(rows, columns, catalog, department)
+    _assign_parents(rows)
+    return ParsedTable(table=table, columns=columns, header_rows=depth, rows=rows)
+
+
+def _is_overflow(row: Row, columns: list[Column]) -> bool:
+    """A row holding only the rest of a text cell split by a page break."""
+    filled = [c.index for c in columns if row.cells[c.index]]
+    return bool(filled) and all(columns[i].role == "text" for i in filled) and not any(
+        row.cells[c.index] for c in columns if c.role in {"unit", "name", "code", "project"}
+    )
+
+
+def _merge_overflow(previous: Row, row: Row, columns: list[Column]) -> None:
+    for c in columns:
+        if row.cells[c.index]:
+            previous.cells[c.index] += row.cells[c.index]
+            previous.raw_cells[c.index] += row.raw_cells[c.index]
+
+
+def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
+    """Fill code, name, project, catalogue and year from the label columns."""
+    code_parts: list[str] = []
+    for column in columns:
+        text = row.cells[column.index]
+        if not text:
+            continue
+        role = column.role
+        if role == "code":
+            row.code = text
+        elif role == "code_part":
+            code_parts.append(text)
+        elif role == "year":
+            match = _YEAR.search(text)
+            row.year = int(match.group(1)) if match else None
+            if not match and _DERIVED.search(text):
+                row.kind = "derived"
+        elif role == "catalogue":
+            row.catalogue_code, name = split_code(text)
+            row.name = row.name or name
+        elif role == "project":
+            row.project_name = text
+        elif role in {"name", "unit", "text"} and not row.name and column.role != "amount":
+            row.name = text
+    if code_parts:
+        row.code = "".join(code_parts)
+    if row.code is not None and not _CODE.match(row.code):
+        row.name, row.code = row.name or row.code, None
+    if row.code is None and row.name:
+        row.code, row.name = split_code(row.name)
+    if row.catalogue_code and row.code is None:
+        row.code = row.catalogue_code
+    label = row.name or ""
+    if catalog.total_labels.match(label) or (not label and not row.code and _only_amounts(row, columns)):
+        row.kind = "total"
+    elif _DERIVED.search(label) and row.kind != "derived":
+        row.kind = "derived"
+    elif label in catalog.group_labels and row.code is None:
+        row.kind = "group"
+    row.level = numbering_level(label)
+
+
+def _only_amounts(row: Row, columns: list[Column]) -> bool:
+    return all(not row.cells[c.index] for c in columns if c.role != "amount")
+
+
+def _first_amount(row: Row, columns: list[Column]) -> Decimal | None:
+    for c in columns:
+        if c.role == "amount":
+            value = parse_amount(row.cells[c.index])
+            if value is not None:
+                return value
+    return None
+
+
+def _assign_units(
+    rows: list[Row], columns: list[Column], catalog: Catalog, department: str | None
+) -> None:
+    """Mark department and unit rows; give every row the unit it belongs to."""
+    unit_columns = [c.index for c in columns if c.role == "unit"]
+    name_columns = [c.index for c in columns if c.role == "name"]
+    label_columns = [c.index for c in columns if c.role in {"name", "code", "code_part", "catalogue"}]
+    separate = bool(unit_columns) and bool(label_columns)
+    if not unit_columns and not name_columns:
+        return
+    ucol = (unit_columns or name_columns)[0]
+    candidates: list[Row] = []
+    current_name: str | None = None
+    for row in rows:
+        cell = row.cells[ucol]
+        if row.kind == "total":
+            continue
+        if not cell and row.year is not None and current_name and not row.code:
+            row.unit_name = current_name  # unit printed only on its first year row
+            candidates.append(row)
+            continue
+        if separate:
+            is_unit = bool(cell)
+        else:
+            is_unit = bool(cell) and row.code is None and row.kind not in {"group", "derived"} and (
+                catalog.unit_name.search(cell) is not None or cell == department
+            )
+        if is_unit:
+            current_name = cell
+            row.unit_name = cell
+            row.name = cell
+            candidates.append(row)
+        else:
+            row.unit_name = current_name
+    names = list(dict.fromkeys(r.unit_name for r in candidates if r.unit_name))
+    if not names:
+        return
+    if len(names) == 1:
+        for row in candidates:
+            row.kind = "unit"
+        return
+    top = names[0]
+    is_department = top == department or _sums_to_rest(candidates, columns, top)
+    for row in candidates:
+        row.kind = "department" if is_department and row.unit_name == top else "unit"
+    if is_department:
+        for row in rows:
+            if row.kind not in {"department", "unit"} and row.unit_name == top:
+                row.unit_name = top
+
+
+def _sums_to_rest(candidates: list[Row], columns: list[Column], top: str) -> bool:
+    head = [r for r in candidates if r.unit_name == top]
+    rest = [r for r in candidates if r.unit_name != top and r.year == head[0].year]
+    first = _first_amount(head[0], columns)
+    values = [_first_amount(r, columns) for r in rest]
+    if first is None or not values:
+        return False
+    total = sum((v for v in values if v is not None), Decimal(0))
+    return abs(total - first) <= Decimal("0.01") * max(len(values), 1)
+
+
+def _assign_parents(rows: list[Row]) -> None:
+    """Parent of each row: by code prefix, group labels, numbering, then unit row."""
+    unit_row: Row | None = None
+    department_row: Row | None = None
+    group_row: Row | None = None
+    coded: list[Row] = []
+    numbered: list[Row] = []
+    for row in rows:
+        if row.kind == "department":
+            department_row, unit_row, group_row, coded, numbered = row, None, None, [], []
+            continue
+        if row.kind == "unit":
+            row.parent_index = department_row.index if department_row else None
+            unit_row, group_row, coded, numbered = row, None, [], []
+            continue
+        if row.kind in {"total", "derived"}:
+            continue
+        anchor = unit_row or department_row
+        if row.code:
+            parents = [r for r in coded if row.code.startswith(r.code) and r.code != row.code]
+            if parents:
+                parent = max(parents, key=lambda r: len(r.code or ""))
+                row.parent_index, row.level = parent.index, parent.level + 1
+            else:
+                row.parent_index = anchor.index if anchor else None
+                row.level = 1
+            coded.append(row)
+        elif row.kind == "group":
+            row.parent_index, row.level = (anchor.index if anchor else None), 1
+            group_row = row
+        elif row.level:
+            parents = [r for r in numbered if r.level < row.level]
+            row.parent_index = parents[-1].index if parents else (anchor.index if anchor else None)
+            numbered.append(row)
+        else:
+            parent = group_row or anchor
+            row.parent_index = parent.index if parent else None
+            row.level = (group_row.level + 1) if group_row else 1

@@ -1,0 +1,84 @@
+"""Page tables → logical tables: classify by title, stitch continuations across pages."""
+
+from __future__ import annotations
+
+import re
+
+from .catalog import Catalog
+from .models import LogicalTable, PageTable
+from .numbers import find_unit
+from .text import normalize
+
+MAX_TITLE_LINES = 3
+MAX_TITLE_LINE_CHARS = 48
+DEFAULT_UNIT = "万元"
+_HEADER_UNIT = re.compile(r"[(（](万元|元)[)）]")
+
+
+def title_of(lines: list[str], catalog: Catalog) -> tuple[str, str | None]:
+    """The title printed above a table and its printed number ('表1', '公开01表' …)."""
+    candidates: list[str] = []
+    for line in lines:
+        if catalog.not_title.search(line) or len(line) > MAX_TITLE_LINE_CHARS:
+            continue
+        for part in re.split(r"(?:单位名称|部门名称|编制单位|金额单位|单位)[:：].*$", line)[:1]:
+            if part and (catalog.title_hint.search(part) or re.fullmatch(r"\d{4}年(度)?", part)):
+                candidates.append(part)
+    title = "".join(candidates[-MAX_TITLE_LINES:])
+    number = catalog.number_pattern.search(title)
+    return title, (number.group(1) if number else None)
+
+
+def unit_of(part: PageTable) -> str | None:
+    """Amount unit printed above the table or in its header cells."""
+    for line in part.lines_above:
+        unit = find_unit(line)
+        if unit:
+            return unit
+    for row in part.grid[:4]:
+        for cell in row:
+            match = _HEADER_UNIT.search(normalize(cell))
+            if match:
+                return match.group(1)
+    return None
+
+
+def _continues(previous: LogicalTable | None, part: PageTable) -> bool:
+    if previous is None or not part.is_first_on_page:
+        return False
+    last = previous.parts[-1]
+    return last.page == part.page - 1 and last.is_last_on_page
+
+
+def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
+    """Group page tables into logical tables.
+
+    A part with no recognisable title that starts a page right after a table that ran to
+    the bottom of the previous page continues that table; so does a part whose title
+    repeats the previous table's type and number.
+    """
+    tables: list[LogicalTable] = []
+    for part in parts:
+        title, number = title_of(part.lines_above, catalog)
+        table_type = catalog.classify_title(title) if title else None
+        previous = tables[-1] if tables else None
+        repeated = (
+            previous is not None
+            and table_type == previous.table_type
+            and number == previous.printed_number
+        )
+        if _continues(previous, part) and (table_type is None or repeated):
+            previous.parts.append(part)
+            continue
+        unit = unit_of(part)
+        tables.append(
+            LogicalTable(
+                table_type=table_type or "other",
+                title=title,
+                printed_number=number,
+                unit=unit or DEFAULT_UNIT,
+                unit_source="printed" if unit else "default",
+                parts=[part],
+            )
+        )
+    return tables
