@@ -220,6 +220,7 @@ def _records(extract: Extract, table_id: int, parsed: ParsedTable) -> None:
                     "raw_text": raw,
                     "value": None if value is None else str(value),
                     "is_percent": is_percent(raw),
+                    "unit_multiplier": str(UNIT_MULTIPLIER[table.unit]),
                     "x0": box[0] if box else None,
                     "top": box[1] if box else None,
                     "x1": box[2] if box else None,

@@ -31,7 +31,7 @@ def _has_amount(row: list[str | None]) -> bool:
 
 def header_depth(grid: list[list[str | None]]) -> int:
     """Number of leading header rows (column-number rows included)."""
-    limit = min(MAX_HEADER_ROWS, len(grid) - 1)
+    limit = min(MAX_HEADER_ROWS, len(grid))
     for i in range(limit):
         row = grid[i]
         if is_column_number_row(row):

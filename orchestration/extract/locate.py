@@ -26,7 +26,8 @@ def _column_boxes(table) -> list[BBox]:
     for column in table.columns:
         cells = [c for c in column.cells if c is not None]
         if cells:
-            boxes.append((min(c[0] for c in cells), 0.0, max(c[2] for c in cells), 0.0))
+            # The narrowest cell gives the column's own edges (merged cells are wider).
+            boxes.append((max(c[0] for c in cells), 0.0, min(c[2] for c in cells), 0.0))
         else:
             boxes.append((0.0, 0.0, 0.0, 0.0))
     return boxes

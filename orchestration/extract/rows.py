@@ -19,6 +19,7 @@ _NUMBERING = (
     (re.compile(r"^[0-9]+[、.](?![0-9])"), 3),
     (re.compile(r"^[(（][0-9]+[)）]"), 4),
 )
+HEADER_MATCH_SHARE = 0.5
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 _DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})")
@@ -51,19 +52,26 @@ def _body_rows(table: LogicalTable) -> tuple[int, list[tuple[int, list[str | Non
     """(header depth, [(page, raw cells, cell boxes)]) with repeated headers dropped."""
     first = table.parts[0]
     depth = header_depth(first.grid)
-    header = [[normalize(c) for c in row] for row in first.grid[:depth]]
+    header_texts = {normalize(c) for row in first.grid[:depth] for c in row if c}
     body: list[tuple[int, list[str | None], list]] = []
     for n, part in enumerate(table.parts):
         start = depth if n == 0 else 0
         if n > 0:
-            while start < len(part.grid) and (
-                [normalize(c) for c in part.grid[start]] in header
-                or is_column_number_row(part.grid[start])
-            ):
+            while start < len(part.grid) and _repeats_header(part.grid[start], header_texts):
                 start += 1
         for r in range(start, len(part.grid)):
             body.append((part.page, part.grid[r], part.cell_boxes[r]))
     return depth, body
+
+
+def _repeats_header(row: list[str | None], header_texts: set[str]) -> bool:
+    """A continuation page's leading row that repeats the header (wording may vary)."""
+    if is_column_number_row(row):
+        return True
+    texts = [normalize(c) for c in row if c and normalize(c)]
+    if not texts or any(parse_amount(t) is not None for t in texts):
+        return False
+    return sum(t in header_texts for t in texts) >= HEADER_MATCH_SHARE * len(texts)
 
 
 def _row_box(boxes: list) -> tuple[float, float, float, float]:
