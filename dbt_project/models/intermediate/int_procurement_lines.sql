@@ -1,0 +1,132 @@
+-- Government procurement (政府采购), from the most detailed breakdown a document prints:
+-- its procurement table by catalogue code; else the 政府采购 column of the expenditure
+-- summary by function code; else the goods / works / services amounts of the narrative.
+
+with
+
+cells as (
+    select * from {{ ref('int_cells_joined_to_rows') }}
+    where not is_derived_column and not is_percent
+),
+
+catalogue_cells as (
+    select *
+    from cells
+    where table_type = 'procurement'
+        and row_kind in ('group', 'item')
+        and regexp_matches(coalesce(catalogue_code, row_code, ''), '^[A-C][0-9]*$')
+),
+
+catalogue_amount_column as (
+    select
+        document_id,
+        table_id,
+        coalesce(
+            min(column_index) filter (where regexp_matches(column_path, '(金额|合计|总计|预算)')),
+            min(column_index)
+        ) as column_index,
+    from catalogue_cells
+    group by all
+),
+
+from_catalogue as (
+    select
+        catalogue_cells.document_id,
+        catalogue_cells.fiscal_year,
+        catalogue_cells.department_name,
+        catalogue_cells.unit_name,
+        catalogue_cells.table_id,
+        catalogue_cells.table_title,
+        catalogue_cells.row_index,
+        catalogue_cells.parent_row_index,
+        catalogue_cells.child_count,
+        coalesce(catalogue_cells.catalogue_code, catalogue_cells.row_code) as procurement_category_code,
+        catalogue_cells.row_name as procurement_category_name,
+        catalogue_cells.project_name,
+        cast(null as varchar) as function_code,
+        catalogue_cells.source_page,
+        catalogue_cells.amount_yuan,
+        'catalogue' as procurement_source,
+    from catalogue_cells
+    inner join catalogue_amount_column
+        on catalogue_cells.document_id = catalogue_amount_column.document_id
+        and catalogue_cells.table_id = catalogue_amount_column.table_id
+        and catalogue_cells.column_index = catalogue_amount_column.column_index
+),
+
+summary_cells as (
+    select *
+    from cells
+    where table_type = 'expenditure_summary'
+        and regexp_matches(column_path, '政府采购')
+        and not regexp_matches(column_path, '其中|预留')
+        and row_code is not null
+        and row_kind in ('group', 'item')
+        and document_id not in (select document_id from from_catalogue)
+),
+
+from_summary as (
+    select
+        document_id,
+        fiscal_year,
+        department_name,
+        unit_name,
+        table_id,
+        table_title,
+        row_index,
+        parent_row_index,
+        child_count,
+        cast(null as varchar) as procurement_category_code,
+        cast(null as varchar) as procurement_category_name,
+        cast(null as varchar) as project_name,
+        row_code as function_code,
+        source_page,
+        amount_yuan,
+        'expenditure_summary' as procurement_source,
+    from summary_cells
+),
+
+narrative as (
+    select figures.*, documents.fiscal_year, documents.department_name
+    from {{ ref('stg_raw__narrative_figures') }} as figures
+    inner join {{ ref('stg_raw__documents') }} as documents
+        on figures.document_id = documents.document_id
+    where figures.figure_key in ('procurement_goods', 'procurement_works', 'procurement_services')
+        and figures.document_id not in (select document_id from from_catalogue)
+        and figures.document_id not in (select document_id from from_summary)
+),
+
+from_narrative as (
+    select
+        document_id,
+        fiscal_year,
+        department_name,
+        department_name as unit_name,
+        cast(null as integer) as table_id,
+        '政府采购预算情况 (narrative)' as table_title,
+        row_number() over (partition by document_id order by figure_key) * -1 as row_index,
+        cast(null as integer) as parent_row_index,
+        0 as child_count,
+        cast(null as varchar) as procurement_category_code,
+        case figure_key
+            when 'procurement_goods' then '货物'
+            when 'procurement_works' then '工程'
+            else '服务'
+        end as procurement_category_name,
+        cast(null as varchar) as project_name,
+        cast(null as varchar) as function_code,
+        source_page,
+        amount_yuan,
+        'narrative' as procurement_source,
+    from narrative
+),
+
+final as (
+    select * from from_catalogue
+    union all
+    select * from from_summary
+    union all
+    select * from from_narrative
+)
+
+select * from final

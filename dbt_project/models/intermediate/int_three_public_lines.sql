@@ -1,0 +1,75 @@
+-- "三公" expenditure cells mapped to the four categories, by column header (tables with
+-- one row per unit and year) or by row label (tables that list the items as rows).
+
+with
+
+cells as (
+    select * from {{ ref('int_cells_joined_to_rows') }}
+    where table_type = 'three_public'
+        and not is_derived_column
+        and not is_percent
+        and row_kind <> 'derived'
+        and not regexp_matches(column_path, '决算')
+),
+
+-- Rows that carry facts: unit rows where the table lists units, else the department
+-- rows, else every row (a single unlabelled row, or items listed as rows).
+row_scope as (
+    select
+        document_id,
+        table_id,
+        case
+            when bool_or(row_kind = 'unit') then 'unit'
+            when bool_or(row_kind = 'department') then 'department'
+            else 'any'
+        end as fact_kind,
+    from cells
+    group by all
+),
+
+categorised as (
+    select
+        cells.*,
+        {{ three_public_category('cells.column_path') }} as column_category,
+        {{ three_public_category('cells.row_name') }} as row_category,
+    from cells
+    inner join row_scope
+        on cells.document_id = row_scope.document_id
+        and cells.table_id = row_scope.table_id
+    where row_scope.fact_kind = 'any' or cells.row_kind = row_scope.fact_kind
+),
+
+-- Items listed as rows: take the first (total) amount column only.
+first_amount_column as (
+    select document_id, table_id, min(column_index) as column_index
+    from categorised
+    group by all
+),
+
+final as (
+    select
+        categorised.document_id,
+        categorised.fiscal_year,
+        categorised.department_name,
+        categorised.unit_name,
+        coalesce(categorised.row_year, categorised.column_year, categorised.fiscal_year) as year,
+        coalesce(categorised.column_category, categorised.row_category) as category,
+        categorised.table_id,
+        categorised.table_title,
+        min(categorised.row_index) as row_index,
+        min(categorised.source_page) as source_page,
+        sum(categorised.amount_yuan) as amount_yuan,
+    from categorised
+    left join first_amount_column
+        on categorised.document_id = first_amount_column.document_id
+        and categorised.table_id = first_amount_column.table_id
+        and categorised.column_index = first_amount_column.column_index
+    where categorised.amount_yuan is not null
+        and (
+            categorised.column_category is not null
+            or (categorised.row_category is not null and first_amount_column.column_index is not null)
+        )
+    group by all
+)
+
+select * from final

@@ -1,0 +1,22 @@
+-- Economic classification (支出经济分类科目): category (类) and item (款) as printed.
+
+with
+
+lines as (
+    select * from {{ ref('fct_basic_expenditure') }}
+    where not is_residual
+),
+
+final as (
+    select
+        coalesce(economic_code, economic_category || '/' || economic_item) as economic_key,
+        any_value(economic_code) as economic_code,
+        any_value(economic_category_code) as economic_category_code,
+        economic_category,
+        economic_item,
+        count(*) as fact_rows,
+    from lines
+    group by all
+)
+
+select * from final

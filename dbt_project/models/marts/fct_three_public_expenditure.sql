@@ -1,0 +1,27 @@
+-- "三公"经费: unit × year × category, summed over fund columns.
+
+with
+
+lines as (
+    select * from {{ ref('int_three_public_lines') }}
+),
+
+final as (
+    select
+        md5(concat_ws('|', document_id, table_id, unit_name, year, category)) as three_public_id,
+        document_id,
+        fiscal_year,
+        department_name,
+        unit_name,
+        year,
+        category,
+        amount_yuan,
+        source_page,
+        table_id as source_table_id,
+        table_title as source_table,
+        row_index as source_row_index,
+        false as is_residual,
+    from lines
+)
+
+select * from final

@@ -1,0 +1,26 @@
+with
+
+source as (
+    select * from {{ source('raw', 'documents') }}
+),
+
+final as (
+    select
+        document_id,
+        source_file,
+        sha256,
+        file_size,
+        page_count,
+        department_name,
+        fiscal_year,
+        phase,
+        scope,
+        status,
+        status_reason,
+        extractor_version,
+        elapsed_seconds,
+        loaded_at,
+    from source
+)
+
+select * from final
