@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections import Counter
@@ -19,7 +20,21 @@ from .rows import ParsedTable, parse_table
 from .stitch import stitch
 from .text import normalize
 
-EXTRACTOR_VERSION = "1"
+
+
+
+def _code_version() -> str:
+    """Hash of the extraction code and its reference data: cached extracts of an older
+    extractor are never reused."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.glob("*.py"), *(package.parent / "data").glob("*.yaml")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+EXTRACTOR_VERSION = _code_version()
 MIN_CHARS_PER_PAGE = 20
 CORE_TYPES = {
     "income_expenditure_summary",

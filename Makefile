@@ -1,0 +1,56 @@
+# budget-warehouse — the one entry point. `make run` builds the warehouse, `make test` tests it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+STAMP := $(VENV)/.installed
+DBT_DIR := dbt_project
+MANIFEST := $(DBT_DIR)/target/manifest.json
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: run test dev lint format docs bench clean install sample
+
+$(STAMP): pyproject.toml uv.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	$(UV) sync --frozen --extra dev --inexact --quiet
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(MANIFEST): $(STAMP) $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR)/seeds -type f 2>/dev/null) $(DBT_DIR)/dbt_project.yml
+	cd $(DBT_DIR) && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $(MANIFEST)
+
+run: $(STAMP) $(MANIFEST)  ## Build warehouse/budget.duckdb from the PDFs in raw/
+	$(BIN)/budget-warehouse build
+
+test: $(STAMP) $(MANIFEST)  ## Run the whole test suite
+	$(BIN)/pytest
+
+dev: $(STAMP) $(MANIFEST)  ## Dagster UI on http://127.0.0.1:3000
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+lint: $(STAMP)  ## ruff + sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd $(DBT_DIR) && ../$(BIN)/sqlfluff lint models
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+docs: $(STAMP) $(MANIFEST)  ## dbt docs for the warehouse
+	cd $(DBT_DIR) && ../$(BIN)/dbt docs generate --profiles-dir .
+
+bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
+	$(BIN)/python -m bench.bench_extract
+	$(BIN)/python -m bench.bench_build
+
+sample: $(STAMP)  ## Regenerate the sample PDF and the tampered fixtures
+	$(BIN)/python -m tools.make_sample_pdf
+
+clean:
+	rm -rf warehouse .dagster_home $(DBT_DIR)/target $(DBT_DIR)/logs .pytest_cache
