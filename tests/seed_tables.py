@@ -55,7 +55,8 @@ def seed_cells(path: Path, tables: range) -> list[SeedCell]:
             if not _is_amount(text) or _LABEL_COLUMN.search(labels[index]):
                 continue
             left = [
-                c for i, c in enumerate(row[:index])
+                c
+                for i, c in enumerate(row[:index])
                 if c and (not _is_amount(c) or _LABEL_COLUMN.search(labels[i]))
             ]
             column = labels[index]

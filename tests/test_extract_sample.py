@@ -14,10 +14,19 @@ from tests.paths import SAMPLE_PDF, SEED
 from tests.seed_tables import seed_cells
 
 TABLE_TYPES = {
-    1: "income_expenditure_summary", 2: "income_summary", 3: "expenditure_summary",
-    4: "basic_expenditure", 5: "project_expenditure", 6: "fiscal_appropriation_summary",
-    7: "general_budget_function", 8: "government_fund", 9: "state_capital",
-    10: "transfer_payment", 11: "procurement", 12: "three_public", 13: "performance",
+    1: "income_expenditure_summary",
+    2: "income_summary",
+    3: "expenditure_summary",
+    4: "basic_expenditure",
+    5: "project_expenditure",
+    6: "fiscal_appropriation_summary",
+    7: "general_budget_function",
+    8: "government_fund",
+    9: "state_capital",
+    10: "transfer_payment",
+    11: "procurement",
+    12: "three_public",
+    13: "performance",
 }
 
 
@@ -97,8 +106,12 @@ def test_hierarchy_of_the_procurement_table(raw_db: duckdb.DuckDBPyConnection) -
 
 
 def test_narrative_figures(raw_db: duckdb.DuckDBPyConnection) -> None:
-    figures = {k: (str(v), p) for k, v, p in raw_db.execute(
-        "select key, amount, page from raw.narrative_figures").fetchall()}
+    figures = {
+        k: (str(v), p)
+        for k, v, p in raw_db.execute(
+            "select key, amount, page from raw.narrative_figures"
+        ).fetchall()
+    }
     assert figures["total_income"] == ("10251.690000", 6)
     assert figures["procurement_total"] == ("3320.230000", 9)
     assert figures["procurement_goods"] == ("287.240000", 9)

@@ -12,14 +12,34 @@ from tests.paths import FIXTURES, SAMPLE_PDF
 
 # Pages of the seed's page chunks: a table continues where the seed repeats its header.
 EXPECTED_PAGES = {
-    1: [13], 2: [14], 3: [15], 4: [16, 17, 18, 19, 20], 5: [21, 22], 6: [23],
-    7: [24, 25, 26], 8: [27], 9: [28], 10: [29], 11: [30, 31], 12: [32, 33], 13: [34],
+    1: [13],
+    2: [14],
+    3: [15],
+    4: [16, 17, 18, 19, 20],
+    5: [21, 22],
+    6: [23],
+    7: [24, 25, 26],
+    8: [27],
+    9: [28],
+    10: [29],
+    11: [30, 31],
+    12: [32, 33],
+    13: [34],
 }
 TITLES = {
-    1: "部门收支预算总表", 2: "部门收入预算总表", 3: "部门支出预算总表", 4: "基本支出预算表",
-    5: "项目支出预算表", 6: "财政拨款收支总体情况表", 7: "一般公共预算支出情况表",
-    8: "政府性基金预算支出情况表", 9: "国有资本经营预算支出情况表", 10: "上级专项转移支付支出情况表",
-    11: "政府采购项目支出预算表", 12: '"三公"经费财政拨款预算情况表', 13: "部门预算绩效管理重点项目表",
+    1: "部门收支预算总表",
+    2: "部门收入预算总表",
+    3: "部门支出预算总表",
+    4: "基本支出预算表",
+    5: "项目支出预算表",
+    6: "财政拨款收支总体情况表",
+    7: "一般公共预算支出情况表",
+    8: "政府性基金预算支出情况表",
+    9: "国有资本经营预算支出情况表",
+    10: "上级专项转移支付支出情况表",
+    11: "政府采购项目支出预算表",
+    12: '"三公"经费财政拨款预算情况表',
+    13: "部门预算绩效管理重点项目表",
 }
 
 
@@ -43,7 +63,9 @@ def test_each_table_title_is_on_its_pages(page_texts: list[str], number: int) ->
 
 def test_layout_file_matches_the_pdf() -> None:
     layout = json.loads((FIXTURES / "sample_layout.json").read_text(encoding="utf-8"))
-    assert {int(k): v["pages"] for k, v in layout["tables"].items() if int(k) <= 13} == EXPECTED_PAGES
+    assert {
+        int(k): v["pages"] for k, v in layout["tables"].items() if int(k) <= 13
+    } == EXPECTED_PAGES
 
 
 def test_narrative_states_total_income(page_texts: list[str]) -> None:

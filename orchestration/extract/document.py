@@ -18,9 +18,6 @@ from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
 from .pdf_source import RejectedDocument, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
 from .stitch import stitch
-from .text import normalize
-
-
 
 
 def _code_version() -> str:
@@ -50,6 +47,10 @@ _COVER_YEAR = re.compile(r"^(?:19|20)[0-9]{2}年(?:度)?")
 _COVER_END = re.compile(
     r"(?:(?:19|20)[0-9]{2})?年?度?(?:区级|市级|省级|县级)?(?:部门|单位)(?:综合)?(?:预算|决算)|预算|决算"
 )
+_NAME_ANYWHERE = re.compile(
+    r"(?:部门名称|单位名称|预算单位|编制单位)[:：]?(.{2,30}?(?:局|委员会|委|院|办公室|中心|厅|署|所|站|馆))"
+)
+_TITLE_YEAR = re.compile(r"((?:19|20)[0-9]{2})年度")
 _ANY_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
 _YEAR_TITLE = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?[^0-9]{0,30}?(?:预算|决算)")
 
@@ -151,11 +152,21 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
         candidate = _COVER_YEAR.sub("", cover[: end.start()]) if end else ""
         cover_name = candidate if len(candidate) >= 3 else None
     year = _ANY_YEAR.search(cover) if _COVER_END.search(cover) else None
+    if not cover_name and not names:
+        found = _NAME_ANYWHERE.search("".join("".join(lines) for lines in page_lines))
+        cover_name = found.group(1) if found else None
     doc["department_name"] = cover_name or (names.most_common(1)[0][0] if names else None)
     years = Counter(
         int(m) for lines in page_lines for line in lines[:8] for m in _YEAR_TITLE.findall(line)
     )
-    doc["fiscal_year"] = int(year.group(1)) if year else (years.most_common(1)[0][0] if years else None)
+    if not years:
+        years = Counter(int(y) for t in tables for y in _TITLE_YEAR.findall(t.title))
+        years.update(
+            int(y) for lines in page_lines for line in lines for y in _TITLE_YEAR.findall(line)
+        )
+    doc["fiscal_year"] = (
+        int(year.group(1)) if year else (years.most_common(1)[0][0] if years else None)
+    )
     head = "".join("".join(lines[:8]) for lines in page_lines[:3])
     titles = "".join(t.title for t in tables)
     doc["phase"] = "final" if "决算" in head or "决算" in titles else "budget"
@@ -212,7 +223,9 @@ def _records(extract: Extract, table_id: int, parsed: ParsedTable) -> None:
                 "catalogue_code": row.catalogue_code,
                 "year": row.year,
                 "label_text": " | ".join(
-                    row.cells[c.index] for c in parsed.columns if c.role != "amount" and row.cells[c.index]
+                    row.cells[c.index]
+                    for c in parsed.columns
+                    if c.role != "amount" and row.cells[c.index]
                 ),
                 "x0": row.bbox[0],
                 "top": row.bbox[1],

@@ -13,7 +13,9 @@ MAX_HEADER_ROWS = 6
 _COLUMN_NUMBER = re.compile(r"^(栏次|行次|\*+|[0-9]{1,2}|[甲乙丙丁])$")
 _YEAR = re.compile(r"^(19|20)[0-9]{2}(年)?$")
 AMOUNT_SHARE = 0.8
-_AMOUNT_WORDS = re.compile(r"(支出|收入|合计|总计|小计|金额|预算数|拨款|经费|资金|费|结转|结余|总额)")
+_AMOUNT_WORDS = re.compile(
+    r"(支出|收入|合计|总计|小计|金额|预算数|拨款|经费|资金|费|结转|结余|总额)"
+)
 
 
 def is_column_number_row(row: list[str | None]) -> bool:
@@ -69,15 +71,17 @@ def column_paths(part: PageTable, depth: int) -> list[list[str]]:
         for c in range(width):
             x0, _, x1, _ = part.column_boxes[c]
             cell = part.grid[r][c] if c < len(part.grid[r]) else None
-            text = normalize(cell) if cell is not None else _covering_text(part, r, (x0 + x1) / 2, texts)
+            text = (
+                normalize(cell)
+                if cell is not None
+                else _covering_text(part, r, (x0 + x1) / 2, texts)
+            )
             if text and (not paths[c] or paths[c][-1] != text):
                 paths[c].append(text)
     return paths
 
 
-def column_roles(
-    paths: list[list[str]], body: list[list[str]], catalog: Catalog
-) -> list[Column]:
+def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog) -> list[Column]:
     """Decide each column's role: amounts by content, label columns by header synonyms."""
     columns = []
     for c, path in enumerate(paths):
@@ -89,7 +93,7 @@ def column_roles(
         elif values and len(numeric) >= AMOUNT_SHARE * len(values):
             role = "amount"
         elif not values and (not header_role or _AMOUNT_WORDS.search("/".join(path))):
-            role = "amount"
+            role = "amount"  # a blank column: nothing budgeted
         else:
             role = header_role or "text"
         columns.append(Column(index=c, path=path, role=role))

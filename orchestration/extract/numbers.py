@@ -8,7 +8,9 @@ from decimal import Decimal, InvalidOperation
 from .text import normalize
 
 _BLANK = {"", "-", "--", "—", "——", "/", "*", "**", "…", "0-"}
-_AMOUNT = re.compile(r"^\(?(-)?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\)?$|^\(?(-)?[0-9]+(?:\.[0-9]+)?\)?$")
+_AMOUNT = re.compile(
+    r"^\(?(-)?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\)?$|^\(?(-)?[0-9]+(?:\.[0-9]+)?\)?$"
+)
 _PERCENT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?%$")
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|亿元|元)")
 

@@ -50,6 +50,17 @@ def check_header(path: Path) -> None:
         raise RejectedDocument("truncated PDF: no %%EOF marker at the end of the file")
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's errors; the wrapped one names the problem."""
+    while True:
+        inner = (
+            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
+        )
+        if inner is None or inner is exc:
+            return exc
+        exc = inner
+
+
 def open_pdf(path: Path) -> pdfplumber.PDF:
     """Open with pdfplumber, translating parser failures into rejection reasons."""
     check_header(path)
@@ -57,14 +68,19 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
         pdf = pdfplumber.open(path)
         _ = len(pdf.pages)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise RejectedDocument(f"encrypted PDF: cannot be opened without a password ({exc})")
+        raise RejectedDocument(
+            f"encrypted PDF: cannot be opened without a password ({exc})"
+        ) from exc
     except PDFSyntaxError as exc:
         raise RejectedDocument(f"corrupt PDF: {exc}") from exc
     except Exception as exc:  # pdfminer raises many types on damaged files
-        name = type(exc).__name__
+        cause = _root_cause(exc)
+        name = type(cause).__name__
         if "Password" in name or "Encrypt" in name:
-            raise RejectedDocument(f"encrypted PDF: cannot be opened ({name})") from exc
-        raise RejectedDocument(f"corrupt PDF: {name}: {exc}") from exc
+            raise RejectedDocument(
+                f"encrypted PDF: cannot be opened without a password ({name})"
+            ) from exc
+        raise RejectedDocument(f"corrupt PDF: {name}: {cause}".rstrip(": ")) from exc
     if not pdf.pages:
         pdf.close()
         raise RejectedDocument("corrupt PDF: no pages")

@@ -20,6 +20,7 @@ _NUMBERING = (
     (re.compile(r"^[(（][0-9]+[)）]"), 4),
 )
 HEADER_MATCH_SHARE = 0.5
+_TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 _DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})")
@@ -36,7 +37,7 @@ class ParsedTable:
 def split_code(text: str) -> tuple[str | None, str]:
     """'[2014001]行政运行' / '2010301 行政运行' / 'A030201台式计算机' → (code, name)."""
     match = _CODE_IN_TEXT.match(text)
-    if not match or not match.group(2) and not text[0].isdigit() and len(text) > 1:
+    if not match or (not match.group(2) and not text[0].isdigit() and len(text) > 1):
         return None, text
     return match.group(1), match.group(2).strip()
 
@@ -116,8 +117,12 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
 def _is_overflow(row: Row, columns: list[Column]) -> bool:
     """A row holding only the rest of a text cell split by a page break."""
     filled = [c.index for c in columns if row.cells[c.index]]
-    return bool(filled) and all(columns[i].role == "text" for i in filled) and not any(
-        row.cells[c.index] for c in columns if c.role in {"unit", "name", "code", "project"}
+    return (
+        bool(filled)
+        and all(columns[i].role == "text" for i in filled)
+        and not any(
+            row.cells[c.index] for c in columns if c.role in {"unit", "name", "code", "project"}
+        )
     )
 
 
@@ -161,7 +166,9 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
     if row.catalogue_code and row.code is None:
         row.code = row.catalogue_code
     label = row.name or ""
-    if catalog.total_labels.match(label) or (not label and not row.code and _only_amounts(row, columns)):
+    if catalog.total_labels.match(label) or (
+        not label and not row.code and _only_amounts(row, columns)
+    ):
         row.kind = "total"
     elif _DERIVED.search(label) and row.kind != "derived":
         row.kind = "derived"
@@ -189,7 +196,9 @@ def _assign_units(
     """Mark department and unit rows; give every row the unit it belongs to."""
     unit_columns = [c.index for c in columns if c.role == "unit"]
     name_columns = [c.index for c in columns if c.role == "name"]
-    label_columns = [c.index for c in columns if c.role in {"name", "code", "code_part", "catalogue"}]
+    label_columns = [
+        c.index for c in columns if c.role in {"name", "code", "code_part", "catalogue"}
+    ]
     separate = bool(unit_columns) and bool(label_columns)
     if not unit_columns and not name_columns:
         return
@@ -207,8 +216,14 @@ def _assign_units(
         if separate:
             is_unit = bool(cell)
         else:
-            is_unit = bool(cell) and row.code is None and row.kind not in {"group", "derived"} and (
-                catalog.unit_name.search(cell) is not None or cell == department
+            is_unit = (
+                bool(cell)
+                and row.code is None
+                and row.kind not in {"group", "derived"}
+                and (
+                    catalog.unit_name.search(_TRAILING_NOTE.sub("", cell)) is not None
+                    or cell == department
+                )
             )
         if is_unit:
             current_name = cell
@@ -225,13 +240,20 @@ def _assign_units(
             row.kind = "unit"
         return
     top = names[0]
-    is_department = top == department or _sums_to_rest(candidates, columns, top)
-    for row in candidates:
-        row.kind = "department" if is_department and row.unit_name == top else "unit"
-    if is_department:
-        for row in rows:
-            if row.kind not in {"department", "unit"} and row.unit_name == top:
-                row.unit_name = top
+    has_total = any(r.kind == "total" for r in rows)
+    is_department = _sums_to_rest(candidates, columns, top) or (top == department and not has_total)
+    department_years: set[int | None] = set()
+    for n, row in enumerate(candidates):
+        # The department's own unit may share its name: a second same-name row in the
+        # same year is that unit, not the department total again.
+        again = (
+            row.unit_name == top and n > 0 and (row.year is None or row.year in department_years)
+        )
+        if is_department and row.unit_name == top and not again:
+            row.kind = "department"
+            department_years.add(row.year)
+        else:
+            row.kind = "unit"
 
 
 def _sums_to_rest(candidates: list[Row], columns: list[Column], top: str) -> bool:

@@ -7,16 +7,23 @@ lines as (
     where not is_residual
 ),
 
-final as (
+keyed as (
     select
         coalesce(economic_code, economic_category || '/' || economic_item) as economic_key,
-        any_value(economic_code) as economic_code,
-        any_value(economic_category_code) as economic_category_code,
-        economic_category,
-        economic_item,
-        count(*) as fact_rows,
+        *,
     from lines
-    group by all
+),
+
+final as (
+    select
+        economic_key,
+        any_value(economic_code) as economic_code,
+        mode(economic_category_code) as economic_category_code,
+        mode(economic_category) as economic_category,
+        mode(economic_item) as economic_item,
+        count(*) as fact_rows,
+    from keyed
+    group by economic_key
 )
 
 select * from final

@@ -1,0 +1,1 @@
+"""Loading extracts into DuckDB, running dbt and publishing the warehouse file."""

@@ -1,0 +1,118 @@
+"""Raw DuckDB tables (schema ``raw``): one writer loads document extracts, per document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+from ..extract.document import Extract
+
+RAW_DDL = """
+create schema if not exists raw;
+create table if not exists raw.documents (
+    document_id varchar primary key, source_file varchar, source_path varchar,
+    sha256 varchar, file_size bigint, page_count integer, department_name varchar,
+    fiscal_year integer, phase varchar, scope varchar, status varchar,
+    status_reason varchar, extractor_version varchar, elapsed_seconds double,
+    loaded_at timestamp default current_timestamp
+);
+create table if not exists raw.tables (
+    document_id varchar, table_id integer, table_type varchar, printed_number varchar,
+    title varchar, amount_unit varchar, unit_source varchar,
+    unit_multiplier decimal(18, 0), pages integer[], first_page integer, last_page integer,
+    header_rows integer, column_count integer, row_count integer,
+    primary key (document_id, table_id)
+);
+create table if not exists raw.columns (
+    document_id varchar, table_id integer, column_index integer, column_path varchar,
+    header_labels varchar[], role varchar,
+    primary key (document_id, table_id, column_index)
+);
+create table if not exists raw.rows (
+    document_id varchar, table_id integer, row_index integer, page integer,
+    row_kind varchar, level integer, parent_row_index integer, code varchar, name varchar,
+    unit_name varchar, project_name varchar, catalogue_code varchar, year integer,
+    label_text varchar, x0 double, top double, x1 double, bottom double,
+    primary key (document_id, table_id, row_index)
+);
+create table if not exists raw.cells (
+    document_id varchar, table_id integer, row_index integer, column_index integer,
+    page integer, row_label varchar, raw_text varchar, value decimal(24, 6),
+    is_percent boolean, unit_multiplier decimal(18, 0),
+    x0 double, top double, x1 double, bottom double,
+    primary key (document_id, table_id, row_index, column_index)
+);
+create table if not exists raw.narrative_figures (
+    document_id varchar, key varchar, amount decimal(24, 6), page integer, context varchar,
+    primary key (document_id, key)
+);
+"""
+
+_CHILD_TABLES = ("tables", "columns", "rows", "cells", "narrative_figures")
+_FRAMES = {
+    "documents": "documents",
+    "tables": "tables",
+    "columns": "columns",
+    "rows": "rows",
+    "cells": "cells",
+    "narrative_figures": "figures",
+}
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RAW_DDL)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows if r[0] != "loaded_at"]
+
+
+def replace_documents(
+    con: duckdb.DuckDBPyConnection, extracts: Iterable[Extract], keep_ids: set[str] | None = None
+) -> dict[str, int]:
+    """Replace the rows of the given documents (and drop documents not in ``keep_ids``).
+
+    Runs in one transaction: a failure leaves the raw tables exactly as they were.
+    """
+    ensure_schema(con)
+    extracts = list(extracts)
+    records: dict[str, list[dict]] = {name: [] for name in _FRAMES}
+    for extract in extracts:
+        records["documents"].append(extract.document)
+        for name, attr in _FRAMES.items():
+            if name != "documents":
+                records[name].extend(getattr(extract, attr))
+    ids = [e.document["document_id"] for e in extracts]
+    con.execute("begin transaction")
+    try:
+        for table in ("documents", *_CHILD_TABLES):
+            con.execute(f"delete from raw.{table} where list_contains(?, document_id)", [ids])
+            if keep_ids is not None:
+                con.execute(
+                    f"delete from raw.{table} where not list_contains(?, document_id)",
+                    [sorted(keep_ids)],
+                )
+        counts = {}
+        for table, rows in records.items():
+            counts[table] = len(rows)
+            if not rows:
+                continue
+            names = _columns(con, table)
+            frame = pd.DataFrame.from_records(rows).reindex(columns=names)
+            frame = frame.astype(object).where(frame.notna(), None)
+            con.register("incoming", frame)
+            cols = ", ".join(f'"{n}"' for n in names)
+            con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
+            con.unregister("incoming")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return counts
