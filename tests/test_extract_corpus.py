@@ -26,7 +26,7 @@ REQUIRED = (
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Extract]:
     pdfs = corpus_pdfs()
-    done = extract_all(pdfs, tmp_path_factory.mktemp("extracts"), workers=2)
+    done = extract_all(pdfs, tmp_path_factory.getbasetemp() / "extract-cache", workers=2)
     return {pdf.name: read_extract(done[pdf][0]) for pdf in pdfs}
 
 

@@ -241,7 +241,11 @@ def _assign_units(
         return
     top = names[0]
     has_total = any(r.kind == "total" for r in rows)
-    is_department = _sums_to_rest(candidates, columns, top) or (top == department and not has_total)
+    is_department = (
+        _sums_to_rest(candidates, columns, top)
+        or _code_prefixes_rest(candidates, top)
+        or (top == department and not has_total)
+    )
     department_years: set[int | None] = set()
     for n, row in enumerate(candidates):
         # The department's own unit may share its name: a second same-name row in the
@@ -254,6 +258,15 @@ def _assign_units(
             department_years.add(row.year)
         else:
             row.kind = "unit"
+
+
+def _code_prefixes_rest(candidates: list[Row], top: str) -> bool:
+    """Unit codes under the department's code (242 → 242001, 242002 …)."""
+    head = next(r for r in candidates if r.unit_name == top)
+    rest = [r for r in candidates if r is not head]
+    return bool(head.code) and all(
+        r.code and r.code != head.code and r.code.startswith(head.code) for r in rest
+    )
 
 
 def _sums_to_rest(candidates: list[Row], columns: list[Column], top: str) -> bool:

@@ -15,8 +15,23 @@ units as (
         min(source_page) as first_page,
         count(distinct table_id) as table_count,
     from cells
-    where row_kind = 'unit' or (row_kind <> 'department' and unit_name = department_name)
+    where row_kind = 'unit'
     group by all
+),
+
+-- A department whose tables list no sub-units is its own unit.
+departments_without_units as (
+    select document_id, fiscal_year, department_name, department_name as unit_name,
+        min(source_page) as first_page, count(distinct table_id) as table_count,
+    from cells
+    where document_id not in (select document_id from units)
+    group by all
+),
+
+all_units as (
+    select * from units
+    union all
+    select * from departments_without_units
 ),
 
 final as (
@@ -29,7 +44,7 @@ final as (
         unit_name = department_name as is_department_itself,
         first_page,
         table_count,
-    from units
+    from all_units
 )
 
 select * from final

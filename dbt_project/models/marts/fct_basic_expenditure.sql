@@ -21,7 +21,7 @@ final as (
         economic_category_code,
         economic_item,
         economic_code,
-        amount_yuan,
+        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
         source_page,
         table_id as source_table_id,
         table_title as source_table,

@@ -20,7 +20,7 @@ final as (
         function_code,
         function_name,
         expenditure_type,
-        amount_yuan,
+        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
         source_page,
         table_id as source_table_id,
         table_title as source_table,

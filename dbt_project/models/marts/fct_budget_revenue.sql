@@ -25,7 +25,7 @@ final as (
         cells.unit_name,
         cells.column_path as revenue_source,
         cells.column_label as revenue_item,
-        cells.amount_yuan,
+        cast(cells.amount_yuan as decimal(20, 2)) as amount_yuan,
         cells.source_page,
         cells.table_id as source_table_id,
         cells.table_title as source_table,

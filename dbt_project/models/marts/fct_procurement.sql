@@ -26,7 +26,7 @@ final as (
             when left(procurement_category_code, 1) = 'B' or procurement_category_name = '工程' then 'works'
             when left(procurement_category_code, 1) = 'C' or procurement_category_name = '服务' then 'services'
         end as procurement_type,
-        amount_yuan,
+        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
         source_page,
         table_id as source_table_id,
         table_title as source_table,

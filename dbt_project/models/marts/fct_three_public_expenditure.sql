@@ -15,7 +15,7 @@ final as (
         unit_name,
         year,
         category,
-        amount_yuan,
+        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
         source_page,
         table_id as source_table_id,
         table_title as source_table,

@@ -1,0 +1,67 @@
+-- Every reconciliation rule evaluation of every loaded document, with its outcome: what the
+-- Great Expectations "reconciliation" suite validates and the validation report lists.
+-- status: pass (exact), warn (within rounding tolerance, or a parent above its printed
+-- children: withheld lines), error (anything else).
+
+with
+
+row_hierarchy as (
+    select * from {{ ref('int_reconciliation__row_hierarchy') }}
+),
+
+column_totals as (
+    select * from {{ ref('int_reconciliation__column_totals') }}
+),
+
+cross_table as (
+    select * exclude (other_table_id) from {{ ref('int_reconciliation__cross_table') }}
+),
+
+narrative as (
+    select * from {{ ref('int_reconciliation__narrative') }}
+),
+
+unioned as (
+    select * from row_hierarchy
+    union all by name
+    select * from column_totals
+    union all by name
+    select * from cross_table
+    union all by name
+    select * from narrative
+),
+
+final as (
+    select
+        md5(concat_ws(
+            '|', rule, document_id, table_id, row_index, row_label, column_label, detail
+        )) as evaluation_id,
+        rule,
+        rule_family,
+        case status when 'error' then 'error' when 'warn' then 'warning' else 'info' end as severity,
+        status,
+        finding,
+        document_id,
+        source_file,
+        fiscal_year,
+        department_name,
+        table_id,
+        table_type,
+        table_title,
+        printed_number,
+        trim(concat_ws(' ', printed_number, table_title)) as table_label,
+        source_page,
+        unit_name,
+        row_index,
+        row_label,
+        column_label,
+        cast(expected_yuan as decimal(20, 2)) as expected_yuan,
+        cast(observed_yuan as decimal(20, 2)) as observed_yuan,
+        cast(difference_yuan as decimal(20, 2)) as difference_yuan,
+        items_summed,
+        cast(tolerance_yuan as decimal(20, 2)) as tolerance_yuan,
+        detail,
+    from unioned
+)
+
+select * from final
