@@ -221,6 +221,7 @@ def _records(extract: Extract, table_id: int, parsed: ParsedTable) -> None:
                 "unit_name": row.unit_name,
                 "project_name": row.project_name,
                 "catalogue_code": row.catalogue_code,
+                "group_name": row.group_name,
                 "year": row.year,
                 "label_text": " | ".join(
                     row.cells[c.index]

@@ -60,6 +60,7 @@ class Row:
     year: int | None = None
     level: int = 0
     parent_index: int | None = None
+    group_name: str | None = None  # nearest group row above (e.g. 货物, 工资福利支出)
     cell_boxes: list[BBox | None] = field(default_factory=list)
 
 

@@ -39,7 +39,7 @@ def split_code(text: str) -> tuple[str | None, str]:
     match = _CODE_IN_TEXT.match(text)
     if not match or (not match.group(2) and not text[0].isdigit() and len(text) > 1):
         return None, text
-    return match.group(1), match.group(2).strip()
+    return match.group(1), match.group(2).strip().lstrip("-—:：. ")
 
 
 def numbering_level(name: str) -> int:
@@ -206,7 +206,7 @@ def _assign_units(
     candidates: list[Row] = []
     current_name: str | None = None
     for row in rows:
-        cell = row.cells[ucol]
+        cell = row.cells[ucol] if separate else row.name
         if row.kind == "total":
             continue
         if not cell and row.year is not None and current_name and not row.code:
@@ -285,20 +285,25 @@ def _assign_parents(rows: list[Row]) -> None:
     unit_row: Row | None = None
     department_row: Row | None = None
     group_row: Row | None = None
+    previous: Row | None = None
+    units_inside_groups = False
     coded: list[Row] = []
     numbered: list[Row] = []
     for row in rows:
         if row.kind == "department":
             department_row, unit_row, group_row, coded, numbered = row, None, None, [], []
-            continue
-        if row.kind == "unit":
-            row.parent_index = department_row.index if department_row else None
-            unit_row, group_row, coded, numbered = row, None, [], []
-            continue
-        if row.kind in {"total", "derived"}:
-            continue
-        anchor = unit_row or department_row
-        if row.code:
+        elif row.kind == "unit":
+            # Some tables list units inside groups (货物 → unit → items).
+            inside = previous is not None and previous is group_row
+            units_inside_groups = units_inside_groups or inside
+            parent = group_row if inside else department_row
+            row.parent_index = parent.index if parent else None
+            unit_row, coded, numbered = row, [], []
+            group_row = None
+        elif row.kind in {"total", "derived"}:
+            pass
+        elif row.code:
+            anchor = unit_row or department_row
             parents = [r for r in coded if row.code.startswith(r.code) and r.code != row.code]
             if parents:
                 parent = max(parents, key=lambda r: len(r.code or ""))
@@ -308,13 +313,29 @@ def _assign_parents(rows: list[Row]) -> None:
                 row.level = 1
             coded.append(row)
         elif row.kind == "group":
+            if units_inside_groups:
+                unit_row = None
+            anchor = unit_row or department_row
             row.parent_index, row.level = (anchor.index if anchor else None), 1
             group_row = row
         elif row.level:
+            anchor = unit_row or department_row
             parents = [r for r in numbered if r.level < row.level]
             row.parent_index = parents[-1].index if parents else (anchor.index if anchor else None)
             numbered.append(row)
         else:
-            parent = group_row or anchor
+            parent = group_row or unit_row or department_row
             row.parent_index = parent.index if parent else None
             row.level = (group_row.level + 1) if group_row else 1
+        previous = row
+    _assign_groups(rows)
+
+
+def _assign_groups(rows: list[Row]) -> None:
+    """Name of the nearest group row among each row's ancestors."""
+    by_index = {row.index: row for row in rows}
+    for row in rows:
+        parent = by_index.get(row.parent_index) if row.parent_index is not None else None
+        while parent is not None and parent.kind != "group":
+            parent = by_index.get(parent.parent_index) if parent.parent_index is not None else None
+        row.group_name = parent.name if parent is not None else None

@@ -67,7 +67,8 @@ def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
             and table_type == previous.table_type
             and number == previous.printed_number
         )
-        if _continues(previous, part) and (table_type is None or repeated):
+        untitled = table_type is None and "表" not in title
+        if _continues(previous, part) and (untitled or repeated):
             previous.parts.append(part)
             continue
         unit = unit_of(part)

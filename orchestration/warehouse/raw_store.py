@@ -33,7 +33,8 @@ create table if not exists raw.columns (
 create table if not exists raw.rows (
     document_id varchar, table_id integer, row_index integer, page integer,
     row_kind varchar, level integer, parent_row_index integer, code varchar, name varchar,
-    unit_name varchar, project_name varchar, catalogue_code varchar, year integer,
+    unit_name varchar, project_name varchar, catalogue_code varchar, group_name varchar,
+    year integer,
     label_text varchar, x0 double, top double, x1 double, bottom double,
     primary key (document_id, table_id, row_index)
 );

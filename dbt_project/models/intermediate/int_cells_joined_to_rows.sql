@@ -55,6 +55,7 @@ final as (
         rows.row_name,
         rows.project_name,
         rows.catalogue_code,
+        rows.group_name,
         rows.row_year,
         columns.column_index,
         columns.column_path,

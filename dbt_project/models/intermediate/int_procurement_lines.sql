@@ -14,7 +14,10 @@ catalogue_cells as (
     from cells
     where table_type = 'procurement'
         and row_kind in ('group', 'item')
-        and regexp_matches(coalesce(catalogue_code, row_code, ''), '^[A-C][0-9]*$')
+        and (
+            regexp_matches(coalesce(catalogue_code, row_code, ''), '^[A-C][0-9]*$')
+            or regexp_matches(coalesce(group_name, ''), '^(货物|工程|服务)类?$')
+        )
 ),
 
 catalogue_amount_column as (
@@ -42,6 +45,7 @@ from_catalogue as (
         catalogue_cells.child_count,
         coalesce(catalogue_cells.catalogue_code, catalogue_cells.row_code) as procurement_category_code,
         catalogue_cells.row_name as procurement_category_name,
+        catalogue_cells.group_name,
         catalogue_cells.project_name,
         cast(null as varchar) as function_code,
         catalogue_cells.source_page,
@@ -78,6 +82,7 @@ from_summary as (
         child_count,
         cast(null as varchar) as procurement_category_code,
         cast(null as varchar) as procurement_category_name,
+        cast(null as varchar) as group_name,
         cast(null as varchar) as project_name,
         row_code as function_code,
         source_page,
@@ -113,6 +118,7 @@ from_narrative as (
             when 'procurement_works' then '工程'
             else '服务'
         end as procurement_category_name,
+        cast(null as varchar) as group_name,
         cast(null as varchar) as project_name,
         cast(null as varchar) as function_code,
         source_page,

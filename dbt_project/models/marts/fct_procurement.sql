@@ -22,9 +22,12 @@ final as (
         project_name,
         function_code,
         case
-            when left(procurement_category_code, 1) = 'A' or procurement_category_name = '货物' then 'goods'
-            when left(procurement_category_code, 1) = 'B' or procurement_category_name = '工程' then 'works'
-            when left(procurement_category_code, 1) = 'C' or procurement_category_name = '服务' then 'services'
+            when left(procurement_category_code, 1) = 'A' then 'goods'
+            when left(procurement_category_code, 1) = 'B' then 'works'
+            when left(procurement_category_code, 1) = 'C' then 'services'
+            when regexp_matches(coalesce(group_name, procurement_category_name), '^货物') then 'goods'
+            when regexp_matches(coalesce(group_name, procurement_category_name), '^工程') then 'works'
+            when regexp_matches(coalesce(group_name, procurement_category_name), '^服务') then 'services'
         end as procurement_type,
         cast(amount_yuan as decimal(20, 2)) as amount_yuan,
         source_page,

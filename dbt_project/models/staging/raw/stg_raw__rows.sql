@@ -18,6 +18,7 @@ final as (
         unit_name,
         project_name,
         catalogue_code,
+        group_name,
         year as row_year,
         label_text,
     from source
