@@ -5,7 +5,8 @@ with
 
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
-    where table_type = 'basic_expenditure'
+    where
+        table_type = 'basic_expenditure'
         and not is_derived_column
         and not is_other_measure_column
         and not is_percent
@@ -29,13 +30,19 @@ rows as (
     select cells.*
     from cells
     inner join total_column
-        on cells.document_id = total_column.document_id
-        and cells.table_id = total_column.table_id
-        and cells.column_index = total_column.column_index
+        on
+            cells.document_id = total_column.document_id
+            and cells.table_id = total_column.table_id
+            and cells.column_index = total_column.column_index
 ),
 
 categories as (
-    select document_id, table_id, row_index, row_code, row_name
+    select
+        document_id,
+        table_id,
+        row_index,
+        row_code,
+        row_name
     from rows
     where row_level = 1
 ),
@@ -60,9 +67,10 @@ final as (
         rows.amount_yuan,
     from rows
     left join categories
-        on rows.document_id = categories.document_id
-        and rows.table_id = categories.table_id
-        and rows.parent_row_index = categories.row_index
+        on
+            rows.document_id = categories.document_id
+            and rows.table_id = categories.table_id
+            and rows.parent_row_index = categories.row_index
 )
 
 select * from final

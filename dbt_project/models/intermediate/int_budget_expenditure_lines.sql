@@ -5,7 +5,8 @@ with
 
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
-    where table_type = 'general_budget_function'
+    where
+        table_type = 'general_budget_function'
         and not is_derived_column
         and not is_other_measure_column
         and not is_percent
@@ -27,7 +28,11 @@ typed as (
 -- Where a type has a subtotal column (基本支出/小计) use it; otherwise add its parts
 -- (e.g. 基本支出 split into 人员经费 and 日常公用支出 with no subtotal).
 type_columns as (
-    select document_id, table_id, expenditure_type, bool_or(is_type_total) as has_total
+    select
+        document_id,
+        table_id,
+        expenditure_type,
+        bool_or(is_type_total) as has_total
     from typed
     where expenditure_type is not null
     group by all
@@ -52,9 +57,10 @@ final as (
         count(typed.amount_yuan) as printed_cells,
     from typed
     inner join type_columns
-        on typed.document_id = type_columns.document_id
-        and typed.table_id = type_columns.table_id
-        and typed.expenditure_type = type_columns.expenditure_type
+        on
+            typed.document_id = type_columns.document_id
+            and typed.table_id = type_columns.table_id
+            and typed.expenditure_type = type_columns.expenditure_type
     where typed.is_type_total or not type_columns.has_total
     group by all
 )

@@ -18,18 +18,30 @@ columns as (
 ),
 
 tables as (
-    select document_id, table_id, table_type, table_title, amount_unit
+    select
+        document_id,
+        table_id,
+        table_type,
+        table_title,
+        amount_unit
     from {{ ref('stg_raw__tables') }}
 ),
 
 documents as (
-    select document_id, department_name, fiscal_year
+    select
+        document_id,
+        department_name,
+        fiscal_year
     from {{ ref('stg_raw__documents') }}
     where status = 'loaded'
 ),
 
 children as (
-    select document_id, table_id, parent_row_index, count(*) as child_count
+    select
+        document_id,
+        table_id,
+        parent_row_index,
+        count(*) as child_count
     from rows
     where parent_row_index is not null
     group by all
@@ -73,17 +85,20 @@ final as (
     inner join tables
         on cells.document_id = tables.document_id and cells.table_id = tables.table_id
     inner join rows
-        on cells.document_id = rows.document_id
-        and cells.table_id = rows.table_id
-        and cells.row_index = rows.row_index
+        on
+            cells.document_id = rows.document_id
+            and cells.table_id = rows.table_id
+            and cells.row_index = rows.row_index
     inner join columns
-        on cells.document_id = columns.document_id
-        and cells.table_id = columns.table_id
-        and cells.column_index = columns.column_index
+        on
+            cells.document_id = columns.document_id
+            and cells.table_id = columns.table_id
+            and cells.column_index = columns.column_index
     left join children
-        on rows.document_id = children.document_id
-        and rows.table_id = children.table_id
-        and rows.row_index = children.parent_row_index
+        on
+            rows.document_id = children.document_id
+            and rows.table_id = children.table_id
+            and rows.row_index = children.parent_row_index
 )
 
 select * from final

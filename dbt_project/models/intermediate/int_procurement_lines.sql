@@ -12,7 +12,8 @@ cells as (
 catalogue_cells as (
     select *
     from cells
-    where table_type = 'procurement'
+    where
+        table_type = 'procurement'
         and row_kind in ('group', 'item')
         and (
             regexp_matches(coalesce(catalogue_code, row_code, ''), '^[A-C][0-9]*$')
@@ -53,15 +54,17 @@ from_catalogue as (
         'catalogue' as procurement_source,
     from catalogue_cells
     inner join catalogue_amount_column
-        on catalogue_cells.document_id = catalogue_amount_column.document_id
-        and catalogue_cells.table_id = catalogue_amount_column.table_id
-        and catalogue_cells.column_index = catalogue_amount_column.column_index
+        on
+            catalogue_cells.document_id = catalogue_amount_column.document_id
+            and catalogue_cells.table_id = catalogue_amount_column.table_id
+            and catalogue_cells.column_index = catalogue_amount_column.column_index
 ),
 
 summary_cells as (
     select *
     from cells
-    where table_type = 'expenditure_summary'
+    where
+        table_type = 'expenditure_summary'
         and regexp_matches(column_path, '政府采购')
         and not regexp_matches(column_path, '其中|预留')
         and row_code is not null
@@ -92,11 +95,15 @@ from_summary as (
 ),
 
 narrative as (
-    select figures.*, documents.fiscal_year, documents.department_name
+    select
+        figures.*,
+        documents.fiscal_year,
+        documents.department_name
     from {{ ref('stg_raw__narrative_figures') }} as figures
     inner join {{ ref('stg_raw__documents') }} as documents
         on figures.document_id = documents.document_id
-    where figures.figure_key in ('procurement_goods', 'procurement_works', 'procurement_services')
+    where
+        figures.figure_key in ('procurement_goods', 'procurement_works', 'procurement_services')
         and figures.document_id not in (select document_id from from_catalogue)
         and figures.document_id not in (select document_id from from_summary)
 ),

@@ -5,7 +5,8 @@ with
 
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
-    where table_type = 'three_public'
+    where
+        table_type = 'three_public'
         and not is_derived_column
         and not is_percent
         and row_kind <> 'derived'
@@ -34,14 +35,18 @@ categorised as (
         {{ three_public_category('cells.row_name') }} as row_category,
     from cells
     inner join row_scope
-        on cells.document_id = row_scope.document_id
-        and cells.table_id = row_scope.table_id
+        on
+            cells.document_id = row_scope.document_id
+            and cells.table_id = row_scope.table_id
     where row_scope.fact_kind = 'any' or cells.row_kind = row_scope.fact_kind
 ),
 
 -- Items listed as rows: take the first (total) amount column only.
 first_amount_column as (
-    select document_id, table_id, min(column_index) as column_index
+    select
+        document_id,
+        table_id,
+        min(column_index) as column_index
     from categorised
     group by all
 ),
@@ -61,10 +66,12 @@ final as (
         sum(categorised.amount_yuan) as amount_yuan,
     from categorised
     left join first_amount_column
-        on categorised.document_id = first_amount_column.document_id
-        and categorised.table_id = first_amount_column.table_id
-        and categorised.column_index = first_amount_column.column_index
-    where categorised.amount_yuan is not null
+        on
+            categorised.document_id = first_amount_column.document_id
+            and categorised.table_id = first_amount_column.table_id
+            and categorised.column_index = first_amount_column.column_index
+    where
+        categorised.amount_yuan is not null
         and (
             categorised.column_category is not null
             or (categorised.row_category is not null and first_amount_column.column_index is not null)

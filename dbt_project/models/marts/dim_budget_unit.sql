@@ -21,8 +21,13 @@ units as (
 
 -- A department whose tables list no sub-units is its own unit.
 departments_without_units as (
-    select document_id, fiscal_year, department_name, department_name as unit_name,
-        min(source_page) as first_page, count(distinct table_id) as table_count,
+    select
+        document_id,
+        fiscal_year,
+        department_name,
+        department_name as unit_name,
+        min(source_page) as first_page,
+        count(distinct table_id) as table_count,
     from cells
     where document_id not in (select document_id from units)
     group by all

@@ -7,7 +7,9 @@ documents as (
 ),
 
 tables as (
-    select document_id, count(*) as table_count
+    select
+        document_id,
+        count(*) as table_count
     from {{ ref('stg_raw__tables') }}
     group by all
 ),

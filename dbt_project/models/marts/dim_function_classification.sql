@@ -3,15 +3,22 @@
 with
 
 cells as (
-    select row_code, row_name
+    select
+        row_code,
+        row_name
     from {{ ref('int_cells_joined_to_rows') }}
-    where table_type in ('general_budget_function', 'expenditure_summary', 'fiscal_appropriation_summary',
-                         'government_fund', 'state_capital', 'income_expenditure_summary')
-        and regexp_matches(coalesce(row_code, ''), '^[0-9]{3}([0-9]{2}){0,2}$')
+    where table_type in (
+        'general_budget_function', 'expenditure_summary', 'fiscal_appropriation_summary',
+        'government_fund', 'state_capital', 'income_expenditure_summary'
+    )
+    and regexp_matches(coalesce(row_code, ''), '^[0-9]{3}([0-9]{2}){0,2}$')
 ),
 
 named as (
-    select row_code as function_code, row_name as function_name, count(*) as seen
+    select
+        row_code as function_code,
+        row_name as function_name,
+        count(*) as seen
     from cells
     group by all
 ),

@@ -3,7 +3,9 @@
 with
 
 lines as (
-    select procurement_category_code, procurement_category_name
+    select
+        procurement_category_code,
+        procurement_category_name
     from {{ ref('int_procurement_lines') }}
     where procurement_category_code is not null
 ),

@@ -4,14 +4,18 @@ with
 
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
-    where table_type = 'income_summary'
+    where
+        table_type = 'income_summary'
         and not is_derived_column
         and not is_percent
         and row_kind not in ('total', 'derived')
 ),
 
 scope as (
-    select document_id, table_id, bool_or(row_kind = 'unit') as has_units
+    select
+        document_id,
+        table_id,
+        bool_or(row_kind = 'unit') as has_units
     from cells
     group by all
 ),
@@ -34,7 +38,8 @@ final as (
     from cells
     inner join scope
         on cells.document_id = scope.document_id and cells.table_id = scope.table_id
-    where cells.amount_yuan is not null
+    where
+        cells.amount_yuan is not null
         and not regexp_matches(cells.column_label, '^(小计|合计|总计|收入总计|本年收入合计|本年收入)$')
         and (not scope.has_units or cells.row_kind = 'unit')
 )

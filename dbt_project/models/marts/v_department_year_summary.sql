@@ -5,7 +5,10 @@
 with
 
 documents as (
-    select document_id, department_name, fiscal_year
+    select
+        document_id,
+        department_name,
+        fiscal_year
     from {{ ref('dim_document') }}
     where status = 'loaded'
 ),
@@ -21,13 +24,17 @@ expenditure as (
 ),
 
 procurement as (
-    select document_id, sum(amount_yuan) as procurement_yuan
+    select
+        document_id,
+        sum(amount_yuan) as procurement_yuan
     from {{ ref('fct_procurement') }}
     group by all
 ),
 
 three_public as (
-    select document_id, sum(amount_yuan) as three_public_yuan
+    select
+        document_id,
+        sum(amount_yuan) as three_public_yuan
     from {{ ref('fct_three_public_expenditure') }}
     where year = fiscal_year
     group by all
