@@ -7,12 +7,16 @@
 
 with
 
+-- Row-number columns (行次, 栏次…) and column-number rows (栏次 1 2 3, ** 1 2 3) are layout,
+-- not amounts, wherever the extraction lets them through.
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
     where not is_percent
         and not is_derived_column
         and row_kind <> 'derived'
         and table_type not in ('performance', 'other')
+        and not regexp_matches(coalesce(column_label, ''), '^(行次|栏次|序号|编号|项目编号)$')
+        and not regexp_matches(coalesce(row_name, ''), '^(栏次|行次|\*+)$')
 ),
 
 columns as (
@@ -26,7 +30,7 @@ tables as (
 ),
 
 documents as (
-    select document_id, source_file
+    select document_id, source_file, phase
     from {{ ref('stg_raw__documents') }}
 ),
 
@@ -70,6 +74,12 @@ final as (
         len(columns.header_labels) as column_depth,
         cells.column_year,
         cells.is_other_measure_column,
+        -- The figures the document is about: 决算数 in final accounts, else the budget.
+        case
+            when documents.phase = 'final' then not regexp_matches(cells.column_path, '预算数|上年|扣除')
+                or regexp_matches(cells.column_path, '决算')
+            else not cells.is_other_measure_column
+        end as is_current_measure,
         case
             when not (
                 cells.table_type in ('income_expenditure_summary', 'fiscal_appropriation_summary')

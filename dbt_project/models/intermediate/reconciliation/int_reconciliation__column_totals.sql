@@ -2,12 +2,13 @@
 -- 支出总计 = 基本支出 + 项目支出, "三公"经费合计, a 总计 column group) equals the sum of the
 -- columns the header tree puts beside it. A column counts once: where a sub-group prints its own
 -- 小计, that 小计 stands for the group. Memo columns (政府采购, 预留…, "其中" lines that are not
--- 基本/项目/人员/公用) are "of which" figures, never parts of a total.
+-- 基本/项目/人员/公用) are "of which" figures and 扣除…后 columns alternative readings: never parts
+-- of a total.
 -- One row per (row × total column) where anything is printed.
 
 {% set total_label = "'^(小计|合计|总计|共计|.*(总计|合计|总额))$'" %}
 {% set memo_label -%}
-    regexp_matches(label, '政府采购|预留|中小企业|小型|微型|教育收费')
+    regexp_matches(label, '政府采购|预留|中小企业|小型|微型|教育收费|扣除')
     or (regexp_matches(label, '^其中') and not regexp_matches(label, '基本支出|项目支出|人员|公用'))
 {%- endset %}
 
@@ -84,6 +85,11 @@ members as (
         and flagged.column_index = blocked.column_index
     where not flagged.total_flags[total_nodes.node_depth]
         and not list_bool_or(flagged.memo_flags[total_nodes.node_depth:])
+        -- a "三公" total covers the three items only, not 会议费 / 培训费 / 机关运行经费 beside it
+        and not (
+            regexp_matches(total_nodes.node_labels[-1], '三公')
+            and regexp_matches(flagged.column_path, '会议费|培训费|机关运行|行政经费')
+        )
         and coalesce(blocked.blocked_depth, 0) < total_nodes.node_depth
 ),
 

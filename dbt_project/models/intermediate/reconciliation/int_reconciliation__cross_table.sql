@@ -13,6 +13,12 @@ figures as (
     select * from {{ ref('int_reconciliation__table_figures') }}
 ),
 
+income_side_cells as (
+    select document_id, row_label, amount_yuan
+    from {{ ref('int_reconciliation__cells') }}
+    where table_type = 'income_expenditure_summary' and table_side = 'income'
+),
+
 -- The first table of each type printing a measure stands for the document.
 first_figures as (
     select *
@@ -24,12 +30,10 @@ first_figures as (
 -- Departments whose 收支总表 prints money other than appropriations (事业收入, 结转…): their
 -- expenditure total is more than the general budget and fund tables.
 other_income as (
-    select distinct cells.document_id
-    from {{ ref('int_reconciliation__cells') }} as cells
-    where cells.table_type = 'income_expenditure_summary'
-        and cells.table_side = 'income'
-        and cells.amount_yuan > 0
-        and regexp_matches(cells.row_label, '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政')
+    select distinct document_id
+    from income_side_cells
+    where amount_yuan > 0
+        and regexp_matches(row_label, '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政')
 ),
 
 fund_tables as (

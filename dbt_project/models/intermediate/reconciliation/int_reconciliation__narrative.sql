@@ -6,17 +6,43 @@
 
 with
 
+figures_stated as (
+    select * from {{ ref('stg_raw__narrative_figures') }}
+),
+
+documents as (
+    select document_id, source_file, fiscal_year, department_name
+    from {{ ref('stg_raw__documents') }}
+    where status = 'loaded'
+),
+
+table_figures as (
+    select * from {{ ref('int_reconciliation__table_figures') }}
+),
+
+-- The amount column of each procurement table (its first).
+procurement_cells as (
+    select document_id, table_id, column_index, row_code, row_display, column_path, amount_yuan,
+        source_page, rounding_yuan,
+    from {{ ref('int_reconciliation__cells') }}
+    where table_type = 'procurement'
+    qualify column_index = min(column_index) over (partition by document_id, table_id)
+),
+
+tables as (
+    select document_id, table_id, table_title, printed_number
+    from {{ ref('stg_raw__tables') }}
+),
+
 narrative as (
-    select figures.*, documents.source_file, documents.fiscal_year, documents.department_name
-    from {{ ref('stg_raw__narrative_figures') }} as figures
-    inner join {{ ref('stg_raw__documents') }} as documents
-        on figures.document_id = documents.document_id
-    where documents.status = 'loaded'
+    select figures_stated.*, documents.source_file, documents.fiscal_year, documents.department_name
+    from figures_stated
+    inner join documents on figures_stated.document_id = documents.document_id
 ),
 
 figures as (
     select *
-    from {{ ref('int_reconciliation__table_figures') }}
+    from table_figures
     where printed_cells > 0
     qualify table_id = min(table_id) over (partition by document_id, table_type, measure)
 ),
@@ -26,7 +52,7 @@ procurement_types as (
     select
         document_id,
         table_id,
-        case left(coalesce(row_code, ''), 1) when 'A' then 'goods' when 'B' then 'works' else 'services' end
+        case left(row_code, 1) when 'A' then 'goods' when 'B' then 'works' else 'services' end
             as procurement_type,
         sum(coalesce(amount_yuan, 0)) as amount_yuan,
         count(*) as items_summed,
@@ -34,15 +60,8 @@ procurement_types as (
         max(rounding_yuan) as rounding_yuan,
         string_agg(distinct row_display, ' + ') as row_label,
         any_value(column_path) as column_label,
-    from {{ ref('int_reconciliation__cells') }}
-    where table_type = 'procurement'
-        and row_code in ('A', 'B', 'C')
-        and column_index = (
-            select min(figures.column_index)
-            from {{ ref('int_reconciliation__cells') }} as figures
-            where figures.document_id = int_reconciliation__cells.document_id
-                and figures.table_id = int_reconciliation__cells.table_id
-        )
+    from procurement_cells
+    where row_code in ('A', 'B', 'C')
     group by all
 ),
 
@@ -110,11 +129,6 @@ closest as (
     qualify row_number() over (
         partition by document_id, figure_key order by abs(amount_yuan - expected_yuan), table_id, measure
     ) = 1
-),
-
-tables as (
-    select document_id, table_id, table_title, printed_number
-    from {{ ref('stg_raw__tables') }}
 ),
 
 final as (

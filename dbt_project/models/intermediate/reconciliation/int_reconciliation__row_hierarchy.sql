@@ -69,11 +69,12 @@ links as (
     where total.row_kind = 'total' and not total.is_two_sided
 ),
 
--- Two-sided tables: only the cells on the side whose labels built the tree take part.
+-- Two-sided tables: only printed cells on the side whose labels built the tree take part (a
+-- blank on the other side is not a zero of this row).
 usable as (
     select *
     from cells
-    where not is_two_sided or row_label = row_name
+    where not is_two_sided or (row_label = row_name and amount_yuan is not null)
 ),
 
 children as (
@@ -117,7 +118,7 @@ compared as (
         and parent.column_index = children.column_index
     -- Something must be printed; a two-sided table's parent must print its own amount.
     where (parent.amount_yuan is not null or children.printed_items > 0)
-        and (not parent.is_two_sided or parent.amount_yuan is not null)
+        and (not parent.is_two_sided or (parent.amount_yuan is not null and children.printed_items > 0))
 ),
 
 final as (

@@ -17,8 +17,12 @@ cells as (
     where column_year is null or column_year = fiscal_year
 ),
 
+-- Tables printing several measures (预算数 and 决算数, 扣除…后) are read on the current one.
 one_sided as (
-    select * from cells where not is_two_sided
+    select *
+    from cells
+    where not is_two_sided
+    qualify is_current_measure or not bool_or(is_current_measure) over (partition by document_id, table_id)
 ),
 
 columns as (
@@ -26,7 +30,7 @@ columns as (
         document_id, table_id, table_type, column_index, column_path, header_labels, column_depth,
         is_other_measure_column,
         list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label }})) as total_flags,
-        regexp_matches(column_path, '政府采购|预留|中小企业|小型|微型|教育收费') as is_memo,
+        regexp_matches(column_path, '政府采购|预留|中小企业|小型|微型|教育收费|扣除') as is_memo,
     from one_sided
 ),
 
@@ -67,12 +71,17 @@ node_measures as (
     having measure is not null
 ),
 
--- The shallowest node of each measure (its first column wins ties).
+-- The shallowest node of each measure (its first column wins ties); in 三公 tables a total
+-- naming "三公" first (a 合计 beside 会议费 and 培训费 covers more than 三公).
 measure_nodes as (
     select *
     from node_measures
     qualify row_number() over (
-        partition by document_id, table_id, measure order by node_depth, first_column
+        partition by document_id, table_id, measure
+        order by
+            case when measure = 'total' and regexp_matches(array_to_string(node_labels, '/'), '三公') then 0 else 1 end,
+            node_depth,
+            first_column
     ) = 1
 ),
 

@@ -49,7 +49,10 @@ final as (
         table_type,
         table_title,
         printed_number,
-        trim(concat_ws(' ', printed_number, table_title)) as table_label,
+        case
+            when printed_number is null or starts_with(table_title, printed_number) then table_title
+            else printed_number || ' ' || table_title
+        end as table_label,
         source_page,
         unit_name,
         row_index,

@@ -1,0 +1,284 @@
+"""Validation end to end: real extraction, real DuckDB, real `dbt build`, real Great Expectations.
+
+Two warehouses are built in temp folders: the sample alone, and the two tampered variants of it
+(one procurement leaf changed, one 三公 cell negative).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import Settings
+from orchestration.validation.checks import (
+    check_result,
+    marts_keys,
+    validation_checks,
+    validation_results,
+)
+from orchestration.validation.report import counts_lines, failure_lines, format_report
+from orchestration.validation.runner import (
+    ValidationResult,
+    ValidationRun,
+    collect_validation,
+    write_validation_results,
+)
+from orchestration.validation.suites import load_suites
+from tests.paths import FIXTURES, SAMPLE_PDF
+from tests.warehouse_build import build
+
+WAN = Decimal(10000)
+SAMPLE_FILE = SAMPLE_PDF.name
+LEAF_FILE = "tampered_procurement_leaf.pdf"
+NEGATIVE_FILE = "tampered_negative_three_public.pdf"
+
+
+def wan(amount: str) -> Decimal:
+    return Decimal(amount) * WAN
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    database = tmp_path_factory.mktemp("validation-sample") / "budget.duckdb"
+    build([SAMPLE_PDF], database, tmp_path_factory.getbasetemp() / "extract-cache")
+    return database
+
+
+@pytest.fixture(scope="module")
+def sample_run(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> ValidationRun:
+    return collect_validation(sample_db, tmp_path_factory.mktemp("docs") / "data_docs")
+
+
+@pytest.fixture(scope="module")
+def tampered_run(tmp_path_factory: pytest.TempPathFactory) -> ValidationRun:
+    database = tmp_path_factory.mktemp("validation-tampered") / "budget.duckdb"
+    pdfs = [FIXTURES / LEAF_FILE, FIXTURES / NEGATIVE_FILE]
+    build(pdfs, database, tmp_path_factory.getbasetemp() / "extract-cache")
+    return collect_validation(database)
+
+
+def of(run: ValidationRun, source_file: str) -> list[ValidationResult]:
+    return [r for r in run.results if r.source_file == source_file]
+
+
+def test_suites_are_committed_ge_documents() -> None:
+    suites = {s.name: s for s in load_suites()}
+    assert set(suites) >= {"reconciliation", "facts_non_negative"}
+    for suite in suites.values():
+        assert suite.build().expectations
+        assert '"/' not in suite.path.read_text(encoding="utf-8")  # no absolute paths committed
+
+
+def test_sample_passes_every_error_level_expectation(sample_run: ValidationRun) -> None:
+    print("\n" + format_report(sample_run, include_warnings=True))
+    assert sample_run.passed
+    assert [o for o in sample_run.outcomes if o.severity == "critical" and not o.success] == []
+    assert sample_run.errors == []
+
+
+def test_sample_one_cent_services_subtotal_is_a_warning(sample_run: ValidationRun) -> None:
+    [finding] = sample_run.warnings
+    assert finding.rule == "parent_equals_sum_of_children"
+    assert finding.table_type == "procurement"
+    assert finding.unit_name == "深圳市福田区数据管理中心"
+    assert finding.row_label == "C 服务类"
+    assert (finding.expected_yuan, finding.observed_yuan) == (wan("1629.94"), wan("1629.95"))
+    assert finding.severity == "warning"
+    assert finding.tolerance_yuan == 4 * 100  # 0.01 万元 × 4 lines summed
+    # GE reports it through the warning-severity expectation, which alone fails.
+    warned = [o for o in sample_run.outcomes if not o.success]
+    assert {(o.asset, o.severity) for o in warned} == {("marts.fct_procurement", "warning")}
+
+
+def test_sample_rule_evaluations_per_document(sample_run: ValidationRun) -> None:
+    lines = counts_lines(sample_run.results)
+    print("\n" + "\n".join(lines))
+    reconciliation = [r for r in sample_run.results if r.suite == "reconciliation"]
+    assert len(reconciliation) >= 100  # dozens per table, not a handful
+    rules = {r.rule for r in reconciliation}
+    assert rules >= {
+        "parent_equals_sum_of_children",
+        "department_equals_sum_of_units",
+        "unit_equals_sum_of_lines",
+        "row_total_equals_sum_of_columns",
+        "income_equals_expenditure",
+        "income_total_equals_expenditure_total",
+        "expenditure_table_matches_summary",
+        "expenditure_table_matches_budget_tables",
+        "basic_table_matches_expenditure_tables",
+        "project_table_matches_expenditure_tables",
+        "procurement_table_matches_expenditure_table",
+        "appropriation_summary_matches_budget_tables",
+        "narrative_total_expenditure_matches_table",
+        "narrative_procurement_goods_matches_table",
+        "narrative_three_public_total_matches_table",
+    }
+
+
+def printed(run: ValidationRun, rule: str, table_type: str, **where: object) -> list[tuple]:
+    return [
+        (r.expected_yuan, r.observed_yuan, r.status)
+        for r in run.results
+        if r.rule == rule
+        and r.table_type == table_type
+        and all(getattr(r, k) == v for k, v in where.items())
+    ]
+
+
+def test_sample_printed_totals_reconcile(sample_run: ValidationRun) -> None:
+    # 表3: department 10,251.69 = 2,418.92 + 3,408.71 + 4,424.06; basic and project columns too.
+    total = wan("10251.69")
+    assert (total, total, "pass") in printed(
+        sample_run, "department_equals_sum_of_units", "expenditure_summary", column_label="支出总计"
+    )
+    assert (wan("1493.13"), wan("1493.13"), "pass") in printed(
+        sample_run, "basic_table_matches_expenditure_tables", "basic_expenditure"
+    )
+    assert (wan("8758.56"), wan("8758.56"), "pass") in printed(
+        sample_run, "project_table_matches_expenditure_tables", "project_expenditure"
+    )
+    # 三公: department rows 2019 = 5.90 and 2020 = 9.34 equal their units and their items.
+    three_public = printed(
+        sample_run,
+        "department_equals_sum_of_units",
+        "three_public",
+        column_label='"三公"经费财政拨款预算总额',
+    )
+    assert sorted(three_public) == [
+        (wan("5.90"), wan("5.90"), "pass"),
+        (wan("9.34"), wan("9.34"), "pass"),
+    ]
+    assert (wan("9.34"), wan("9.34"), "pass") in printed(
+        sample_run, "narrative_three_public_total_matches_table", "three_public"
+    )
+    # Procurement: each unit's printed total = its A/B/C subtotals.
+    units = printed(sample_run, "unit_equals_sum_of_lines", "procurement")
+    assert sorted(e for e, _, _ in units) == [wan("671.37"), wan("1018.78"), wan("1630.08")]
+
+
+def test_results_land_in_the_audit_table(sample_db: Path, sample_run: ValidationRun) -> None:
+    with duckdb.connect(str(sample_db)) as con:  # fails if validation left a connection open
+        for _ in range(2):  # replacing, not appending
+            written = write_validation_results(con, sample_run)
+        stored = con.execute(
+            "select count(*), count(*) filter (where status = 'error'), "
+            "count(*) filter (where severity = 'warning') from audit.validation_results"
+        ).fetchone()
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'audit' and table_name = 'validation_results'"
+            ).fetchall()
+        }
+    assert stored == (written, 0, 1) and written == len(sample_run.results)
+    assert columns >= {
+        "rule",
+        "severity",
+        "status",
+        "document_id",
+        "source_file",
+        "table_label",
+        "unit_name",
+        "row_label",
+        "expected_yuan",
+        "observed_yuan",
+        "difference_yuan",
+        "source_page",
+    }
+
+
+def test_validation_leaves_no_connection_on_the_warehouse(sample_db: Path) -> None:
+    collect_validation(sample_db)
+    # Another process may now take the write lock (as dbt would).
+    script = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('checkpoint').close()"
+    subprocess.run([sys.executable, "-c", script, str(sample_db)], check=True, timeout=60)
+
+
+def test_data_docs_are_built(sample_run: ValidationRun) -> None:
+    assert sample_run.data_docs_index is not None and sample_run.data_docs_index.exists()
+    pages = list(sample_run.data_docs_index.parent.rglob("*.html"))
+    assert any("validations" in p.parts for p in pages)
+    assert any(p.name == "reconciliation.html" for p in pages)
+
+
+def test_tampered_procurement_leaf_is_an_error(tampered_run: ValidationRun) -> None:
+    assert not tampered_run.passed
+    errors = [r for r in of(tampered_run, LEAF_FILE) if r.status == "error"]
+    print("\n" + "\n".join(failure_lines(errors)))
+    [error] = [r for r in errors if r.table_type == "procurement"]
+    assert error.unit_name == "深圳市福田区政务服务数据管理局(本级)"
+    assert error.row_label == "A0302 办公自动化设备"
+    assert error.table_label == "表11政府采购项目支出预算表"
+    # printed 4.10 against its lines 2.40 + 0.90 + 8.80 (the leaf printed 8.80 instead of 0.80)
+    assert (error.expected_yuan, error.observed_yuan) == (wan("4.10"), wan("12.10"))
+    assert error.source_page == 30
+    [line] = [line for line in failure_lines(errors) if "A0302" in line]
+    for text in (LEAF_FILE, "表11政府采购项目支出预算表", "深圳市福田区政务服务数据管理局(本级)"):
+        assert text in line
+    assert "expected 4.10 万元 vs observed 12.10 万元" in line
+
+
+def test_tampered_negative_three_public_fails_non_negative(tampered_run: ValidationRun) -> None:
+    [outcome] = [
+        o
+        for o in tampered_run.outcomes
+        if o.suite == "facts_non_negative" and o.asset == "marts.fct_three_public_expenditure"
+    ]
+    assert not outcome.success and outcome.severity == "critical" and outcome.unexpected_count == 1
+    [negative] = [
+        r
+        for r in of(tampered_run, NEGATIVE_FILE)
+        if r.rule == "non_negative_amount" and r.status == "error"
+    ]
+    assert negative.unit_name == "深圳市福田区政务服务中心"
+    assert negative.row_label == "official_reception 2020"
+    assert negative.observed_yuan == wan("-2.00")
+    assert negative.source_page == 32
+    assert "expected 0.00 万元 vs observed -2.00 万元" in "\n".join(failure_lines([negative]))
+
+
+def test_checks_attach_to_the_marts_and_block_on_errors(
+    sample_run: ValidationRun, tampered_run: ValidationRun
+) -> None:
+    keys = set(marts_keys())
+    checked = {key for check in validation_checks for key in check.check_keys}
+    assert {k.asset_key for k in checked} <= keys
+    assert dg.AssetKey(["marts", "fct_procurement"]) in {k.asset_key for k in checked}
+    assert all(spec.blocking for check in validation_checks for spec in check.check_specs)
+
+    failing = check_result(tampered_run, "reconciliation", "fct_procurement")
+    assert not failing.passed and failing.severity == dg.AssetCheckSeverity.ERROR
+    metadata = {k: getattr(v, "value", v) for k, v in failing.metadata.items()}
+    assert metadata["rule"] == "parent_equals_sum_of_children"
+    assert metadata["unit_or_row"] == "深圳市福田区政务服务数据管理局(本级) / A0302 办公自动化设备"
+    assert (metadata["expected"], metadata["observed"]) == ("4.10 万元", "12.10 万元")
+    assert metadata["document"] == LEAF_FILE and metadata["difference"] == "8.00 万元"
+
+    warned = check_result(sample_run, "reconciliation", "fct_procurement")
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    assert check_result(sample_run, "facts_non_negative", "fct_procurement").passed
+
+
+def test_validation_asset_writes_the_audit_table(sample_db: Path, tmp_path: Path) -> None:
+    resource = WarehouseResource(warehouse=str(tmp_path / "warehouse" / "budget.duckdb"))
+    working = Settings.from_env(warehouse=resource.warehouse).build_database
+    working.parent.mkdir(parents=True)
+    working.write_bytes(sample_db.read_bytes())
+    # An instance of our own, entered: a previous test may have left a disposed one current.
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [validation_results], resources={"warehouse": resource}, instance=instance
+        )
+    assert result.success
+    with duckdb.connect(str(working), read_only=True) as con:
+        rows = con.execute("select count(*) from audit.validation_results").fetchone()[0]
+    assert rows > 100
+    assert (tmp_path / "warehouse" / "data_docs" / "index.html").exists()
