@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .catalog import Catalog
 from .models import BBox, Column, PageTable
@@ -88,7 +89,7 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
         header_role = catalog.column_role(path) if path else None
         values = [row[c] for row in body if c < len(row) and row[c]]
         numeric = [v for v in values if parse_amount(v) is not None or is_percent(v)]
-        if header_role in {"code", "code_part", "year", "catalogue"}:
+        if header_role in {"code", "code_part", "year", "catalogue", "line_number"}:
             role = header_role
         elif values and len(numeric) >= AMOUNT_SHARE * len(values):
             role = "amount"
@@ -97,4 +98,12 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
         else:
             role = header_role or "text"
         columns.append(Column(index=c, path=path, role=role))
+    _split_code_columns(columns)
     return columns
+
+
+def _split_code_columns(columns: list[Column]) -> None:
+    """Adjacent code columns under one header (科目编码 over 类 | 款 | 项) are code parts."""
+    for left, right in pairwise(columns):
+        if left.role == right.role == "code" and left.path == right.path:
+            left.role = right.role = "code_part"

@@ -12,6 +12,7 @@ from .text import normalize
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MIN_ROWS, MIN_COLUMNS = 2, 2
+_LABEL_LINE = re.compile(r"^(部门|单位|编制单位|单位名称|部门名称|预算单位)[:：]")
 _TITLE_ROW = re.compile(r"(表|单位名称|部门名称|编制单位)")
 
 
@@ -79,9 +80,9 @@ def _title_rows(grid: list[list[str | None]]) -> int:
     count = 0
     for row in grid[: len(grid) - MIN_ROWS]:
         texts = [normalize(c) for c in row if c and normalize(c)]
-        if len(texts) > 1:
+        if len(texts) > 1 and not all(_LABEL_LINE.match(t) or find_unit(t) for t in texts):
             break
-        if texts and not (_TITLE_ROW.search(texts[0]) or find_unit(texts[0])):
+        if len(texts) == 1 and not (_TITLE_ROW.search(texts[0]) or find_unit(texts[0])):
             break
         count += 1
     return count

@@ -93,6 +93,7 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     texts = [(row + [""] * width)[:width] for row in texts]
     columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
     rows: list[Row] = []
+    parts = _CodeParts([c.index for c in columns if c.role == "code_part"])
     for (page, raw_cells, boxes), cells in zip(raw_body, texts, strict=True):
         if not any(cells):
             continue
@@ -108,10 +109,34 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
             _merge_overflow(rows[-1], row, columns)
             continue
         _label_row(row, columns, catalog)
+        parts.complete(row)
         rows.append(row)
     _assign_units(rows, columns, catalog, department)
     _assign_parents(rows)
     return ParsedTable(table=table, columns=columns, header_rows=depth, rows=rows)
+
+
+class _CodeParts:
+    """Codes split into 类 | 款 | 项 columns: child rows often print only their own part
+    ('' | 40 | '' under 201), so earlier parts carry over from the rows above."""
+
+    def __init__(self, indexes: list[int]) -> None:
+        self.indexes = indexes
+        self.last: list[str] = [""] * len(indexes)
+
+    def complete(self, row: Row) -> None:
+        if not self.indexes or row.kind == "total":
+            return
+        given = [row.cells[i] for i in self.indexes]
+        if not any(given) or not all(p.isdigit() for p in given if p):
+            return
+        first = next(n for n, p in enumerate(given) if p)
+        full = self.last[:first] + given[first:]
+        if not all(full[: first + 1]):
+            return
+        last_given = max(n for n, p in enumerate(given) if p)
+        self.last = full[: last_given + 1] + [""] * (len(given) - last_given - 1)
+        row.code = "".join(self.last)
 
 
 def _is_overflow(row: Row, columns: list[Column]) -> bool:
@@ -271,7 +296,7 @@ def _code_prefixes_rest(candidates: list[Row], top: str) -> bool:
 
 def _sums_to_rest(candidates: list[Row], columns: list[Column], top: str) -> bool:
     head = [r for r in candidates if r.unit_name == top]
-    rest = [r for r in candidates if r.unit_name != top and r.year == head[0].year]
+    rest = [r for r in candidates if r is not head[0] and r.year == head[0].year]
     first = _first_amount(head[0], columns)
     values = [_first_amount(r, columns) for r in rest]
     if first is None or not values:
