@@ -1,0 +1,1 @@
+"""The Dagster code location's building blocks, one concern per module."""

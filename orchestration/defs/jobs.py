@@ -1,0 +1,45 @@
+"""Jobs: the one job that builds everything, and the run tags that select partitions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    RepositoryDefinition,
+    define_asset_job,
+    in_process_executor,
+)
+
+from .extract_assets import document_extracts
+
+BUILD_JOB_NAME = "build_warehouse"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+WRITER_TAG = "budget_warehouse/writes"
+
+#: Every asset and check. Steps run in one process: after extraction (which fans out to its own
+#: worker processes) every step writes the one DuckDB working file, so they are sequential anyway.
+build_warehouse_job = define_asset_job(
+    BUILD_JOB_NAME,
+    selection=AssetSelection.all(),
+    executor_def=in_process_executor,
+    # Lets an instance queue builds one at a time (docs/orchestration.md, "Concurrent runs").
+    tags={WRITER_TAG: "warehouse"},
+    description=(
+        "Extract the selected document partitions, load the raw tables, dbt build, validate "
+        "and publish warehouse/budget.duckdb."
+    ),
+)
+
+
+def partition_range_tags(keys: Sequence[str]) -> dict[str, str]:
+    """Run tags selecting the partitions from ``keys[0]`` to ``keys[-1]`` (in partition order)."""
+    return {RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1]}
+
+
+def keys_after_extraction(repository: RepositoryDefinition) -> list[AssetKey]:
+    """Every materialisable asset but the extracts (for runs that only remove documents)."""
+    keys = repository.asset_graph.materializable_asset_keys
+    return sorted(key for key in keys if key != document_extracts.key)

@@ -1,0 +1,173 @@
+"""Publish the working database atomically, and serialise the writers of the working file.
+
+DuckDB allows one writing process or many reading ones. Readers (BI tools, notebooks) only ever
+open the *published* file, read-only; builds only ever write the *working* file. Publishing copies
+the finished working file next to the published one and renames it over it with ``os.replace``:
+a reader's open connection keeps the old file (its inode) alive, new connections see the new
+build, and a build that fails or is killed before the rename leaves the published file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+TEMP_SUFFIX = ".tmp"
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    bytes: int
+    seconds: float
+
+
+@contextlib.contextmanager
+def writer_lock(lock_file: Path, timeout: float = 3600.0) -> Iterator[None]:
+    """Hold an exclusive advisory lock (``flock``) for as long as the block runs.
+
+    Every step that writes the working database takes it, so concurrent runs (a sensor run and the
+    schedule, say) queue instead of failing on DuckDB's file lock.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    with lock_file.open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{lock_file} is held by another build") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the database file so the file alone is complete."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("checkpoint")
+    wal = wal_path(database)
+    if wal.exists() and wal.stat().st_size > 0:
+        raise RuntimeError(f"{wal} still exists after a checkpoint: is another process writing?")
+
+
+def wal_path(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def temp_path(published: Path) -> Path:
+    """The temporary copy lives in the published file's folder so the rename is atomic."""
+    return published.with_name(f".{published.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def remove_stale_temps(published: Path) -> list[Path]:
+    """Delete copies left by builds killed mid-publish (call only while holding the lock)."""
+    stale = sorted(published.parent.glob(f".{published.name}.*{TEMP_SUFFIX}"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def publish(working: Path, published: Path) -> Published:
+    """Atomically replace ``published`` with a copy of ``working``.
+
+    The working file is checkpointed, copied to a temporary file in the published folder, fsynced,
+    opened read-only once as a sanity check, then renamed over the published file. Any failure
+    before the rename removes the temporary copy and leaves the published file as it was.
+    """
+    started = time.perf_counter()
+    if not working.exists():
+        raise FileNotFoundError(f"no working database at {working}")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    checkpoint(working)
+    temp = temp_path(published)
+    try:
+        shutil.copyfile(working, temp)
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        with duckdb.connect(str(temp), read_only=True) as con:
+            con.execute("select count(*) from information_schema.tables").fetchone()
+        # A WAL next to the published file would be replayed onto the new file: it can only
+        # come from someone writing to the published file, which nothing should do.
+        wal_path(published).unlink(missing_ok=True)
+        os.replace(temp, published)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(published.parent)
+    return Published(
+        path=published, bytes=published.stat().st_size, seconds=time.perf_counter() - started
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class WarehouseSummary:
+    """What a warehouse file holds, for run metadata and the CLI summary."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    fact_rows: dict[str, int] = field(default_factory=dict)
+    validation: list[dict[str, Any]] | None = None  # rows of audit.validation_results, if any
+
+    @property
+    def rejected(self) -> list[dict[str, Any]]:
+        return [d for d in self.documents if d["status"] != "loaded"]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "order by table_name",
+            [schema],
+        ).fetchall()
+    ]
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_summary(database: Path) -> WarehouseSummary:
+    """Documents, fact-table row counts and validation results of a warehouse (read-only)."""
+    summary = WarehouseSummary()
+    if not database.exists():
+        return summary
+    with duckdb.connect(str(database), read_only=True) as con:
+        if "documents" in _tables(con, "raw"):
+            summary.documents = _records(
+                con,
+                "select source_path, source_file, status, status_reason, department_name, "
+                "fiscal_year, page_count from raw.documents order by source_path",
+            )
+        for table in _tables(con, "marts"):
+            if table.startswith("fct_"):
+                summary.fact_rows[table] = con.execute(
+                    f'select count(*) from marts."{table}"'
+                ).fetchone()[0]
+        if "validation_results" in _tables(con, "audit"):
+            summary.validation = _records(con, "select * from audit.validation_results")
+    return summary

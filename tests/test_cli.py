@@ -1,0 +1,98 @@
+"""``budget-warehouse``: help text, exit status and summary (CONTRACT §2)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import cli
+from orchestration.settings import ENVIRONMENT
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).with_name("budget-warehouse")
+OPTIONS = ["--raw-dir", "--warehouse", "--workers", "--doc-timeout"]
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "orchestration.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=600)
+
+
+def test_help_lists_every_option_and_environment_variable() -> None:
+    top = run_script("--help")
+    build = run_script("build", "--help")
+
+    assert top.returncode == 0 and build.returncode == 0
+    assert "build" in top.stdout
+    for option in OPTIONS:
+        assert option in build.stdout
+    for variable in ENVIRONMENT:
+        assert variable in top.stdout
+        assert variable in build.stdout
+
+
+def test_every_option_and_variable_is_documented() -> None:
+    docs = (ROOT / "docs" / "orchestration.md").read_text(encoding="utf-8")
+    for name in [*OPTIONS, *ENVIRONMENT]:
+        assert name in docs, f"{name} is not documented in docs/orchestration.md"
+
+
+def test_build_of_the_sample_exits_0(tmp_path: Path, sample_pdf: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+
+    done = run_script("build", "--raw-dir", str(raw), "--warehouse", str(warehouse))
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"[1/1] extracted {sample_pdf.name}" in done.stdout
+    assert "Documents: 1 loaded, 0 rejected" in done.stdout
+    assert "marts.fct_budget_expenditure" in done.stdout
+    assert "Expectations:" in done.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select source_file, status from marts.dim_document").fetchall() == [
+            (sample_pdf.name, "loaded")
+        ]
+
+
+def test_a_bad_file_fails_the_build_but_good_documents_are_published(
+    tmp_path: Path,
+    sample_pdf: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for variable in ENVIRONMENT:  # the command sets them; restore afterwards
+        monkeypatch.setenv(variable, "")
+    raw = tmp_path / "raw"
+    (raw / "2021").mkdir(parents=True)
+    shutil.copy(sample_pdf, raw)
+    (raw / "2021" / "download.pdf").write_text("<html><body>404 Not Found</body></html>")
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+
+    status = cli.main(["build", "--raw-dir", str(raw), "--warehouse", str(warehouse)])
+    out = capsys.readouterr().out
+
+    assert status == 1
+    assert "Documents: 1 loaded, 1 rejected" in out
+    assert "✗ 2021/download.pdf: not a PDF: an HTML page saved with a .pdf extension" in out
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        documents = con.execute(
+            "select source_file, status from marts.dim_document order by source_file"
+        ).fetchall()
+        facts = con.execute("select count(*) from marts.fct_budget_expenditure").fetchone()[0]
+    assert documents == [("download.pdf", "rejected"), (sample_pdf.name, "loaded")]
+    assert facts > 0
+
+
+def test_a_missing_raw_folder_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = cli.build(raw_dir=str(tmp_path / "nowhere"), warehouse=str(tmp_path / "w.duckdb"))
+    assert status == 1
+    assert "does not exist" in capsys.readouterr().out
