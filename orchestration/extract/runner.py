@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -24,7 +25,7 @@ def cache_path(cache_dir: Path, sha256: str) -> Path:
 def write_extract(extract: Extract, path: Path) -> None:
     """Write atomically: a crash never leaves a half-written extract behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(asdict(extract), ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
 

@@ -17,11 +17,12 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import great_expectations as gx
+from typing import TYPE_CHECKING, Any
 
 from ..settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
@@ -81,6 +82,8 @@ class SuiteDefinition:
 
     def build(self) -> gx.ExpectationSuite:
         """A fresh GE suite object (GE mutates suites it stores, so never share one)."""
+        import great_expectations as gx  # heavy: imported only when validating
+
         return gx.ExpectationSuite(**copy.deepcopy(dict(self.document)))
 
     def expectation_rules(self) -> list[str]:
@@ -88,14 +91,21 @@ class SuiteDefinition:
         return [(e.get("meta") or {}).get("rule", e["type"]) for e in self.document["expectations"]]
 
 
-def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[SuiteDefinition]:
-    """Every ``*.json`` suite in ``directory``, sorted by name; a malformed file fails loudly."""
+def load_suites(directory: Path = EXPECTATIONS_DIR, validate: bool = True) -> list[SuiteDefinition]:
+    """Every ``*.json`` suite in ``directory``, sorted by name; a malformed file fails loudly.
+
+    ``validate=False`` reads the files without importing Great Expectations (for the Dagster
+    definitions, which only need the suites' names and targets at import time).
+    """
     suites = []
     for path in sorted(directory.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
-        suite = gx.ExpectationSuite(**copy.deepcopy(document))  # validates the file
-        if len(suite.expectations) != len(document.get("expectations", [])):
-            raise ValueError(f"{path}: some expectations are not valid GE 1.x configurations")
+        if validate:
+            import great_expectations as gx
+
+            suite = gx.ExpectationSuite(**copy.deepcopy(document))  # validates the file
+            if len(suite.expectations) != len(document.get("expectations", [])):
+                raise ValueError(f"{path}: some expectations are not valid GE 1.x configurations")
         suites.append(
             SuiteDefinition(
                 name=document["name"],
