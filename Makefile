@@ -29,9 +29,12 @@ run: $(STAMP) $(MANIFEST)  ## Build warehouse/budget.duckdb from the PDFs in raw
 test: $(STAMP) $(MANIFEST)  ## Run the whole test suite
 	$(BIN)/pytest
 
-dev: $(STAMP) $(MANIFEST)  ## Dagster UI on http://127.0.0.1:3000
-	mkdir -p $(DAGSTER_HOME)
+dev: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+$(DAGSTER_HOME)/dagster.yaml:  # one warehouse-writing run at a time; no telemetry
+	mkdir -p $(DAGSTER_HOME)
+	printf 'concurrency:\n  runs:\n    tag_concurrency_limits:\n      - key: budget_warehouse/writes\n        limit: 1\ntelemetry:\n  enabled: false\n' > $@
 
 lint: $(STAMP)  ## ruff + sqlfluff
 	$(BIN)/ruff check .
@@ -42,8 +45,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-docs: $(STAMP) $(MANIFEST)  ## dbt docs for the warehouse
-	cd $(DBT_DIR) && ../$(BIN)/dbt docs generate --profiles-dir .
+docs: $(STAMP) $(MANIFEST)  ## dbt docs of the warehouse built by `make run` (dbt_project/target/index.html)
+	test -f warehouse/.build/budget.duckdb || $(MAKE) run
+	cd $(DBT_DIR) && BUDGET_DBT_DATABASE=$(CURDIR)/warehouse/.build/budget.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	@echo "dbt docs: $(DBT_DIR)/target/index.html (serve: cd $(DBT_DIR) && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
 	$(BIN)/python -m bench.bench_extract

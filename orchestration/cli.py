@@ -327,8 +327,10 @@ class BuildReport:
         w(f"{verdict}: {settings.warehouse} ({seconds:.1f} s)\n")
 
     def _print_expectations(self, w: Any) -> None:
-        checks_failed = len(self.failed_checks) + len(self.warned_checks)
-        w(f"dbt tests and asset checks: {self.checks_passed} passed, {checks_failed} failed\n")
+        w(
+            f"dbt tests and asset checks: {self.checks_passed} passed, "
+            f"{len(self.failed_checks)} failed, {_plural(len(self.warned_checks), 'warning')}\n"
+        )
         for name in self.failed_checks:
             w(f"  ✗ {name}\n")
         for name in self.warned_checks:
@@ -342,7 +344,7 @@ class BuildReport:
         warnings_ = [row for row in failed if _severity(row) != "error"]
         w(
             f"Expectations: {len(rows) - len(failed)} passed, {len(errors)} failed, "
-            f"{len(warnings_)} warnings (audit.validation_results)\n"
+            f"{_plural(len(warnings_), 'warning')} (audit.validation_results)\n"
         )
         for row in errors:
             w(f"  ✗ {_describe_failure(row)}\n")
@@ -392,3 +394,7 @@ def _indent(text: str) -> str:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
