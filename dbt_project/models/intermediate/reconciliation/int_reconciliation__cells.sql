@@ -11,7 +11,8 @@ with
 -- not amounts, wherever the extraction lets them through.
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
-    where not is_percent
+    where
+        not is_percent
         and not is_derived_column
         and row_kind <> 'derived'
         and table_type not in ('performance', 'other')
@@ -20,17 +21,29 @@ cells as (
 ),
 
 columns as (
-    select document_id, table_id, column_index, column_role, header_labels
+    select
+        document_id,
+        table_id,
+        column_index,
+        column_role,
+        header_labels
     from {{ ref('stg_raw__columns') }}
 ),
 
 tables as (
-    select document_id, table_id, printed_number, unit_multiplier
+    select
+        document_id,
+        table_id,
+        printed_number,
+        unit_multiplier
     from {{ ref('stg_raw__tables') }}
 ),
 
 documents as (
-    select document_id, source_file, phase
+    select
+        document_id,
+        source_file,
+        phase
     from {{ ref('stg_raw__documents') }}
 ),
 
@@ -76,8 +89,10 @@ final as (
         cells.is_other_measure_column,
         -- The figures the document is about: 决算数 in final accounts, else the budget.
         case
-            when documents.phase = 'final' then not regexp_matches(cells.column_path, '预算数|上年|扣除')
-                or regexp_matches(cells.column_path, '决算')
+            when documents.phase = 'final'
+                then
+                    not regexp_matches(cells.column_path, '预算数|上年|扣除')
+                    or regexp_matches(cells.column_path, '决算')
             else not cells.is_other_measure_column
         end as is_current_measure,
         case
@@ -107,9 +122,10 @@ final as (
     inner join tables
         on cells.document_id = tables.document_id and cells.table_id = tables.table_id
     inner join columns
-        on cells.document_id = columns.document_id
-        and cells.table_id = columns.table_id
-        and cells.column_index = columns.column_index
+        on
+            cells.document_id = columns.document_id
+            and cells.table_id = columns.table_id
+            and cells.column_index = columns.column_index
     left join two_sided
         on cells.document_id = two_sided.document_id and cells.table_id = two_sided.table_id
 )

@@ -19,7 +19,13 @@ cells as (
 ),
 
 amount_columns as (
-    select distinct document_id, table_id, column_index, column_path, header_labels, column_depth
+    select distinct
+        document_id,
+        table_id,
+        column_index,
+        column_path,
+        header_labels,
+        column_depth
     from cells
 ),
 
@@ -39,12 +45,15 @@ total_nodes as (
         depth as node_depth,
         header_labels[1:depth] as node_labels,
         header_labels[1:depth - 1] as group_labels,
-    from flagged, unnest(generate_series(1, column_depth)) as levels(depth)
+    from flagged, unnest(generate_series(1, column_depth)) as levels (depth)
     where total_flags[depth] and not list_bool_or(memo_flags[1:depth])
 ),
 
 groups_with_total as (
-    select distinct document_id, table_id, group_labels
+    select distinct
+        document_id,
+        table_id,
+        group_labels
     from total_nodes
 ),
 
@@ -56,11 +65,12 @@ blocked as (
         flagged.column_index,
         coalesce(max(levels.depth), 0) as blocked_depth,
     from flagged
-    cross join unnest(generate_series(1, flagged.column_depth - 1)) as levels(depth)
+    cross join unnest(generate_series(1, flagged.column_depth - 1)) as levels (depth)
     inner join groups_with_total
-        on flagged.document_id = groups_with_total.document_id
-        and flagged.table_id = groups_with_total.table_id
-        and groups_with_total.group_labels = flagged.header_labels[1:levels.depth]
+        on
+            flagged.document_id = groups_with_total.document_id
+            and flagged.table_id = groups_with_total.table_id
+            and groups_with_total.group_labels = flagged.header_labels[1:levels.depth]
     where not flagged.total_flags[levels.depth + 1]
     group by all
 ),
@@ -75,15 +85,18 @@ members as (
         flagged.column_path,
     from total_nodes
     inner join flagged
-        on total_nodes.document_id = flagged.document_id
-        and total_nodes.table_id = flagged.table_id
-        and flagged.column_depth >= total_nodes.node_depth
-        and flagged.header_labels[1:total_nodes.node_depth - 1] = total_nodes.group_labels
+        on
+            total_nodes.document_id = flagged.document_id
+            and total_nodes.table_id = flagged.table_id
+            and total_nodes.node_depth <= flagged.column_depth
+            and flagged.header_labels[1:total_nodes.node_depth - 1] = total_nodes.group_labels
     left join blocked
-        on flagged.document_id = blocked.document_id
-        and flagged.table_id = blocked.table_id
-        and flagged.column_index = blocked.column_index
-    where not flagged.total_flags[total_nodes.node_depth]
+        on
+            flagged.document_id = blocked.document_id
+            and flagged.table_id = blocked.table_id
+            and flagged.column_index = blocked.column_index
+    where
+        not flagged.total_flags[total_nodes.node_depth]
         and not list_bool_or(flagged.memo_flags[total_nodes.node_depth:])
         -- a "三公" total covers the three items only, not 会议费 / 培训费 / 机关运行经费 beside it
         and not (
@@ -95,12 +108,17 @@ members as (
 
 -- Columns making up each total node itself (one column, or a 总计 group of fund columns).
 node_columns as (
-    select total_nodes.document_id, total_nodes.table_id, total_nodes.node_labels, flagged.column_index,
+    select
+        total_nodes.document_id,
+        total_nodes.table_id,
+        total_nodes.node_labels,
+        flagged.column_index,
     from total_nodes
     inner join flagged
-        on total_nodes.document_id = flagged.document_id
-        and total_nodes.table_id = flagged.table_id
-        and flagged.header_labels[1:total_nodes.node_depth] = total_nodes.node_labels
+        on
+            total_nodes.document_id = flagged.document_id
+            and total_nodes.table_id = flagged.table_id
+            and flagged.header_labels[1:total_nodes.node_depth] = total_nodes.node_labels
 ),
 
 printed_totals as (
@@ -114,9 +132,10 @@ printed_totals as (
         max(cells.rounding_yuan) as rounding_yuan,
     from node_columns
     inner join cells
-        on node_columns.document_id = cells.document_id
-        and node_columns.table_id = cells.table_id
-        and node_columns.column_index = cells.column_index
+        on
+            node_columns.document_id = cells.document_id
+            and node_columns.table_id = cells.table_id
+            and node_columns.column_index = cells.column_index
     group by all
 ),
 
@@ -132,16 +151,29 @@ summed_members as (
         string_agg(members.column_path, ' + ' order by members.column_index) as member_columns,
     from members
     inner join cells
-        on members.document_id = cells.document_id
-        and members.table_id = cells.table_id
-        and members.column_index = cells.column_index
+        on
+            members.document_id = cells.document_id
+            and members.table_id = cells.table_id
+            and members.column_index = cells.column_index
     group by all
 ),
 
 row_context as (
     select distinct
-        document_id, source_file, fiscal_year, department_name, table_id, table_type, table_title,
-        printed_number, source_page, unit_name, row_index, row_kind, row_display, row_name,
+        document_id,
+        source_file,
+        fiscal_year,
+        department_name,
+        table_id,
+        table_type,
+        table_title,
+        printed_number,
+        source_page,
+        unit_name,
+        row_index,
+        row_kind,
+        row_display,
+        row_name,
     from cells
 ),
 
@@ -157,14 +189,16 @@ compared as (
         summed_members.member_columns,
     from printed_totals
     inner join row_context
-        on printed_totals.document_id = row_context.document_id
-        and printed_totals.table_id = row_context.table_id
-        and printed_totals.row_index = row_context.row_index
+        on
+            printed_totals.document_id = row_context.document_id
+            and printed_totals.table_id = row_context.table_id
+            and printed_totals.row_index = row_context.row_index
     inner join summed_members
-        on printed_totals.document_id = summed_members.document_id
-        and printed_totals.table_id = summed_members.table_id
-        and printed_totals.node_labels = summed_members.node_labels
-        and printed_totals.row_index = summed_members.row_index
+        on
+            printed_totals.document_id = summed_members.document_id
+            and printed_totals.table_id = summed_members.table_id
+            and printed_totals.node_labels = summed_members.node_labels
+            and printed_totals.row_index = summed_members.row_index
     where printed_totals.printed_cells > 0 or summed_members.printed_items > 0
 ),
 

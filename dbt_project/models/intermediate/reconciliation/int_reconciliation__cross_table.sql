@@ -1,3 +1,5 @@
+-- Rule branches are unioned by position: their columns follow the first branch.
+-- noqa: disable=AL03,AL08,ST05
 -- Rule family (c), across the tables of one document: the summaries balance (income =
 -- expenditure in 收支总表 and 财政拨款收支总表) and agree with the detail tables — 收支总表 =
 -- 支出总表 (= general budget by function + fund tables where all money is appropriated),
@@ -14,7 +16,10 @@ figures as (
 ),
 
 income_side_cells as (
-    select document_id, row_label, amount_yuan
+    select
+        document_id,
+        row_label,
+        amount_yuan
     from {{ ref('int_reconciliation__cells') }}
     where table_type = 'income_expenditure_summary' and table_side = 'income'
 ),
@@ -32,7 +37,8 @@ first_figures as (
 other_income as (
     select distinct document_id
     from income_side_cells
-    where amount_yuan > 0
+    where
+        amount_yuan > 0
         and regexp_matches(row_label, '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政')
 ),
 
@@ -64,23 +70,28 @@ candidates as (
         income.column_label,
         coalesce(expenditure.amount_yuan, 0) + coalesce(expenditure_carry.amount_yuan, 0) as expected_yuan,
         income.amount_yuan + coalesce(income_carry.amount_yuan, 0) as observed_yuan,
-        greatest(1, coalesce(income_carry.items_summed, 0) + coalesce(expenditure_carry.items_summed, 0)) as items_summed,
+        greatest(1, coalesce(income_carry.items_summed, 0) + coalesce(expenditure_carry.items_summed, 0))
+            as items_summed,
         income.rounding_yuan,
         '本年支出合计' || coalesce(' + ' || expenditure_carry.row_label, '') as expected_label,
     from figures as income
     inner join figures as expenditure
-        on income.document_id = expenditure.document_id
-        and income.table_id = expenditure.table_id
-        and expenditure.measure = 'expenditure_current'
+        on
+            income.document_id = expenditure.document_id
+            and income.table_id = expenditure.table_id
+            and expenditure.measure = 'expenditure_current'
     left join figures as income_carry
-        on income.document_id = income_carry.document_id
-        and income.table_id = income_carry.table_id
-        and income_carry.measure = 'income_carryover'
+        on
+            income.document_id = income_carry.document_id
+            and income.table_id = income_carry.table_id
+            and income_carry.measure = 'income_carryover'
     left join figures as expenditure_carry
-        on income.document_id = expenditure_carry.document_id
-        and income.table_id = expenditure_carry.table_id
-        and expenditure_carry.measure = 'expenditure_carryover'
-    where income.measure = 'income_current'
+        on
+            income.document_id = expenditure_carry.document_id
+            and income.table_id = expenditure_carry.table_id
+            and expenditure_carry.measure = 'expenditure_carryover'
+    where
+        income.measure = 'income_current'
         and income.printed_cells > 0 and expenditure.printed_cells > 0
 
     union all
@@ -101,10 +112,12 @@ candidates as (
         expenditure.row_label,
     from figures as income
     inner join figures as expenditure
-        on income.document_id = expenditure.document_id
-        and income.table_id = expenditure.table_id
-        and expenditure.measure = 'expenditure_total'
-    where income.measure = 'income_total'
+        on
+            income.document_id = expenditure.document_id
+            and income.table_id = expenditure.table_id
+            and expenditure.measure = 'expenditure_total'
+    where
+        income.measure = 'income_total'
         and income.printed_cells > 0 and expenditure.printed_cells > 0
 
     union all
@@ -125,9 +138,10 @@ candidates as (
         summary.row_label,
     from first_figures as detail
     inner join first_figures as summary
-        on detail.document_id = summary.document_id
-        and summary.table_type = 'income_expenditure_summary'
-        and summary.measure in ('expenditure_current', 'expenditure_total')
+        on
+            detail.document_id = summary.document_id
+            and summary.table_type = 'income_expenditure_summary'
+            and summary.measure in ('expenditure_current', 'expenditure_total')
     where detail.table_type = 'expenditure_summary' and detail.measure = 'total'
 
     union all
@@ -148,9 +162,10 @@ candidates as (
         summary.row_label,
     from first_figures as detail
     inner join first_figures as summary
-        on detail.document_id = summary.document_id
-        and summary.table_type = 'income_expenditure_summary'
-        and summary.measure in ('income_current', 'income_total')
+        on
+            detail.document_id = summary.document_id
+            and summary.table_type = 'income_expenditure_summary'
+            and summary.measure in ('income_current', 'income_total')
     where detail.table_type = 'income_summary' and detail.measure = 'total'
 
     union all
@@ -172,7 +187,8 @@ candidates as (
     from first_figures as detail
     inner join fund_tables as funds
         on detail.document_id = funds.document_id and funds.measure = 'total'
-    where detail.table_type = 'expenditure_summary' and detail.measure = 'total'
+    where
+        detail.table_type = 'expenditure_summary' and detail.measure = 'total'
         and detail.document_id not in (select document_id from other_income)
 
     union all
@@ -221,37 +237,57 @@ candidates as (
     from figures as detail
     inner join (
         select
-            document_id, 'expenditure_summary' as scope, measure, amount_yuan, 1 as tables_summed,
-            rounding_yuan, coalesce(printed_number, table_title) as tables_label, table_id,
+            document_id,
+            'expenditure_summary' as scope,
+            measure,
+            amount_yuan,
+            1 as tables_summed,
+            rounding_yuan,
+            coalesce(printed_number, table_title) as tables_label,
+            table_id,
         from first_figures
         where table_type = 'expenditure_summary'
         union all
         select
-            document_id, 'general_budget', measure, amount_yuan, 1, rounding_yuan,
-            coalesce(printed_number, table_title), table_id,
+            document_id,
+            'general_budget',
+            measure,
+            amount_yuan,
+            1,
+            rounding_yuan,
+            coalesce(printed_number, table_title),
+            table_id,
         from first_figures
         where table_type = 'general_budget_function'
         union all
         select
-            document_id, 'appropriation', measure, amount_yuan, tables_summed, rounding_yuan,
-            tables_label, table_id,
+            document_id,
+            'appropriation',
+            measure,
+            amount_yuan,
+            tables_summed,
+            rounding_yuan,
+            tables_label,
+            table_id,
         from fund_tables
     ) as source
-        on detail.document_id = source.document_id
-        and source.measure = case
-            when detail.table_type = 'basic_expenditure' then 'basic'
-            when detail.table_type = 'project_expenditure' then 'project'
-            when regexp_matches(detail.table_title, '基本支出') then 'basic'
-            when regexp_matches(detail.table_title, '项目支出') then 'project'
-            else 'total'
-        end
-        and source.scope = case
-            when detail.table_type = 'general_budget_economic' or regexp_matches(detail.table_title, '一般公共预算')
-                then 'general_budget'
-            when regexp_matches(detail.table_title, '财政拨款') then 'appropriation'
-            else 'expenditure_summary'
-        end
-    where detail.table_type in ('basic_expenditure', 'project_expenditure', 'general_budget_economic')
+        on
+            detail.document_id = source.document_id
+            and source.measure = case
+                when detail.table_type = 'basic_expenditure' then 'basic'
+                when detail.table_type = 'project_expenditure' then 'project'
+                when regexp_matches(detail.table_title, '基本支出') then 'basic'
+                when regexp_matches(detail.table_title, '项目支出') then 'project'
+                else 'total'
+            end
+            and source.scope = case
+                when detail.table_type = 'general_budget_economic' or regexp_matches(detail.table_title, '一般公共预算')
+                    then 'general_budget'
+                when regexp_matches(detail.table_title, '财政拨款') then 'appropriation'
+                else 'expenditure_summary'
+            end
+    where
+        detail.table_type in ('basic_expenditure', 'project_expenditure', 'general_budget_economic')
         and detail.measure = 'total'
         and detail.printed_cells > 0
 
@@ -273,9 +309,10 @@ candidates as (
         coalesce(summary.printed_number, summary.table_title) || ' ' || summary.column_label,
     from first_figures as detail
     inner join first_figures as summary
-        on detail.document_id = summary.document_id
-        and summary.table_type = 'expenditure_summary'
-        and summary.measure = 'procurement'
+        on
+            detail.document_id = summary.document_id
+            and summary.table_type = 'expenditure_summary'
+            and summary.measure = 'procurement'
     where detail.table_type = 'procurement' and detail.measure = 'total'
 ),
 
@@ -294,7 +331,13 @@ closest as (
 
 tables as (
     select distinct
-        document_id, source_file, fiscal_year, department_name, table_id, table_type, table_title,
+        document_id,
+        source_file,
+        fiscal_year,
+        department_name,
+        table_id,
+        table_type,
+        table_title,
         printed_number,
     from figures
 ),

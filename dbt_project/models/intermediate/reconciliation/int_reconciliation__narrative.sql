@@ -1,3 +1,5 @@
+-- Rule branches are unioned by position: their columns follow the first branch.
+-- noqa: disable=AL03,AL08,AL05
 -- Rule family (d): the figures stated in the narrative chapters (文字部分) equal the tables —
 -- department income and expenditure totals, the procurement total and its goods / works /
 -- services split, the 三公 total and its four items (budget year).
@@ -11,7 +13,11 @@ figures_stated as (
 ),
 
 documents as (
-    select document_id, source_file, fiscal_year, department_name
+    select
+        document_id,
+        source_file,
+        fiscal_year,
+        department_name
     from {{ ref('stg_raw__documents') }}
     where status = 'loaded'
 ),
@@ -22,20 +28,36 @@ table_figures as (
 
 -- The amount column of each procurement table (its first).
 procurement_cells as (
-    select document_id, table_id, column_index, row_code, row_display, column_path, amount_yuan,
-        source_page, rounding_yuan,
+    select
+        document_id,
+        table_id,
+        column_index,
+        row_code,
+        row_display,
+        column_path,
+        amount_yuan,
+        source_page,
+        rounding_yuan,
     from {{ ref('int_reconciliation__cells') }}
     where table_type = 'procurement'
     qualify column_index = min(column_index) over (partition by document_id, table_id)
 ),
 
 tables as (
-    select document_id, table_id, table_title, printed_number
+    select
+        document_id,
+        table_id,
+        table_title,
+        printed_number
     from {{ ref('stg_raw__tables') }}
 ),
 
 narrative as (
-    select figures_stated.*, documents.source_file, documents.fiscal_year, documents.department_name
+    select
+        figures_stated.*,
+        documents.source_file,
+        documents.fiscal_year,
+        documents.department_name
     from figures_stated
     inner join documents on figures_stated.document_id = documents.document_id
 ),
@@ -67,15 +89,31 @@ procurement_types as (
 
 table_side as (
     select
-        document_id, table_id, measure, amount_yuan, items_summed, source_page, rounding_yuan,
-        row_label, column_label, table_type,
+        document_id,
+        table_id,
+        measure,
+        amount_yuan,
+        items_summed,
+        source_page,
+        rounding_yuan,
+        row_label,
+        column_label,
+        table_type,
     from figures
 
     union all
 
     select
-        document_id, table_id, 'procurement_' || procurement_type, amount_yuan, items_summed, source_page,
-        rounding_yuan, row_label, column_label, 'procurement',
+        document_id,
+        table_id,
+        'procurement_' || procurement_type,
+        amount_yuan,
+        items_summed,
+        source_page,
+        rounding_yuan,
+        row_label,
+        column_label,
+        'procurement',
     from procurement_types
 ),
 
@@ -97,7 +135,7 @@ readings as (
         ('three_public_official_reception', 'three_public', 'three_public_official_reception'),
         ('three_public_vehicle_purchase', 'three_public', 'three_public_vehicle_purchase'),
         ('three_public_vehicle_operation', 'three_public', 'three_public_vehicle_operation')
-    ) as readings(figure_key, table_type, measure)
+    ) as readings (figure_key, table_type, measure)
 ),
 
 candidates as (
@@ -115,9 +153,10 @@ candidates as (
     from narrative
     inner join readings on narrative.figure_key = readings.figure_key
     inner join table_side
-        on narrative.document_id = table_side.document_id
-        and readings.table_type = table_side.table_type
-        and readings.measure = table_side.measure
+        on
+            narrative.document_id = table_side.document_id
+            and readings.table_type = table_side.table_type
+            and readings.measure = table_side.measure
 ),
 
 closest as (

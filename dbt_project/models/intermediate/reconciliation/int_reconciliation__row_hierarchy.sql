@@ -13,7 +13,14 @@ cells as (
 ),
 
 rows as (
-    select distinct document_id, table_id, row_index, row_kind, row_year, parent_row_index, is_two_sided
+    select distinct
+        document_id,
+        table_id,
+        row_index,
+        row_kind,
+        row_year,
+        parent_row_index,
+        is_two_sided
     from cells
 ),
 
@@ -28,10 +35,12 @@ links as (
         'parent' as link_kind,
     from rows as child
     inner join rows as parent
-        on child.document_id = parent.document_id
-        and child.table_id = parent.table_id
-        and child.parent_row_index = parent.row_index
-    where child.row_kind <> 'total'
+        on
+            child.document_id = parent.document_id
+            and child.table_id = parent.table_id
+            and child.parent_row_index = parent.row_index
+    where
+        child.row_kind <> 'total'
         and (parent.row_year is null or child.row_year is null or parent.row_year = child.row_year)
         and not (parent.row_kind = 'department' and child.row_kind = 'unit' and parent.row_year is not null)
 
@@ -45,9 +54,10 @@ links as (
         'parent' as link_kind,
     from rows as parent
     inner join rows as child
-        on parent.document_id = child.document_id
-        and parent.table_id = child.table_id
-        and parent.row_year = child.row_year
+        on
+            parent.document_id = child.document_id
+            and parent.table_id = child.table_id
+            and parent.row_year = child.row_year
     where parent.row_kind = 'department' and child.row_kind = 'unit'
 
     union
@@ -61,11 +71,12 @@ links as (
         'total' as link_kind,
     from rows as total
     inner join rows as top
-        on total.document_id = top.document_id
-        and total.table_id = top.table_id
-        and top.parent_row_index is null
-        and top.row_kind <> 'total'
-        and (total.row_year is null or top.row_year is null or total.row_year = top.row_year)
+        on
+            total.document_id = top.document_id
+            and total.table_id = top.table_id
+            and top.parent_row_index is null
+            and top.row_kind <> 'total'
+            and (total.row_year is null or top.row_year is null or total.row_year = top.row_year)
     where total.row_kind = 'total' and not total.is_two_sided
 ),
 
@@ -92,9 +103,10 @@ children as (
         string_agg(distinct child.row_kind, ',') as child_kinds,
     from links
     inner join usable as child
-        on links.document_id = child.document_id
-        and links.table_id = child.table_id
-        and links.child_row_index = child.row_index
+        on
+            links.document_id = child.document_id
+            and links.table_id = child.table_id
+            and links.child_row_index = child.row_index
     group by all
 ),
 
@@ -112,12 +124,14 @@ compared as (
         children.items_summed * greatest(parent.rounding_yuan, children.rounding_yuan) as tolerance_yuan,
     from usable as parent
     inner join children
-        on parent.document_id = children.document_id
-        and parent.table_id = children.table_id
-        and parent.row_index = children.parent_row_index
-        and parent.column_index = children.column_index
+        on
+            parent.document_id = children.document_id
+            and parent.table_id = children.table_id
+            and parent.row_index = children.parent_row_index
+            and parent.column_index = children.column_index
     -- Something must be printed; a two-sided table's parent must print its own amount.
-    where (parent.amount_yuan is not null or children.printed_items > 0)
+    where
+        (parent.amount_yuan is not null or children.printed_items > 0)
         and (not parent.is_two_sided or (parent.amount_yuan is not null and children.printed_items > 0))
 ),
 

@@ -27,7 +27,13 @@ one_sided as (
 
 columns as (
     select distinct
-        document_id, table_id, table_type, column_index, column_path, header_labels, column_depth,
+        document_id,
+        table_id,
+        table_type,
+        column_index,
+        column_path,
+        header_labels,
+        column_depth,
         is_other_measure_column,
         list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label }})) as total_flags,
         regexp_matches(column_path, '政府采购|预留|中小企业|小型|微型|教育收费|扣除') as is_memo,
@@ -43,7 +49,7 @@ nodes as (
         depth as node_depth,
         header_labels[1:depth] as node_labels,
         header_labels[depth] as node_label,
-    from columns, unnest(generate_series(1, column_depth)) as levels(depth)
+    from columns, unnest(generate_series(1, column_depth)) as levels (depth)
 ),
 
 node_measures as (
@@ -56,7 +62,8 @@ node_measures as (
             ) then 'total'
             when regexp_matches(nodes.node_label, '^(其中:)?基本支出$') then 'basic'
             when regexp_matches(nodes.node_label, '^(其中:)?项目支出$') then 'project'
-            when regexp_matches(nodes.node_label, '政府采购')
+            when
+                regexp_matches(nodes.node_label, '政府采购')
                 and not regexp_matches(nodes.node_label, '预留|中小企业|小型|微型') then 'procurement'
         end as measure,
         nodes.node_labels,
@@ -64,9 +71,10 @@ node_measures as (
         min(columns.column_index) as first_column,
     from nodes
     inner join columns
-        on nodes.document_id = columns.document_id
-        and nodes.table_id = columns.table_id
-        and columns.header_labels[1:nodes.node_depth] = nodes.node_labels
+        on
+            nodes.document_id = columns.document_id
+            and nodes.table_id = columns.table_id
+            and columns.header_labels[1:nodes.node_depth] = nodes.node_labels
     group by all
     having measure is not null
 ),
@@ -95,17 +103,20 @@ measure_columns as (
         columns.column_path,
     from measure_nodes
     inner join columns
-        on measure_nodes.document_id = columns.document_id
-        and measure_nodes.table_id = columns.table_id
-        and columns.header_labels[1:measure_nodes.node_depth] = measure_nodes.node_labels
-    where (measure_nodes.measure = 'procurement' or not columns.is_memo)
+        on
+            measure_nodes.document_id = columns.document_id
+            and measure_nodes.table_id = columns.table_id
+            and columns.header_labels[1:measure_nodes.node_depth] = measure_nodes.node_labels
+    where
+        (measure_nodes.measure = 'procurement' or not columns.is_memo)
         and (
             columns.column_depth = measure_nodes.node_depth
             or columns.total_flags[measure_nodes.node_depth + 1]
             or not exists (
                 select 1
                 from columns as sibling
-                where sibling.document_id = columns.document_id
+                where
+                    sibling.document_id = columns.document_id
                     and sibling.table_id = columns.table_id
                     and sibling.column_depth > measure_nodes.node_depth
                     and sibling.header_labels[1:measure_nodes.node_depth] = measure_nodes.node_labels
@@ -117,11 +128,18 @@ measure_columns as (
     union all
 
     -- Tables without a total column: their first plain amount column is the total.
-    select document_id, table_id, 'total' as measure, column_index, column_path,
+    select
+        document_id,
+        table_id,
+        'total' as measure,
+        column_index,
+        column_path,
     from columns
-    where not is_memo and not is_other_measure_column
+    where
+        not is_memo and not is_other_measure_column
         and (document_id, table_id) not in (
-            select (document_id, table_id) from measure_nodes where measure = 'total'
+            select (document_id, table_id) from measure_nodes
+            where measure = 'total'
         )
     qualify column_index = min(column_index) over (partition by document_id, table_id)
 
@@ -162,8 +180,8 @@ chosen_rows as (
     from candidate_rows
     where preference is not null
     qualify preference = min(preference) over (partition by document_id, table_id)
-        -- a single total or department row; every unit or top-level row
-        and (preference >= 4 or row_index = min(row_index) over (partition by document_id, table_id, preference))
+    -- a single total or department row; every unit or top-level row
+    and (preference >= 4 or row_index = min(row_index) over (partition by document_id, table_id, preference))
 ),
 
 one_sided_figures as (
@@ -188,13 +206,15 @@ one_sided_figures as (
         max(one_sided.rounding_yuan) as rounding_yuan,
     from one_sided
     inner join chosen_rows
-        on one_sided.document_id = chosen_rows.document_id
-        and one_sided.table_id = chosen_rows.table_id
-        and one_sided.row_index = chosen_rows.row_index
+        on
+            one_sided.document_id = chosen_rows.document_id
+            and one_sided.table_id = chosen_rows.table_id
+            and one_sided.row_index = chosen_rows.row_index
     inner join measure_columns
-        on one_sided.document_id = measure_columns.document_id
-        and one_sided.table_id = measure_columns.table_id
-        and one_sided.column_index = measure_columns.column_index
+        on
+            one_sided.document_id = measure_columns.document_id
+            and one_sided.table_id = measure_columns.table_id
+            and one_sided.column_index = measure_columns.column_index
     group by all
 ),
 
@@ -243,24 +263,30 @@ side_lines as (
         case when total_kind = 'plain' then 'total' else total_kind end as figure,
     from side_totals
     inner join side_bounds
-        on side_totals.document_id = side_bounds.document_id
-        and side_totals.table_id = side_bounds.table_id
-        and side_totals.table_side = side_bounds.table_side
+        on
+            side_totals.document_id = side_bounds.document_id
+            and side_totals.table_id = side_bounds.table_id
+            and side_totals.table_side = side_bounds.table_side
     -- a plain 合计 is the side's total where neither 本年合计 nor 总计 is printed
-    where total_kind in ('current', 'total')
+    where
+        total_kind in ('current', 'total')
         or (side_bounds.current_row is null and side_bounds.total_row is null)
 
     union all
 
     -- Lines between 本年合计 and 总计 (上年结转, 结转下年, 事业基金弥补…), without their
     -- breakdowns by fund (一般公共预算…, 其中…).
-    select side_marks.*, 'carryover' as figure,
+    select
+        side_marks.*,
+        'carryover' as figure,
     from side_marks
     inner join side_bounds
-        on side_marks.document_id = side_bounds.document_id
-        and side_marks.table_id = side_bounds.table_id
-        and side_marks.table_side = side_bounds.table_side
-    where side_marks.total_kind is null
+        on
+            side_marks.document_id = side_bounds.document_id
+            and side_marks.table_id = side_bounds.table_id
+            and side_marks.table_side = side_bounds.table_side
+    where
+        side_marks.total_kind is null
         and side_marks.row_index > side_bounds.current_row
         and side_marks.row_index < side_bounds.total_row
         and regexp_matches(side_marks.row_label, '结转|结余|余额|弥补|上级补助|附属单位|事业基金|上缴上级')
@@ -288,13 +314,21 @@ two_sided_figures as (
 
 tables as (
     select distinct
-        document_id, source_file, fiscal_year, department_name, table_id, table_type, table_title,
+        document_id,
+        source_file,
+        fiscal_year,
+        department_name,
+        table_id,
+        table_type,
+        table_title,
         printed_number,
     from cells
 ),
 
 final as (
-    select tables.*, figures.* exclude (document_id, table_id)
+    select
+        tables.*,
+        figures.* exclude (document_id, table_id)
     from (
         select * from one_sided_figures
         union all by name
