@@ -6,23 +6,21 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PDF = ROOT / "raw" / "shenzhen-futian_zhengshuju_2020_budget.pdf"
-CORPUS_DIR = (ROOT / ".." / "shared" / "corpus" / "real").resolve()
+from tests.paths import CORPUS, SAMPLE_PDF, corpus_pdfs
 
 
 @pytest.fixture(scope="session")
 def sample_pdf() -> Path:
-    if not SAMPLE_PDF.exists():
-        pytest.skip(f"sample PDF missing: {SAMPLE_PDF}")
+    """The committed sample; its absence is a broken checkout, not a reason to skip."""
+    assert SAMPLE_PDF.exists(), f"sample PDF missing: {SAMPLE_PDF}"
     return SAMPLE_PDF
 
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    if not CORPUS_DIR.is_dir():
-        pytest.skip(f"real corpus not available at {CORPUS_DIR}")
-    return CORPUS_DIR
+    """The real corpus CI keeps beside the checkout (fails loudly when it is not there)."""
+    corpus_pdfs()
+    return CORPUS
 
 
 @pytest.fixture
