@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from pdfplumber.page import Page
 
@@ -51,6 +52,7 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
         top = table.bbox[1]
         above = [text for t, b, text in lines if b <= top + 1 and t >= previous_bottom - 1]
         boxes = [list(row.cells) for row in table.rows]
+        indents = _first_cell_indents(page, table.bbox, boxes)
         skip = _title_rows(grid)
         above += [normalize(c) for row in grid[:skip] for c in row if c]
         tables.append(
@@ -59,6 +61,7 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
                 bbox=table.bbox,
                 grid=grid[skip:],
                 cell_boxes=boxes[skip:],
+                indents=indents[skip:],
                 column_boxes=_column_boxes(table),
                 lines_above=above,
             )
@@ -73,6 +76,34 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
             # lets the table continue on the next page.
             table.is_last_on_page = all(_is_trailer(text) for text in below)
     return tables, [text for _t, _b, text in lines]
+
+
+def _first_cell_indents(
+    page: Page, bbox: BBox, boxes: list[list[BBox | None]]
+) -> list[float | None]:
+    """Left offset of the text inside each row's first cell: hierarchy printed as indentation
+    (names without codes) shows up here."""
+    x0, top, x1, bottom = bbox
+    chars = sorted(
+        (c["top"], c["x0"])
+        for c in page.chars
+        if c["text"].strip() and x0 <= c["x0"] <= x1 and top <= c["top"] <= bottom
+    )
+    tops = [c[0] for c in chars]
+    indents: list[float | None] = []
+    for row in boxes:
+        cell = row[0] if row else None
+        if cell is None:
+            indents.append(None)
+            continue
+        start, end = bisect_left(tops, cell[1]), bisect_left(tops, cell[3])
+        inside = [(t, x) for t, x in chars[start:end] if cell[0] <= x <= cell[2]]
+        if not inside:
+            indents.append(None)
+            continue
+        first_line = inside[0][0]  # a wrapped name: its first line carries the indent
+        indents.append(round(min(x for t, x in inside if t - first_line < 1) - cell[0], 1))
+    return indents
 
 
 def _title_rows(grid: list[list[str | None]]) -> int:

@@ -17,6 +17,7 @@ class PageTable:
     cell_boxes: list[list[BBox | None]]
     column_boxes: list[BBox]
     lines_above: list[str]  # normalised text lines between the previous table and this one
+    indents: list[float | None] = field(default_factory=list)  # first cell's text indent per row
     is_last_on_page: bool = True
     is_first_on_page: bool = True
 
@@ -62,6 +63,7 @@ class Row:
     parent_index: int | None = None
     group_name: str | None = None  # nearest group row above (e.g. 货物, 工资福利支出)
     cell_boxes: list[BBox | None] = field(default_factory=list)
+    indent: float | None = None  # left offset of the first label's text inside its cell
 
 
 @dataclass

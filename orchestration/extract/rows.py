@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from .catalog import Catalog
 from .headers import column_paths, column_roles, header_depth, is_column_number_row
@@ -49,19 +50,22 @@ def numbering_level(name: str) -> int:
     return 0
 
 
-def _body_rows(table: LogicalTable) -> tuple[int, list[tuple[int, list[str | None], list]]]:
-    """(header depth, [(page, raw cells, cell boxes)]) with repeated headers dropped."""
+def _body_rows(
+    table: LogicalTable,
+) -> tuple[int, list[tuple[int, list[str | None], list, float | None]]]:
+    """(header depth, [(page, raw cells, cell boxes, indent)]) with repeated headers dropped."""
     first = table.parts[0]
     depth = header_depth(first.grid)
     header_texts = {normalize(c) for row in first.grid[:depth] for c in row if c}
-    body: list[tuple[int, list[str | None], list]] = []
+    body: list[tuple[int, list[str | None], list, float | None]] = []
     for n, part in enumerate(table.parts):
         start = depth if n == 0 else 0
         if n > 0:
             while start < len(part.grid) and _repeats_header(part.grid[start], header_texts):
                 start += 1
         for r in range(start, len(part.grid)):
-            body.append((part.page, part.grid[r], part.cell_boxes[r]))
+            indent = part.indents[r] if r < len(part.indents) else None
+            body.append((part.page, part.grid[r], part.cell_boxes[r], indent))
     return depth, body
 
 
@@ -89,12 +93,12 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     """Columns and typed, parented rows of one logical table."""
     depth, raw_body = _body_rows(table)
     width = len(table.parts[0].column_boxes)
-    texts = [[normalize(c) if c is not None else "" for c in cells] for _, cells, _ in raw_body]
+    texts = [[normalize(c) if c is not None else "" for c in cells] for _, cells, _, _ in raw_body]
     texts = [(row + [""] * width)[:width] for row in texts]
     columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
     rows: list[Row] = []
     parts = _CodeParts([c.index for c in columns if c.role == "code_part"])
-    for (page, raw_cells, boxes), cells in zip(raw_body, texts, strict=True):
+    for (page, raw_cells, boxes, indent), cells in zip(raw_body, texts, strict=True):
         if not any(cells):
             continue
         row = Row(
@@ -104,6 +108,7 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
             cells=cells,
             raw_cells=[c or "" for c in raw_cells],
             cell_boxes=list(boxes),
+            indent=indent,
         )
         if rows and _is_overflow(row, columns):
             _merge_overflow(rows[-1], row, columns)
@@ -314,16 +319,19 @@ def _assign_parents(rows: list[Row]) -> None:
     units_inside_groups = False
     coded: list[Row] = []
     numbered: list[Row] = []
+    indent_levels = _indent_levels(rows)
+    indented: list[Row] = []
     for row in rows:
         if row.kind == "department":
             department_row, unit_row, group_row, coded, numbered = row, None, None, [], []
+            indented = []
         elif row.kind == "unit":
             # Some tables list units inside groups (货物 → unit → items).
             inside = previous is not None and previous is group_row
             units_inside_groups = units_inside_groups or inside
             parent = group_row if inside else department_row
             row.parent_index = parent.index if parent else None
-            unit_row, coded, numbered = row, [], []
+            unit_row, coded, numbered, indented = row, [], [], []
             group_row = None
         elif row.kind in {"total", "derived"}:
             pass
@@ -337,6 +345,17 @@ def _assign_parents(rows: list[Row]) -> None:
                 row.parent_index = anchor.index if anchor else None
                 row.level = 1
             coded.append(row)
+        elif indent_levels and row.indent in indent_levels and row.kind in {"group", "item"}:
+            # Hierarchy printed as indentation: the parent is the nearest row above that
+            # is indented less.
+            level = indent_levels[row.indent]
+            while indented and indent_levels[indented[-1].indent] >= level:
+                indented.pop()
+            anchor = unit_row or department_row
+            parent = indented[-1] if indented else anchor
+            row.parent_index = parent.index if parent else None
+            row.level = level
+            indented.append(row)
         elif row.kind == "group":
             if units_inside_groups:
                 unit_row = None
@@ -354,6 +373,24 @@ def _assign_parents(rows: list[Row]) -> None:
             row.level = (group_row.level + 1) if group_row else 1
         previous = row
     _assign_groups(rows)
+
+
+MAX_INDENT_LEVELS = 4
+
+
+def _indent_levels(rows: list[Row]) -> dict[float, int]:
+    """Indent → level (1, 2, …) when uncoded names are indented in a few steps; empty when
+    the indents look like centred or ragged text rather than a hierarchy."""
+    candidates = [
+        r for r in rows if r.kind in {"group", "item"} and not r.code and r.indent is not None
+    ]
+    indents = sorted({r.indent for r in candidates})
+    if not 2 <= len(indents) <= MAX_INDENT_LEVELS or len(indents) * 3 > len(candidates):
+        return {}
+    steps = [b - a for a, b in pairwise(indents)]
+    if min(steps) < 3:  # sub-3pt differences are alignment noise, not indentation
+        return {}
+    return {indent: level for level, indent in enumerate(indents, start=1)}
 
 
 def _assign_groups(rows: list[Row]) -> None:

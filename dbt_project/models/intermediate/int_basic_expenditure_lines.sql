@@ -3,7 +3,7 @@
 
 with
 
-cells as (
+all_cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
     where
         table_type = 'basic_expenditure'
@@ -11,6 +11,26 @@ cells as (
         and not is_other_measure_column
         and not is_percent
         and row_kind in ('group', 'item')
+),
+
+-- A document may print the basic expenditure twice (基本支出预算表 for all funds and
+-- 一般公共预算基本支出表): take one table, preferring the all-funds one, so nothing is
+-- counted twice.
+chosen_table as (
+    select
+        document_id,
+        arg_min(table_id, (regexp_matches(table_title, '一般公共预算|财政拨款'), table_id)) as table_id
+    from all_cells
+    group by document_id
+),
+
+cells as (
+    select all_cells.*
+    from all_cells
+    inner join chosen_table
+        on
+            all_cells.document_id = chosen_table.document_id
+            and all_cells.table_id = chosen_table.table_id
 ),
 
 -- The 总计/合计 column: the first amount column labelled as a total, else the first one.
