@@ -307,3 +307,28 @@ def test_corpus_change_rows_are_not_facts(corpus: duckdb.DuckDBPyConnection) -> 
         "using (document_id) where source_file = 'shenzhen_xinfangju_2026_budget.pdf'"
     ).fetchall()
     assert sorted(years) == [(2025,), (2026,)]
+
+
+def test_corpus_hierarchy_without_codes_is_not_summed_twice(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    def total(fact: str, source_file: str) -> Decimal:
+        return scalar(
+            corpus,
+            f"select sum(amount_yuan) from marts.{fact} join marts.dim_document using (document_id) "
+            f"where source_file = '{source_file}'",
+        )
+
+    # Hangzhou prints function names without codes, hierarchy by indentation only;
+    # its 合计 is 5,753.07 万元 and the leaves add up to it within rounding.
+    assert (
+        abs(
+            total("fct_budget_expenditure", "hangzhou_qixiangju_2026_budget.pdf")
+            - Decimal("57530700")
+        )
+        <= 300
+    )
+    # Guangzhou prints basic expenditure twice (一般公共预算 and all funds): counted once.
+    assert total("fct_basic_expenditure", "guangzhou_xinfangju_2026_budget.pdf") == Decimal(
+        "32047800.00"
+    )
