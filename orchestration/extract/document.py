@@ -15,7 +15,7 @@ from .locate import locate_tables
 from .models import PageTable
 from .narrative import find_figures
 from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
-from .pdf_source import RejectedDocument, fingerprint, open_pdf
+from .pdf_source import RejectedDocument, SourceFile, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
 from .stitch import stitch
 
@@ -72,15 +72,12 @@ def document_id(sha256: str) -> str:
     return sha256[:16]
 
 
-def extract_document(path: Path, catalog: Catalog | None = None) -> Extract:
-    """Extract one PDF; a rejected document yields an extract with status 'rejected'."""
-    catalog = catalog or load_catalog()
-    source = fingerprint(path)
-    started = time.perf_counter()
-    doc: dict[str, Any] = {
+def document_record(source: SourceFile) -> dict[str, Any]:
+    """The ``raw.documents`` row of a file before anything is read from it."""
+    return {
         "document_id": document_id(source.sha256),
-        "source_file": path.name,
-        "source_path": str(path),
+        "source_file": source.path.name,
+        "source_path": str(source.path),
         "sha256": source.sha256,
         "file_size": source.size,
         "page_count": None,
@@ -92,6 +89,13 @@ def extract_document(path: Path, catalog: Catalog | None = None) -> Extract:
         "status_reason": None,
         "extractor_version": EXTRACTOR_VERSION,
     }
+
+
+def extract_document(path: Path, catalog: Catalog | None = None) -> Extract:
+    """Extract one PDF; a rejected document yields an extract with status 'rejected'."""
+    catalog = catalog or load_catalog()
+    started = time.perf_counter()
+    doc = document_record(fingerprint(path))
     try:
         extract = _extract(path, doc, catalog)
     except RejectedDocument as exc:

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from .document import EXTRACTOR_VERSION, Extract, document_id, extract_document
-from .pdf_source import fingerprint
+from .document import EXTRACTOR_VERSION, Extract, document_record, extract_document
+from .pdf_source import SourceFile, fingerprint
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _POLL_SECONDS = 0.05
@@ -38,25 +38,11 @@ def _work(pdf: str, out: str) -> None:
     write_extract(extract_document(Path(pdf)), Path(out))
 
 
-def _timed_out(pdf: Path, sha256: str, seconds: float) -> Extract:
-    return Extract(
-        document={
-            "document_id": document_id(sha256),
-            "source_file": pdf.name,
-            "source_path": str(pdf),
-            "sha256": sha256,
-            "file_size": pdf.stat().st_size,
-            "page_count": None,
-            "department_name": None,
-            "fiscal_year": None,
-            "phase": None,
-            "scope": None,
-            "status": "rejected",
-            "status_reason": f"extraction timed out after {seconds:g} s (per-document limit)",
-            "extractor_version": EXTRACTOR_VERSION,
-            "elapsed_seconds": seconds,
-        }
-    )
+def _failed(source: SourceFile, reason: str, seconds: float) -> Extract:
+    """The extract of a document whose worker was stopped or died."""
+    document = document_record(source)
+    document.update(status="rejected", status_reason=reason, elapsed_seconds=seconds)
+    return Extract(document=document)
 
 
 def extract_all(
@@ -72,40 +58,38 @@ def extract_all(
     stopped after ``timeout`` seconds, so one pathological file cannot stall a run.
     """
     results: dict[Path, tuple[Path, bool]] = {}
-    pending: list[tuple[Path, str, Path]] = []
+    pending: list[tuple[Path, SourceFile, Path]] = []
     for pdf in pdfs:
-        sha = fingerprint(pdf).sha256
-        out = cache_path(cache_dir, sha)
+        source = fingerprint(pdf)
+        out = cache_path(cache_dir, source.sha256)
         if out.exists():
             results[pdf] = (out, False)
             if on_done:
                 on_done(pdf, False)
         else:
-            pending.append((pdf, sha, out))
+            pending.append((pdf, source, out))
     context = mp.get_context("fork")
-    running: dict[Path, tuple[mp.process.BaseProcess, float, str, Path]] = {}
+    running: dict[Path, tuple[mp.process.BaseProcess, float, SourceFile, Path]] = {}
     while pending or running:
         while pending and len(running) < max(workers, 1):
-            pdf, sha, out = pending.pop(0)
+            pdf, source, out = pending.pop(0)
             process = context.Process(target=_work, args=(str(pdf), str(out)), daemon=True)
             process.start()
-            running[pdf] = (process, time.monotonic(), sha, out)
-        for pdf, (process, started, sha, out) in list(running.items()):
+            running[pdf] = (process, time.monotonic(), source, out)
+        for pdf, (process, started, source, out) in list(running.items()):
             elapsed = time.monotonic() - started
             if process.is_alive() and elapsed < timeout:
                 continue
             if process.is_alive():
                 process.kill()
                 process.join()
-                write_extract(_timed_out(pdf, sha, timeout), out)
+                reason = f"extraction timed out after {timeout:g} s (per-document limit)"
+                write_extract(_failed(source, reason, timeout), out)
             else:
                 process.join()
                 if not out.exists():  # the worker died without writing
-                    extract = _timed_out(pdf, sha, elapsed)
-                    extract.document["status_reason"] = (
-                        f"extraction crashed (exit code {process.exitcode})"
-                    )
-                    write_extract(extract, out)
+                    reason = f"extraction crashed (exit code {process.exitcode})"
+                    write_extract(_failed(source, reason, elapsed), out)
             del running[pdf]
             results[pdf] = (out, True)
             if on_done:
