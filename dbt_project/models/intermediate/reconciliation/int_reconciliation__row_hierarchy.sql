@@ -156,6 +156,7 @@ final as (
         unit_name,
         row_index,
         coalesce(nullif(row_display, ''), nullif(row_label, ''), row_kind) as row_label,
+        column_index,
         column_path as column_label,
         expected_yuan,
         observed_yuan,

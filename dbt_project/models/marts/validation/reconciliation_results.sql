@@ -34,7 +34,7 @@ unioned as (
 final as (
     select
         md5(concat_ws(
-            '|', rule, document_id, table_id, row_index, row_label, column_label, detail
+            '|', rule, document_id, table_id, row_index, row_label, column_index, column_label, detail
         )) as evaluation_id,
         rule,
         rule_family,
@@ -57,6 +57,7 @@ final as (
         unit_name,
         row_index,
         row_label,
+        column_index,
         column_label,
         cast(expected_yuan as decimal(20, 2)) as expected_yuan,
         cast(observed_yuan as decimal(20, 2)) as observed_yuan,
