@@ -9,7 +9,7 @@ DBT_DIR := dbt_project
 MANIFEST := $(DBT_DIR)/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test dev lint format docs bench clean install sample
+.PHONY: run test test-fast dev lint format docs bench clean install sample
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ run: $(STAMP) $(MANIFEST)  ## Build warehouse/budget.duckdb from the PDFs in raw
 
 test: $(STAMP) $(MANIFEST)  ## Run the whole test suite
 	$(BIN)/pytest
+
+test-fast: $(STAMP) $(MANIFEST)  ## Unit tests and the sample (no real corpus, no whole builds): under a minute
+	$(BIN)/pytest -m "not corpus and not slow"
 
 dev: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions

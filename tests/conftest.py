@@ -1,4 +1,9 @@
-"""Shared fixtures: the sample PDF, the real corpus, and a temporary warehouse location."""
+"""Shared fixtures: the sample PDF, the real corpus, and the warehouses built from them once
+per session (extract cache, sample warehouse, corpus warehouse, corpus extracts).
+
+Markers are given here, so `make test-fast` (`-m "not corpus and not slow"`) needs no list of
+files: a test that uses the real corpus (directly or through a fixture) is marked `corpus`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.extract.document import Extract
+from orchestration.extract.runner import extract_all, read_extract
 from tests.paths import CORPUS, SAMPLE_PDF, corpus_pdfs
+from tests.warehouse_build import build_shared
+
+CORPUS_FIXTURES = {"corpus_dir", "corpus_warehouse", "corpus_extracts"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if CORPUS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +37,39 @@ def corpus_dir() -> Path:
     """The real corpus CI keeps beside the checkout (fails loudly when it is not there)."""
     corpus_pdfs()
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def extract_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One extract cache for the session: every PDF is extracted once."""
+    return tmp_path_factory.getbasetemp() / "extract-cache"
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, sample_pdf: Path, extract_cache: Path
+) -> Path:
+    """The sample built once (extract → raw → dbt build); read-only — open it with
+    `read_only=True`, or take `writable_copy` of it to write."""
+    database = tmp_path_factory.mktemp("shared-sample") / "budget.duckdb"
+    return build_shared([sample_pdf], database, extract_cache)
+
+
+@pytest.fixture(scope="session")
+def corpus_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, extract_cache: Path
+) -> Path:
+    """The 20 real PDFs built once; read-only like `sample_warehouse`."""
+    database = tmp_path_factory.mktemp("shared-corpus") / "budget.duckdb"
+    return build_shared(corpus_pdfs(), database, extract_cache)
+
+
+@pytest.fixture(scope="session")
+def corpus_extracts(corpus_dir: Path, extract_cache: Path) -> dict[str, Extract]:
+    """{file name: extract} of every real PDF (from the shared cache)."""
+    pdfs = corpus_pdfs()
+    done = extract_all(pdfs, extract_cache, workers=2)
+    return {pdf.name: read_extract(done[pdf][0]) for pdf in pdfs}
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ def test_every_option_and_variable_is_documented() -> None:
         assert name in docs, f"{name} is not documented in docs/orchestration.md"
 
 
+@pytest.mark.slow
 def test_build_of_the_sample_exits_0(tmp_path: Path, sample_pdf: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -61,6 +62,7 @@ def test_build_of_the_sample_exits_0(tmp_path: Path, sample_pdf: Path) -> None:
         ]
 
 
+@pytest.mark.slow
 def test_a_bad_file_fails_the_build_but_good_documents_are_published(
     tmp_path: Path,
     sample_pdf: Path,

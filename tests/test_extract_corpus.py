@@ -11,8 +11,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from orchestration.extract.document import Extract, extract_document
-from orchestration.extract.runner import extract_all, read_extract
-from tests.paths import SAMPLE_PDF, corpus_pdfs
+from tests.paths import SAMPLE_PDF
 from tools.extraction_coverage import OUTPUT, render
 
 REQUIRED = (
@@ -24,10 +23,8 @@ REQUIRED = (
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Extract]:
-    pdfs = corpus_pdfs()
-    done = extract_all(pdfs, tmp_path_factory.getbasetemp() / "extract-cache", workers=2)
-    return {pdf.name: read_extract(done[pdf][0]) for pdf in pdfs}
+def corpus(corpus_extracts: dict[str, Extract]) -> dict[str, Extract]:
+    return corpus_extracts
 
 
 def test_every_text_pdf_loads_with_its_core_tables(corpus: dict[str, Extract]) -> None:

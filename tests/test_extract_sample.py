@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.extract.document import extract_document
-from orchestration.warehouse.raw_store import replace_documents
-from tests.paths import SAMPLE_PDF, SEED
+from tests.paths import SEED
 from tests.seed_tables import seed_cells
+from tests.warehouse_build import connect_read_only
 
 TABLE_TYPES = {
     1: "income_expenditure_summary",
@@ -31,10 +31,10 @@ TABLE_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def raw_db(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(tmp_path_factory.mktemp("sample") / "sample.duckdb"))
-    replace_documents(con, [extract_document(SAMPLE_PDF)])
-    return con
+def raw_db(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The raw tables of the shared sample build (exactly what the extractor wrote)."""
+    with connect_read_only(sample_warehouse) as con:
+        yield con
 
 
 def test_document_facts(raw_db: duckdb.DuckDBPyConnection) -> None:

@@ -32,7 +32,7 @@ from orchestration.validation.runner import (
 )
 from orchestration.validation.suites import load_suites
 from tests.paths import FIXTURES, SAMPLE_PDF
-from tests.warehouse_build import build
+from tests.warehouse_build import build, writable_copy
 
 WAN = Decimal(10000)
 SAMPLE_FILE = SAMPLE_PDF.name
@@ -45,10 +45,9 @@ def wan(amount: str) -> Decimal:
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    database = tmp_path_factory.mktemp("validation-sample") / "budget.duckdb"
-    build([SAMPLE_PDF], database, tmp_path_factory.getbasetemp() / "extract-cache")
-    return database
+def sample_db(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the shared sample build (the audit table is written to it)."""
+    return writable_copy(sample_warehouse, tmp_path_factory.mktemp("validation-sample"))
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +56,10 @@ def sample_run(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Val
 
 
 @pytest.fixture(scope="module")
-def tampered_run(tmp_path_factory: pytest.TempPathFactory) -> ValidationRun:
+def tampered_run(tmp_path_factory: pytest.TempPathFactory, extract_cache: Path) -> ValidationRun:
     database = tmp_path_factory.mktemp("validation-tampered") / "budget.duckdb"
     pdfs = [FIXTURES / LEAF_FILE, FIXTURES / NEGATIVE_FILE]
-    build(pdfs, database, tmp_path_factory.getbasetemp() / "extract-cache")
+    build(pdfs, database, extract_cache)
     return collect_validation(database)
 
 
@@ -209,6 +208,7 @@ def test_data_docs_are_built(sample_run: ValidationRun) -> None:
     assert any(p.name == "reconciliation.html" for p in pages)
 
 
+@pytest.mark.slow
 def test_tampered_procurement_leaf_is_an_error(tampered_run: ValidationRun) -> None:
     assert not tampered_run.passed
     errors = [r for r in of(tampered_run, LEAF_FILE) if r.status == "error"]
@@ -226,6 +226,7 @@ def test_tampered_procurement_leaf_is_an_error(tampered_run: ValidationRun) -> N
     assert "expected 4.10 万元 vs observed 12.10 万元" in line
 
 
+@pytest.mark.slow
 def test_tampered_negative_three_public_fails_non_negative(tampered_run: ValidationRun) -> None:
     [outcome] = [
         o
@@ -245,6 +246,7 @@ def test_tampered_negative_three_public_fails_non_negative(tampered_run: Validat
     assert "expected 0.00 万元 vs observed -2.00 万元" in "\n".join(failure_lines([negative]))
 
 
+@pytest.mark.slow
 def test_checks_attach_to_the_marts_and_block_on_errors(
     sample_run: ValidationRun, tampered_run: ValidationRun
 ) -> None:

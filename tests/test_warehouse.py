@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.paths import SAMPLE_PDF, corpus_pdfs
-from tests.warehouse_build import build
+from tests.paths import SAMPLE_PDF
+from tests.warehouse_build import connect_read_only
 
 WAN = Decimal(10000)
 
@@ -24,10 +26,9 @@ def wan_dict(rows: list[tuple]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    db = tmp_path_factory.mktemp("sample") / "budget.duckdb"
-    build([SAMPLE_PDF], db, tmp_path_factory.getbasetemp() / "extract-cache")
-    return duckdb.connect(str(db), read_only=True)
+def sample(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with connect_read_only(sample_warehouse) as con:
+        yield con
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str):
@@ -187,10 +188,9 @@ def test_document_and_summary(sample: duckdb.DuckDBPyConnection) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    db = tmp_path_factory.mktemp("corpus") / "budget.duckdb"
-    build(corpus_pdfs(), db, tmp_path_factory.getbasetemp() / "extract-cache")
-    return duckdb.connect(str(db), read_only=True)
+def corpus(corpus_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with connect_read_only(corpus_warehouse) as con:
+        yield con
 
 
 FACT_SOURCES = {

@@ -1,9 +1,15 @@
 """Build a warehouse the way the pipeline does (extract → raw tables → dbt build) for tests
-that exercise the dbt models on their own."""
+that exercise the dbt models on their own.
+
+The sample and the real corpus are built once per test session (fixtures `sample_warehouse`
+and `corpus_warehouse` in tests/conftest.py); tests that write to a warehouse take a copy.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +38,23 @@ def build(pdfs: list[Path], database: Path, cache: Path) -> None:
     )
     if result.returncode != 0:
         raise AssertionError(f"dbt build failed:\n{result.stdout[-4000:]}")
+
+
+def build_shared(pdfs: list[Path], database: Path, cache: Path) -> Path:
+    """`build`, then make the file read-only: a shared build must not be changed by a test."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    build(pdfs, database, cache)
+    database.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    return database
+
+
+def writable_copy(database: Path, folder: Path) -> Path:
+    """A private, writable copy of a shared warehouse (for tests that write to it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / database.name
+    shutil.copyfile(database, copy)
+    return copy
+
+
+def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(database), read_only=True)
