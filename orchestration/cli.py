@@ -89,6 +89,9 @@ def parser() -> argparse.ArgumentParser:
             f"{DEFAULT_DOC_TIMEOUT:g})"
         ),
     )
+    from .evidence.show import add_parser as add_show_parser
+
+    add_show_parser(commands)
     return top
 
 
@@ -96,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "build":
         return build(args.raw_dir, args.warehouse, args.workers, args.doc_timeout)
+    if args.command == "show":
+        from .evidence.show import show
+
+        return show(args, sys.stdout)
     return EXIT_FAILED  # pragma: no cover - argparse enforces a command
 
 
@@ -254,6 +261,7 @@ class BuildReport:
     checks_passed: int = 0
     extracted_now: int | None = None
     duplicates: dict[str, str] = field(default_factory=dict)
+    report_path: str | None = None  # the HTML report, when the build wrote one
 
     @classmethod
     def from_run(cls, result: ExecuteInProcessResult, summary: WarehouseSummary) -> BuildReport:
@@ -283,6 +291,8 @@ class BuildReport:
                 report.extracted_now = metadata["extracted_now"].value
             if materialization.asset_key.path == ["raw", "documents"]:
                 report.duplicates = metadata["duplicates"].value
+            if materialization.asset_key.path == ["build_report"]:
+                report.report_path = metadata["path"].value
         return report
 
     @property
@@ -323,6 +333,8 @@ class BuildReport:
             for table, rows in summary.fact_rows.items():
                 w(f"  marts.{table:<{width}} {rows:>8,}\n")
         self._print_expectations(w)
+        if self.report_path:
+            w(f"Report: {self.report_path}\n")
         verdict = "OK" if self.exit_code == EXIT_OK else "FAILED"
         w(f"{verdict}: {settings.warehouse} ({seconds:.1f} s)\n")
 

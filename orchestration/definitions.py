@@ -12,6 +12,7 @@ from .defs.extract_assets import document_extracts
 from .defs.jobs import build_warehouse_job
 from .defs.load_assets import raw_tables
 from .defs.publish_assets import build_published_warehouse
+from .defs.report_assets import build_report_asset
 from .defs.resources import default_resources
 from .defs.schedules import daily_build
 from .defs.sensors import raw_folder_sensor
@@ -22,9 +23,17 @@ from .validation.checks import make_validation_checks, validation_assets
 validation_checks = make_validation_checks(blocking=False)
 
 published_warehouse = build_published_warehouse([dbt_models, *validation_assets])
+build_report = build_report_asset(published_warehouse)
 
 defs = Definitions(
-    assets=[document_extracts, raw_tables, dbt_models, *validation_assets, published_warehouse],
+    assets=[
+        document_extracts,
+        raw_tables,
+        dbt_models,
+        *validation_assets,
+        published_warehouse,
+        build_report,
+    ],
     asset_checks=[*validation_checks],
     jobs=[build_warehouse_job],
     sensors=[raw_folder_sensor],

@@ -76,3 +76,30 @@ def corpus_extracts(corpus_dir: Path, extract_cache: Path) -> dict[str, Extract]
 def tmp_warehouse(tmp_path: Path) -> Path:
     """A published-warehouse path in a fresh folder (its working files go beside it)."""
     return tmp_path / "warehouse" / "budget.duckdb"
+
+
+@pytest.fixture(scope="session")
+def evidence_build(tmp_path_factory: pytest.TempPathFactory, sample_pdf: Path) -> dict:
+    """``budget-warehouse build`` (a real process) of the sample and the two tampered fixtures:
+    the warehouse, its raw folder, the HTML report and the command's output."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.paths import FIXTURES
+
+    root = tmp_path_factory.mktemp("evidence")
+    raw = root / "raw"
+    raw.mkdir()
+    for pdf in [sample_pdf, *sorted(FIXTURES.glob("tampered_*.pdf"))]:
+        shutil.copy(pdf, raw)
+    warehouse = root / "warehouse" / "budget.duckdb"
+    script = Path(sys.executable).with_name("budget-warehouse")
+    done = subprocess.run(
+        [str(script), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert warehouse.exists(), done.stdout + done.stderr
+    return {"raw": raw, "warehouse": warehouse, "output": done.stdout, "exit": done.returncode}

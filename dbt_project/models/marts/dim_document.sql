@@ -31,6 +31,7 @@ final as (
         documents.extractor_version,
         documents.elapsed_seconds as extract_seconds,
         documents.loaded_at,
+        documents.source_path,
     from documents
     left join tables on documents.document_id = tables.document_id
 )

@@ -8,6 +8,7 @@ final as (
     select
         document_id,
         source_file,
+        source_path,
         sha256,
         file_size,
         page_count,

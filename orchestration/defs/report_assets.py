@@ -1,0 +1,47 @@
+"""The build report asset: ``report/index.html`` beside the published warehouse."""
+
+from dagster import (
+    AssetExecutionContext,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from ..report import write_report
+from .resources import WarehouseResource, progress_log
+
+
+def build_report_asset(published_warehouse: AssetsDefinition) -> AssetsDefinition:
+    """The report asset, downstream of the published warehouse it describes."""
+
+    @asset(deps=[published_warehouse.key], group_name="publish", kinds={"html"})
+    def build_report(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        """Static HTML report of the published warehouse (opens from disk, no server): documents
+        with status and reason, tables, key figures, every error-level check with an image of its
+        printed source, warnings grouped by rule. Images are cached by content."""
+        settings = warehouse.settings
+        report = write_report(settings.warehouse, settings.raw_dir)
+        for problem in report.unavailable:
+            context.log.warning(problem)
+        progress_log.info(
+            f"report: {report.index} ({report.images} images, {report.rendered} rendered now, "
+            f"{report.seconds:.1f} s)"
+        )
+        return MaterializeResult(
+            metadata={
+                "path": MetadataValue.path(str(report.index)),
+                "url": MetadataValue.url(report.index.as_uri()),
+                "documents": report.documents,
+                "errors": report.errors,
+                "warnings": report.warnings,
+                "images": report.images,
+                "images_rendered": report.rendered,
+                "sources_unavailable": len(report.unavailable),
+                "seconds": round(report.seconds, 2),
+            }
+        )
+
+    return build_report

@@ -1,0 +1,156 @@
+"""Read what the build report shows from a published warehouse (one read-only connection).
+
+Columns other helpers add (``dim_document.document_kind``, ``reconciliation_status``, a fact
+table's ``source``) are shown when present and simply absent otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+WARNING_LINES = 50  # warnings listed per document and rule (all are counted)
+
+
+@dataclass
+class Check:
+    """One failed rule evaluation (a row of ``audit.validation_results``)."""
+
+    row: dict[str, Any]
+    reconciliation: dict[str, Any] | None  # its ``marts.reconciliation_results`` row, if any
+
+    @property
+    def key(self) -> str:
+        return self.row.get("evaluation_id") or f"{self.row['suite']}:{self.row['rule']}"
+
+
+@dataclass
+class DocumentReport:
+    document: dict[str, Any]
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    figures: dict[str, tuple[Decimal | None, str | None]] = field(default_factory=dict)
+    errors: list[Check] = field(default_factory=list)
+    warnings: dict[str, list[Check]] = field(default_factory=dict)  # by rule
+    warning_counts: Counter[str] = field(default_factory=Counter)
+    evaluations: Counter[str] = field(default_factory=Counter)  # by status
+
+    @property
+    def document_id(self) -> str:
+        return self.document["document_id"]
+
+
+@dataclass
+class ReportData:
+    documents: list[DocumentReport]
+    rules: dict[str, Counter[str]]  # rule -> status counts, over the corpus
+    unattached: list[Check]  # failed checks that name no document
+    validated_at: Any = None
+
+
+#: The key figures of a document: label, SQL over one fact table, per document.
+FIGURES = {
+    "total": ("总支出 total", "fct_budget_expenditure", "true"),
+    "basic": ("基本支出 basic", "fct_budget_expenditure", "expenditure_type = 'basic'"),
+    "project": ("项目支出 project", "fct_budget_expenditure", "expenditure_type = 'project'"),
+    "procurement": ("政府采购 procurement", "fct_procurement", "true"),
+    "three_public": (
+        "三公经费 (budget year)",
+        "fct_three_public_expenditure",
+        "year = fiscal_year",
+    ),
+}
+SOURCE_COLUMNS = ("source", "procurement_source")
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
+    documents = {
+        d["document_id"]: DocumentReport(d)
+        for d in _records(con, "select * from marts.dim_document order by source_file, document_id")
+    }
+    for table in _records(
+        con,
+        "select document_id, table_id, table_type, printed_number, title, amount_unit, pages, "
+        "row_count from raw.tables order by document_id, table_id",
+    ):
+        if table["document_id"] in documents:
+            documents[table["document_id"]].tables.append(table)
+    _figures(con, documents)
+    rules: dict[str, Counter[str]] = {}
+    unattached: list[Check] = []
+    validated_at = None
+    if _columns(con, "audit", "validation_results"):
+        reconciliation = {
+            r["evaluation_id"]: r
+            for r in _records(
+                con,
+                "select * from marts.reconciliation_results where status <> 'pass'",
+            )
+        }
+        for rule, status, count in con.execute(
+            "select rule, status, count(*) from audit.validation_results group by all"
+        ).fetchall():
+            rules.setdefault(rule, Counter())[status] += count
+        for document_id, status, count in con.execute(
+            "select document_id, status, count(*) from audit.validation_results "
+            "where document_id is not null group by all"
+        ).fetchall():
+            if document_id in documents:
+                documents[document_id].evaluations[status] += count
+        failed = _records(
+            con,
+            "select * from audit.validation_results where status <> 'pass' "
+            "order by source_file, source_page, rule, row_label, evaluation_id",
+        )
+        for row in failed:
+            validated_at = validated_at or row.get("validated_at")
+            check = Check(row, reconciliation.get(row.get("evaluation_id")))
+            report = documents.get(row.get("document_id"))
+            if report is None:
+                unattached.append(check)
+            elif row["status"] == "error":
+                report.errors.append(check)
+            else:
+                report.warning_counts[row["rule"]] += 1
+                listed = report.warnings.setdefault(row["rule"], [])
+                if len(listed) < WARNING_LINES:
+                    listed.append(check)
+    return ReportData(
+        list(documents.values()), dict(sorted(rules.items())), unattached, validated_at
+    )
+
+
+def _figures(con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport]) -> None:
+    """Key figures per document from the fact tables, with their source where recorded."""
+    for key, (_, table, where) in FIGURES.items():
+        columns = _columns(con, "marts", table)
+        if not columns:
+            continue
+        source = next((c for c in SOURCE_COLUMNS if c in columns), None)
+        source_sql = f"string_agg(distinct {source}, '+')" if source else "null"
+        for document_id, amount, origin in con.execute(
+            f"select f.document_id, sum(amount_yuan), {source_sql} from marts.{table} as f "
+            f"where {where} group by f.document_id"
+        ).fetchall():
+            if document_id in documents:
+                documents[document_id].figures[key] = (amount, origin)

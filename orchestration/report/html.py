@@ -1,0 +1,246 @@
+"""The report as one static HTML page (inline CSS, relative image links: opens from disk)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .collect import FIGURES, Check, DocumentReport, ReportData
+
+if TYPE_CHECKING:
+    from .build import Image
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;
+margin:0;color:#1f2937;background:#f8fafc}
+header{background:#0f172a;color:#f8fafc;padding:18px 32px}header h1{margin:0 0 4px;font-size:22px}
+header p{margin:0;color:#cbd5e1}main{padding:16px 32px 48px;max-width:1280px}
+h2{margin:28px 0 10px;font-size:18px}h3{margin:18px 0 8px;font-size:15px}
+table{border-collapse:collapse;background:#fff;margin:6px 0 12px}
+th,td{border:1px solid #e2e8f0;padding:4px 10px;text-align:left;vertical-align:top}
+th{background:#f1f5f9;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:flex;gap:12px;flex-wrap:wrap}.card{background:#fff;border:1px solid #e2e8f0;
+border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-size:22px}
+.status{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+.loaded,.pass,.reconciled{background:#dcfce7;color:#166534}.rejected,.error,.errors{background:#fee2e2;
+color:#991b1b}.warn,.warnings{background:#fef3c7;color:#92400e}
+section.document{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:4px 20px 12px;
+margin:18px 0}.check{border-left:4px solid #dc2626;padding:4px 12px;margin:10px 0}
+.check.warn{border-color:#d97706;background:none;color:inherit}.check p{margin:2px 0}
+.check img{display:block;max-width:100%;border:1px solid #cbd5e1;margin:6px 0}
+.note{color:#64748b;font-size:13px}details{margin:6px 0}summary{cursor:pointer;font-weight:600}
+ul.lines{margin:4px 0;padding-left:20px;font-size:13px}.legend i{display:inline-block;width:12px;
+height:12px;vertical-align:-1px;margin:0 4px 0 10px}a{color:#1d4ed8}
+"""
+
+
+def yuan(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount:,.2f}"
+
+
+def _status(text: str | None) -> str:
+    text = text or "—"
+    return f'<span class="status {escape(text)}">{escape(text)}</span>'
+
+
+def _cells(values: list[Any], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    return "".join(
+        f'<td class="num">{v}</td>' if i in numeric else f"<td>{v}</td>"
+        for i, v in enumerate(values)
+    )
+
+
+def _table(head: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    out = ["<table><thead><tr>", *(f"<th>{escape(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    out += [f"<tr>{_cells(row, numeric)}</tr>" for row in rows]
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def anchor(document: DocumentReport) -> str:
+    return f"doc-{document.document_id}"
+
+
+def describe(row: dict[str, Any]) -> str:
+    """page · table · unit / row [column]: expected vs observed (difference)."""
+    where = [
+        f"p.{row['source_page']}" if row.get("source_page") is not None else None,
+        row.get("table_label") or row.get("asset"),
+        " / ".join(str(row[k]) for k in ("unit_name", "row_label") if row.get(k)),
+    ]
+    text = " · ".join(str(w) for w in where if w)
+    if row.get("column_label"):
+        text += f" [{row['column_label']}]"
+    if row.get("expected_yuan") is not None or row.get("observed_yuan") is not None:
+        text += f": expected {yuan(row.get('expected_yuan'))} 元, observed {yuan(row.get('observed_yuan'))} 元"
+        if row.get("difference_yuan") is not None:
+            text += f" (difference {yuan(row['difference_yuan'])})"
+    elif row.get("detail"):
+        text += f": {row['detail']}"
+    return text
+
+
+def _check(check: Check, image: Image | None, level: str) -> str:
+    row = check.row
+    detail = row.get("detail") if row.get("expected_yuan") is not None else None
+    parts = [
+        f'<div class="check {level}" data-check="{escape(check.key)}" data-rule="{escape(row["rule"])}">',
+        f"<p><b>{escape(row['rule'])}</b> — {escape(describe(row))}</p>",
+    ]
+    if detail:
+        parts.append(f'<p class="note">{escape(str(detail))}</p>')
+    if image and image.src:
+        alt = f"{row.get('source_file')} {describe(row)}"
+        parts.append(
+            f'<a href="{escape(image.src)}"><img src="{escape(image.src)}" loading="lazy" '
+            f'alt="{escape(alt)}"></a>'
+        )
+    elif image:
+        parts.append(f'<p class="note">{escape(image.note or "no image")}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _document(document: DocumentReport, images: dict[str, Image]) -> str:
+    d = document.document
+    title = d.get("department_name") or d["source_file"]
+    facts = [
+        f"{escape(d['source_file'])}",
+        f"year {d['fiscal_year']}" if d.get("fiscal_year") else None,
+        escape(str(d["phase"])) if d.get("phase") else None,
+        escape(str(d["document_kind"])) if d.get("document_kind") else None,
+        f"{d['page_count']} pages" if d.get("page_count") else None,
+    ]
+    out = [
+        f'<section class="document" id="{anchor(document)}" data-document="{escape(d["source_file"])}">',
+        f"<h2>{escape(str(title))} {_status(d['status'])}</h2>",
+        f'<p class="note">{" · ".join(f for f in facts if f)}</p>',
+    ]
+    if d.get("status_reason"):
+        out.append(f"<p><b>Reason:</b> {escape(str(d['status_reason']))}</p>")
+    if document.figures:
+        rows = []
+        for key, (label, _, _) in FIGURES.items():
+            amount, origin = document.figures.get(key, (None, None))
+            rows.append([escape(label), yuan(amount), escape(origin or "")])
+        out.append("<h3>Key figures (元)</h3>")
+        out.append(_table(["figure", "amount (元)", "source"], rows, {1}))
+    if document.tables:
+        rows = [
+            [
+                escape(t.get("printed_number") or ""),
+                escape(t.get("title") or ""),
+                escape(t.get("table_type") or ""),
+                escape(", ".join(str(p) for p in t.get("pages") or [])),
+                escape(t.get("amount_unit") or ""),
+                t.get("row_count") or 0,
+            ]
+            for t in document.tables
+        ]
+        out.append(f"<details><summary>Tables ({len(rows)})</summary>")
+        out.append(_table(["no.", "title", "type", "pages", "unit", "rows"], rows, {5}))
+        out.append("</details>")
+    counts = document.evaluations
+    if counts:
+        out.append(
+            f'<p class="note">{sum(counts.values())} rule evaluations: {counts["pass"]} passed, '
+            f"{counts['warn']} warnings, {counts['error']} errors</p>"
+        )
+    if document.errors:
+        out.append(f"<h3>Errors ({len(document.errors)})</h3>")
+        out += [_check(c, images.get(c.key), "error") for c in document.errors]
+    if document.warnings:
+        out.append(f"<h3>Warnings ({sum(document.warning_counts.values())}), by rule</h3>")
+        for rule, checks in document.warnings.items():
+            total = document.warning_counts[rule]
+            out.append(f"<details><summary>{escape(rule)} — {total}</summary>")
+            out.append(_check(checks[0], images.get(checks[0].key), "warn"))
+            if len(checks) > 1:
+                out.append('<ul class="lines">')
+                out += [f"<li>{escape(describe(c.row))}</li>" for c in checks[1:]]
+                out.append("</ul>")
+            if total > len(checks):
+                out.append(
+                    f'<p class="note">… {total - len(checks)} more: select * from '
+                    f"audit.validation_results where status = 'warn' and rule = '{escape(rule)}'</p>"
+                )
+            out.append("</details>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _overview(data: ReportData) -> str:
+    documents = [d.document for d in data.documents]
+    by_status = Counter(d["status"] for d in documents)
+    errors = sum(len(d.errors) for d in data.documents)
+    warnings = sum(sum(d.warning_counts.values()) for d in data.documents)
+    cards = [
+        ("documents", len(documents)),
+        ("loaded", by_status.get("loaded", 0)),
+        ("rejected", by_status.get("rejected", 0)),
+        ("errors", errors),
+        ("warnings", warnings),
+    ]
+    out = ['<div class="cards">']
+    out += [f'<div class="card"><b>{v:,}</b>{escape(k)}</div>' for k, v in cards]
+    out.append("</div>")
+    if any(d.get("document_kind") for d in documents):
+        kinds = Counter((d.get("document_kind") or "—", d["status"]) for d in documents)
+        rows = [[escape(k), _status(s), n] for (k, s), n in sorted(kinds.items())]
+        out.append(
+            "<h3>Documents by kind</h3>" + _table(["kind", "status", "documents"], rows, {2})
+        )
+    out.append("<h3>Documents</h3>")
+    rows = []
+    for report in data.documents:
+        d = report.document
+        rows.append(
+            [
+                f'<a href="#{anchor(report)}">{escape(d["source_file"])}</a>',
+                escape(d.get("department_name") or ""),
+                d.get("fiscal_year") or "",
+                escape(str(d.get("document_kind") or d.get("phase") or "")),
+                _status(d["status"]),
+                escape(d.get("status_reason") or ""),
+                len(report.errors),
+                sum(report.warning_counts.values()),
+            ]
+        )
+    head = ["file", "department", "year", "kind", "status", "reason", "errors", "warnings"]
+    out.append(_table(head, rows, {6, 7}))
+    if data.rules:
+        rows = [[escape(rule), c["pass"], c["warn"], c["error"]] for rule, c in data.rules.items()]
+        out.append("<h3>Checks by rule</h3>")
+        out.append(_table(["rule", "passed", "warnings", "errors"], rows, {1, 2, 3}))
+    return "".join(out)
+
+
+def render_html(data: ReportData, images: dict[str, Image], warehouse: Path, raw_dir: Path) -> str:
+    built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    legend = (
+        '<p class="legend note">Images: <i style="background:#fca5a5"></i>the number checked '
+        '(or the fact) <i style="background:#bfdbfe"></i>the numbers it was compared with '
+        "(summed)</p>"
+    )
+    body = [
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
+        "<title>budget-warehouse build report</title>",
+        f"<style>{CSS}</style></head><body>",
+        "<header><h1>budget-warehouse build report</h1>",
+        f"<p>{escape(str(warehouse))} · built {escape(built)} · PDFs from {escape(str(raw_dir))}</p>",
+        "</header><main>",
+        "<h2>Corpus overview</h2>",
+        _overview(data),
+        legend,
+    ]
+    if data.unattached:
+        body.append("<h2>Checks without a document</h2>")
+        body += [_check(c, None, c.row["status"]) for c in data.unattached]
+    body += [_document(d, images) for d in data.documents]
+    body.append("</main></body></html>")
+    return "\n".join(body)

@@ -1,0 +1,87 @@
+"""The HTML build report, opened from disk in a real headless Chromium (system browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.report import write_report
+from tools.browser import chromium
+
+
+@pytest.fixture(scope="module")
+def report(evidence_build) -> Path:
+    index = evidence_build["warehouse"].parent / "report" / "index.html"
+    assert index.exists(), evidence_build["output"]
+    return index
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_build_links_the_report(evidence_build, report: Path) -> None:
+    assert evidence_build["exit"] == 1  # the tampered fixtures fail error-level checks
+    assert f"Report: {report}" in evidence_build["output"]
+
+
+def test_browser_finds_every_document_failed_check_and_image(evidence_build, report: Path) -> None:
+    warehouse = evidence_build["warehouse"]
+    documents = rows(warehouse, "select source_file, status from marts.dim_document")
+    errors = rows(
+        warehouse,
+        "select source_file, evaluation_id, rule from audit.validation_results "
+        "where status = 'error' and evaluation_id is not null",
+    )
+    assert len(documents) == 3 and errors
+    assert any(rule == "parent_equals_sum_of_children" for _, _, rule in errors)
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(report.as_uri())
+        assert page.title() == "budget-warehouse build report"
+        for source_file, status in documents:
+            section = page.locator(f'section[data-document="{source_file}"]')
+            assert section.count() == 1, source_file
+            assert status in section.locator("h2").inner_text()
+        for source_file, evaluation_id, rule in errors:
+            check = page.locator(
+                f'section[data-document="{source_file}"] .check.error[data-check="{evaluation_id}"]'
+            )
+            assert check.count() == 1, (source_file, rule)
+            image = check.locator("img")
+            image.scroll_into_view_if_needed()
+            image.evaluate("img => img.decode()")  # loaded from disk (file://), not broken
+            width = image.evaluate("img => img.naturalWidth")
+            assert width > 300, (source_file, rule, width)
+        # the sample's one-cent warning: grouped by rule, with the first one's image
+        sample = page.locator('section[data-document="shenzhen-futian_zhengshuju_2020_budget.pdf"]')
+        summary = sample.locator("summary", has_text="parent_equals_sum_of_children")
+        summary.click()
+        warning = sample.locator(".check.warn img")
+        warning.evaluate("img => img.decode()")
+        assert warning.evaluate("img => img.naturalWidth") > 300
+        overview = page.locator("h3", has_text="Checks by rule")
+        assert overview.count() == 1
+
+
+def test_rebuilding_the_report_renders_only_what_changed(evidence_build, tmp_path: Path) -> None:
+    warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
+    first = write_report(warehouse, raw, tmp_path / "report")
+    assert first.rendered == first.images > 0 and not first.unavailable
+    second = write_report(warehouse, raw, tmp_path / "report")
+    assert second.rendered == 0 and second.images == first.images
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    for name in (p.name for p in (tmp_path / "report" / "evidence").glob("*.png")):
+        assert f"evidence/{name}" in html
+    assert "表11政府采购项目支出预算表" in html
+
+
+def test_report_says_when_a_pdf_is_gone(evidence_build, tmp_path: Path) -> None:
+    result = write_report(evidence_build["warehouse"], tmp_path / "empty", tmp_path / "report")
+    assert result.images == 0 and len(result.unavailable) == 3
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "no image: tampered_procurement_leaf.pdf moved or was deleted" in html
