@@ -17,12 +17,15 @@ from tests.paths import CORPUS, SAMPLE_PDF, corpus_pdfs
 from tests.warehouse_build import build_shared
 
 CORPUS_FIXTURES = {"corpus_dir", "corpus_warehouse", "corpus_extracts"}
+SLOW_FIXTURES = {"evidence_build"}  # whole builds through the CLI
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if CORPUS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.corpus)
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
