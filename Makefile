@@ -58,6 +58,12 @@ bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
 	$(BIN)/python -m bench.bench_extract
 	$(BIN)/python -m bench.bench_build
 
+CORPUS_DIR ?= ../shared/corpus/wide
+CORPUS_WAREHOUSE ?= warehouse/wide/budget.duckdb
+
+corpus: $(STAMP) $(MANIFEST)  ## Build the wide crawl; write docs/wide_corpus_report.{md,json}
+	$(BIN)/python -m tools.wide_corpus_report --corpus $(CORPUS_DIR) --warehouse $(CORPUS_WAREHOUSE)
+
 sample: $(STAMP)  ## Regenerate the sample PDF and the tampered fixtures
 	$(BIN)/python -m tools.make_sample_pdf
 
