@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, load_catalog
+from .kinds import check_contents, has_narrative, kind_of_loaded
 from .locate import locate_tables
 from .models import PageTable
 from .narrative import find_figures
@@ -33,13 +34,6 @@ def _code_version() -> str:
 
 EXTRACTOR_VERSION = _code_version()
 MIN_CHARS_PER_PAGE = 20
-CORE_TYPES = {
-    "income_expenditure_summary",
-    "expenditure_summary",
-    "general_budget_function",
-    "fiscal_appropriation_summary",
-    "three_public",
-}
 _NAME_LINE = re.compile(
     r"^(?:单位名称|部门名称|编制单位|预算单位|填报单位|预算主管部门)[:：](.+?)(?:(?:金额)?单位[:：].*)?$"
 )
@@ -52,6 +46,8 @@ _NAME_ANYWHERE = re.compile(
 )
 _TITLE_YEAR = re.compile(r"((?:19|20)[0-9]{2})年度")
 _ANY_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
+_DEPARTMENT_SUFFIX = re.compile(r"部门$")
+_FINAL = re.compile(r"(?<!预)决算")  # 预决算 (budgets and final accounts) names no phase
 _YEAR_TITLE = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?[^0-9]{0,30}?(?:预算|决算)")
 
 
@@ -85,6 +81,7 @@ def document_record(source: SourceFile) -> dict[str, Any]:
         "fiscal_year": None,
         "phase": None,
         "scope": None,
+        "document_kind": None,
         "status": "loaded",
         "status_reason": None,
         "extractor_version": EXTRACTOR_VERSION,
@@ -100,6 +97,7 @@ def extract_document(path: Path, catalog: Catalog | None = None) -> Extract:
         extract = _extract(path, doc, catalog)
     except RejectedDocument as exc:
         doc["status"], doc["status_reason"] = "rejected", exc.reason
+        doc["document_kind"] = exc.kind
         extract = Extract(document=doc)
     doc["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     return extract
@@ -121,20 +119,19 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
     if total_chars < MIN_CHARS_PER_PAGE * len(page_texts):
         raise RejectedDocument(
             f"no text layer: {total_chars} characters on {len(page_texts)} pages "
-            "(a scanned, image-only PDF; OCR is not supported)"
+            "(a scanned, image-only PDF; OCR is not supported)",
+            kind="scanned",
         )
     tables = stitch(parts, catalog)
-    if not any(t.table_type in CORE_TYPES for t in tables):
-        raise RejectedDocument(
-            "not a budget disclosure: none of the standard tables (收支总表, 支出总表, "
-            "一般公共预算支出表, 财政拨款收支总表, 三公经费表) was found"
-        )
+    figures = find_figures(page_lines, catalog)
+    check_contents(tables, figures, page_lines)
     _describe_document(doc, page_lines, tables)
+    doc["document_kind"] = kind_of_loaded(doc, tables, has_narrative(figures, page_lines))
     extract = Extract(document=doc)
     for table_id, table in enumerate(tables, start=1):
         parsed = parse_table(table, catalog, doc["department_name"])
         _records(extract, table_id, parsed)
-    for figure in find_figures(page_texts, catalog):
+    for figure in figures:
         extract.figures.append({"document_id": doc["document_id"], **asdict(figure)})
     return extract
 
@@ -159,6 +156,8 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
     if not cover_name and not names:
         found = _NAME_ANYWHERE.search("".join("".join(lines) for lines in page_lines))
         cover_name = found.group(1) if found else None
+    if cover_name and len(cover_name) > 4:  # "北京市医疗保障局部门" → 北京市医疗保障局
+        cover_name = _DEPARTMENT_SUFFIX.sub("", cover_name)
     doc["department_name"] = cover_name or (names.most_common(1)[0][0] if names else None)
     years = Counter(
         int(m) for lines in page_lines for line in lines[:8] for m in _YEAR_TITLE.findall(line)
@@ -173,7 +172,10 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
     )
     head = "".join("".join(lines[:8]) for lines in page_lines[:3])
     titles = "".join(t.title for t in tables)
-    doc["phase"] = "final" if "决算" in head or "决算" in titles else "budget"
+    if _FINAL.search(cover) or "预算" in cover:  # the cover title decides
+        doc["phase"] = "final" if _FINAL.search(cover) and "预算" not in cover else "budget"
+    else:
+        doc["phase"] = "final" if _FINAL.search(head) or _FINAL.search(titles) else "budget"
     doc["scope"] = "unit" if re.search(r"单位(?:预算|决算)", head) else "department"
 
 

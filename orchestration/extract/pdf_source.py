@@ -10,13 +10,17 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
+from .html_page import html_page_reason
+
 
 class RejectedDocument(Exception):
-    """The document cannot be loaded; ``reason`` says why in words a user can act on."""
+    """The document cannot be loaded; ``reason`` says why in words a user can act on and
+    ``kind`` what the file is (see ``kinds``)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: str = "unreadable") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def check_header(path: Path) -> None:
     if b"%PDF-" not in head:
         lowered = head.lower()
         if b"<html" in lowered or b"<!doctype" in lowered:
-            raise RejectedDocument("not a PDF: an HTML page saved with a .pdf extension")
+            raise RejectedDocument(html_page_reason(path.read_bytes()), kind="html_page")
         raise RejectedDocument("not a PDF: the file has no %PDF header")
     tail = path.read_bytes()[-2048:]
     if b"%%EOF" not in tail:

@@ -18,6 +18,7 @@ create table if not exists raw.documents (
     status_reason varchar, extractor_version varchar, elapsed_seconds double,
     loaded_at timestamp default current_timestamp
 );
+alter table raw.documents add column if not exists document_kind varchar;
 create table if not exists raw.tables (
     document_id varchar, table_id integer, table_type varchar, printed_number varchar,
     title varchar, amount_unit varchar, unit_source varchar,

@@ -94,6 +94,19 @@ from_summary as (
     from summary_cells
 ),
 
+disclosures as (
+    select * from {{ ref('int_disclosures') }}
+),
+
+-- Disclosures whose tables print procurement (either file of a split disclosure).
+with_table as (
+    select distinct disclosures.disclosure_id
+    from disclosures
+    where
+        disclosures.document_id in (select document_id from from_catalogue)
+        or disclosures.document_id in (select document_id from from_summary)
+),
+
 narrative as (
     select
         figures.*,
@@ -102,10 +115,10 @@ narrative as (
     from {{ ref('stg_raw__narrative_figures') }} as figures
     inner join {{ ref('stg_raw__documents') }} as documents
         on figures.document_id = documents.document_id
+    inner join disclosures on figures.document_id = disclosures.document_id
     where
         figures.figure_key in ('procurement_goods', 'procurement_works', 'procurement_services')
-        and figures.document_id not in (select document_id from from_catalogue)
-        and figures.document_id not in (select document_id from from_summary)
+        and disclosures.disclosure_id not in (select disclosure_id from with_table)
 ),
 
 from_narrative as (

@@ -1,5 +1,7 @@
 -- "三公" expenditure cells mapped to the four categories, by column header (tables with
--- one row per unit and year) or by row label (tables that list the items as rows).
+-- one row per unit and year) or by row label (tables that list the items as rows); for a
+-- disclosure that prints no 三公 table (narrative-only files), the four amounts its
+-- narrative states (财政拨款"三公"经费预算情况说明), budget year.
 
 with
 
@@ -51,7 +53,7 @@ first_amount_column as (
     group by all
 ),
 
-final as (
+from_tables as (
     select
         categorised.document_id,
         categorised.fiscal_year,
@@ -77,6 +79,57 @@ final as (
             or (categorised.row_category is not null and first_amount_column.column_index is not null)
         )
     group by all
+),
+
+disclosures as (
+    select * from {{ ref('int_disclosures') }}
+),
+
+-- Disclosures whose tables print 三公 (either file of a split disclosure).
+with_table as (
+    select distinct disclosures.disclosure_id
+    from from_tables
+    inner join disclosures on from_tables.document_id = disclosures.document_id
+),
+
+from_narrative as (
+    select
+        figures.document_id,
+        documents.fiscal_year,
+        documents.department_name,
+        documents.department_name as unit_name,
+        documents.fiscal_year as year,
+        replace(figures.figure_key, 'three_public_', '') as category,
+        cast(null as integer) as table_id,
+        '"三公"经费预算情况说明 (narrative)' as table_title,
+        -1 * row_number() over (partition by figures.document_id order by figures.figure_key)
+            as row_index,
+        figures.source_page,
+        figures.amount_yuan,
+    from {{ ref('stg_raw__narrative_figures') }} as figures
+    inner join {{ ref('stg_raw__documents') }} as documents
+        on figures.document_id = documents.document_id
+    inner join disclosures on figures.document_id = disclosures.document_id
+    where
+        figures.figure_key in (
+            'three_public_outbound_travel',
+            'three_public_official_reception',
+            'three_public_vehicle_purchase',
+            'three_public_vehicle_operation'
+        )
+        and disclosures.disclosure_id not in (select disclosure_id from with_table)
+),
+
+final as (
+    select
+        *,
+        'table' as source,
+    from from_tables
+    union all by name
+    select
+        *,
+        'narrative' as source,
+    from from_narrative
 )
 
 select * from final

@@ -14,6 +14,10 @@ tables as (
     group by all
 ),
 
+disclosures as (
+    select * from {{ ref('int_disclosures') }}
+),
+
 final as (
     select
         documents.document_id,
@@ -26,6 +30,10 @@ final as (
         documents.status_reason,
         documents.phase,
         documents.scope,
+        documents.document_kind,
+        disclosures.disclosure_id,
+        disclosures.paired_document_id,
+        disclosures.disclosure_part,
         coalesce(tables.table_count, 0) as table_count,
         documents.file_size,
         documents.extractor_version,
@@ -34,6 +42,7 @@ final as (
         documents.source_path,
     from documents
     left join tables on documents.document_id = tables.document_id
+    left join disclosures on documents.document_id = disclosures.document_id
 )
 
 select * from final

@@ -35,6 +35,7 @@ final as (
         table_title as source_table,
         row_index as source_row_index,
         procurement_source,
+        case procurement_source when 'narrative' then 'narrative' else 'table' end as source,
         is_residual,
     from facts
 )

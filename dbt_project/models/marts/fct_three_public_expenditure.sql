@@ -20,6 +20,7 @@ final as (
         table_id as source_table_id,
         table_title as source_table,
         row_index as source_row_index,
+        source,
         false as is_residual,
     from lines
 )

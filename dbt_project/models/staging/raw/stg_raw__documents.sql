@@ -16,6 +16,10 @@ final as (
         fiscal_year,
         phase,
         scope,
+        -- A crashed or timed-out extraction could not say what the file is.
+        coalesce(
+            document_kind, case when status = 'rejected' then 'extraction_failed' end
+        ) as document_kind,
         status,
         status_reason,
         extractor_version,
