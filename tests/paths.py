@@ -11,6 +11,7 @@ SAMPLE_PDF = ROOT / "raw" / "shenzhen-futian_zhengshuju_2020_budget.pdf"
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
+WIDE = SHARED / "corpus" / "wide"  # 100 files as a public crawl stored them
 SEED = SHARED / "seeds" / "000_80ceb594ba0555a2.txt"
 
 

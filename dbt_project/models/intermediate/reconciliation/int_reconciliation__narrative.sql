@@ -52,14 +52,21 @@ tables as (
     from {{ ref('stg_raw__tables') }}
 ),
 
+-- A narrative-only file is read against the tables of its paired tables-only file (one
+-- disclosure in two files); every other document against its own tables.
 narrative as (
     select
         figures_stated.*,
         documents.source_file,
         documents.fiscal_year,
-        documents.department_name
+        documents.department_name,
+        coalesce(disclosures.paired_document_id, figures_stated.document_id) as tables_document_id,
     from figures_stated
     inner join documents on figures_stated.document_id = documents.document_id
+    left join {{ ref('int_disclosures') }} as disclosures
+        on
+            figures_stated.document_id = disclosures.document_id
+            and disclosures.disclosure_part = 'narrative'
 ),
 
 figures as (
@@ -154,7 +161,7 @@ candidates as (
     inner join readings on narrative.figure_key = readings.figure_key
     inner join table_side
         on
-            narrative.document_id = table_side.document_id
+            narrative.tables_document_id = table_side.document_id
             and readings.table_type = table_side.table_type
             and readings.measure = table_side.measure
 ),
@@ -205,11 +212,17 @@ final as (
         'narrative p.' || closest.source_page || ' "' || left(closest.context, 60) || '" vs '
         || coalesce(tables.printed_number, tables.table_title) || ' p.' || closest.table_page || ' '
         || closest.table_row_label || ' / ' || closest.table_column_label
+        || case
+            when closest.tables_document_id <> closest.document_id
+                then ' of the paired tables file ' || table_documents.source_file
+            else ''
+        end
         || case when closest.readings > 1 then ' (closest of ' || closest.readings || ' readings)' else '' end
             as detail,
     from closest
     left join tables
-        on closest.document_id = tables.document_id and closest.table_id = tables.table_id
+        on closest.tables_document_id = tables.document_id and closest.table_id = tables.table_id
+    left join documents as table_documents on closest.tables_document_id = table_documents.document_id
 )
 
 select * from final
