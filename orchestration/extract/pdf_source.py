@@ -12,6 +12,16 @@ from pdfminer.pdfparser import PDFSyntaxError
 
 from .html_page import html_page_reason
 
+# Leading bytes of files a crawl saves under a .pdf name.
+_OTHER_FORMATS = (
+    (b"PK\x03\x04", "a ZIP archive or Office document (.docx / .xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "a Word or Excel 97–2003 document (.doc / .xls)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x89PNG", "a PNG image"),
+    (b"Rar!", "a RAR archive"),
+)
+
 
 class RejectedDocument(Exception):
     """The document cannot be loaded; ``reason`` says why in words a user can act on and
@@ -48,6 +58,9 @@ def check_header(path: Path) -> None:
         lowered = head.lower()
         if b"<html" in lowered or b"<!doctype" in lowered:
             raise RejectedDocument(html_page_reason(path.read_bytes()), kind="html_page")
+        what = next((name for magic, name in _OTHER_FORMATS if head.startswith(magic)), None)
+        if what:
+            raise RejectedDocument(f"not a PDF: {what} saved with a .pdf extension")
         raise RejectedDocument("not a PDF: the file has no %PDF header")
     tail = path.read_bytes()[-2048:]
     if b"%%EOF" not in tail:

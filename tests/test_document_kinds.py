@@ -1,0 +1,197 @@
+"""Every file of a crawl gets the right fate: what it is (document kind), narrative-only
+disclosures loaded with their narrative figures as facts, a disclosure split over two files
+counted once, and rejected files named for what they are."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.extract.catalog import load_catalog
+from orchestration.extract.html_page import html_page_reason
+from orchestration.extract.narrative import find_figures
+from tests.paths import CORPUS, WIDE
+from tests.warehouse_build import build_shared
+
+BEIJING = WIDE / "002_北京"
+AUDIT_NARRATIVE = BEIJING / "2026年北京市审计局部门预算.pdf"
+AUDIT_TABLES = CORPUS / "beijing_shenjiju_2026_budget_tables.pdf"
+TRANSPORT = BEIJING / "2026年北京市交通委员会部门预算.pdf"
+EMERGENCY = BEIJING / "2026年北京市应急管理局部门预算.pdf"
+
+
+def wan(value: Decimal) -> Decimal:
+    return (Decimal(value) / 10000).quantize(Decimal("0.01"))
+
+
+# --- narrative text and HTML pages (no PDF needed) --------------------------------------
+
+
+def test_a_page_number_inside_a_sentence_does_not_break_the_figure() -> None:
+    """ "2026年预算数-7-9726.26万元": the page footer sits inside the number's sentence."""
+    pages = [
+        ["(二)公务接待费。2026年预算数", "-7-"],
+        ["9726.26万元,主要用于接待。", "-8-"],
+    ]
+    figures = {f.key: f for f in find_figures(pages, load_catalog())}
+    assert figures["three_public_official_reception"].amount == "9726.26"
+    assert figures["three_public_official_reception"].page == 2
+
+
+def test_an_html_landing_page_names_the_attachment_to_download() -> None:
+    page = (
+        "<!DOCTYPE html><html><head><title>门户网站</title>"
+        '<meta name="ArticleTitle" content="某市审计局2026年部门预算公开"></head><body>'
+        "<p>详情见附件</p><a onclick=\"downloadFj('某市审计局2026年部门预算.pdf',"
+        "'./W0202603.pdf')\">某市审计局2026年部门预算.pdf</a>"
+        '<a href="./P0202603.xlsx">· 附件2：部门预算报表</a></body></html>'
+    ).encode()
+    reason = html_page_reason(page)
+    assert reason.startswith("not a PDF: an HTML page saved with a .pdf extension")
+    assert "某市审计局2026年部门预算公开" in reason
+    assert (
+        "2 attachments: 某市审计局2026年部门预算.pdf; 附件2：部门预算报表 (P0202603.xlsx)" in reason
+    )
+
+
+def test_an_html_page_without_attachments_names_the_disclosures_it_links() -> None:
+    page = (
+        "<html><head><title>局属单位2026年预算公开</title></head><body>"
+        '<a href="/a.html">首页</a>'
+        '<a href="/b.html">某市民政局2026年部门预算情况说明</a>'
+        '<a href="/c.html">某市儿童福利院2026年单位预算情况说明</a></body></html>'
+    ).encode()
+    reason = html_page_reason(page)
+    assert (
+        "it links to 2 disclosure pages: 某市民政局2026年部门预算情况说明; "
+        "某市儿童福利院2026年单位预算情况说明" in reason
+    )
+
+
+# --- Beijing: narrative-only disclosures and one disclosure in two files -----------------
+
+
+@pytest.fixture(scope="module")
+def beijing(tmp_path_factory: pytest.TempPathFactory, extract_cache: Path):
+    pdfs = [TRANSPORT, EMERGENCY, AUDIT_NARRATIVE, AUDIT_TABLES]
+    for pdf in pdfs:
+        assert pdf.exists(), f"missing input {pdf}"
+    database = tmp_path_factory.mktemp("beijing") / "budget.duckdb"
+    build_shared(pdfs, database, extract_cache)
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con
+
+
+def _by_file(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> dict:
+    rows = con.execute(
+        f"select facts.* exclude (document_id), documents.source_file from ({sql}) as facts "
+        "join marts.dim_document as documents using (document_id) where source_file = ?",
+        [name],
+    ).fetchall()
+    return {tuple(r[:-2]): r[-2] for r in rows}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("pdf", "three_public", "procurement"),
+    [
+        # Read from the printed pages (p.8 三公, p.9 政府采购) of each PDF.
+        (
+            TRANSPORT,
+            {
+                "outbound_travel": "166.98",
+                "official_reception": "3.55",
+                "vehicle_purchase": "666.41",
+                "vehicle_operation": "491.28",
+            },
+            {"goods": "4400.24", "works": "1240.46", "services": "25883.24"},
+        ),
+        (
+            EMERGENCY,  # "…公务用 | - 8 - | 车运行维护费预算90.53万元" breaks over the page
+            {
+                "outbound_travel": "46.16",
+                "official_reception": "0.35",
+                "vehicle_purchase": "74.82",
+                "vehicle_operation": "90.53",
+            },
+            {"goods": "565.21", "works": "0.00", "services": "15878.12"},
+        ),
+    ],
+)
+def test_narrative_only_disclosures_load_with_their_narrative_facts(
+    beijing: duckdb.DuckDBPyConnection, pdf: Path, three_public: dict, procurement: dict
+) -> None:
+    kind, status, year = beijing.execute(
+        "select document_kind, status, fiscal_year from marts.dim_document where source_file = ?",
+        [pdf.name],
+    ).fetchone()
+    assert (kind, status, year) == ("narrative_only", "loaded", 2026)
+    facts = _by_file(
+        beijing,
+        "select document_id, category, year, source, amount_yuan "
+        "from marts.fct_three_public_expenditure",
+        pdf.name,
+    )
+    assert {k[0]: str(wan(v)) for k, v in facts.items()} == three_public
+    assert {k[1:] for k in facts} == {(2026, "narrative")}
+    lines = _by_file(
+        beijing,
+        "select document_id, procurement_type, source, amount_yuan from marts.fct_procurement",
+        pdf.name,
+    )
+    assert {k[0]: str(wan(v)) for k, v in lines.items()} == procurement
+    assert {k[1] for k in lines} == {"narrative"}
+
+
+@pytest.mark.slow
+def test_a_disclosure_in_two_files_is_counted_once(beijing: duckdb.DuckDBPyConnection) -> None:
+    files = beijing.execute(
+        "select source_file, document_kind, disclosure_id, disclosure_part, paired_document_id "
+        "from marts.dim_document where department_name = '北京市审计局' order by source_file"
+    ).fetchall()
+    (narrative, tables) = sorted(files, key=lambda f: f[3])
+    assert (narrative[0], narrative[1], narrative[3]) == (
+        AUDIT_NARRATIVE.name,
+        "narrative_only",
+        "narrative",
+    )
+    assert (tables[0], tables[1], tables[3]) == (AUDIT_TABLES.name, "tables_only", "tables")
+    assert narrative[2] == tables[2]  # one disclosure_id
+    # 三公 comes from the tables file only: the narrative's figures are not added again.
+    sources = beijing.execute(
+        "select source, count(*), sum(amount_yuan) from marts.fct_three_public_expenditure "
+        "where department_name = '北京市审计局' and year = 2026 group by source"
+    ).fetchall()
+    assert [(s, n, wan(v)) for s, n, v in sources] == [("table", 4, Decimal("244.85"))]
+    summary = beijing.execute(
+        "select documents, files, three_public_yuan, procurement_yuan "
+        "from marts.v_department_year_summary where department_name = '北京市审计局'"
+    ).fetchall()
+    assert [(d, f, wan(t), wan(p)) for d, f, t, p in summary] == [
+        (1, 2, Decimal("244.85"), Decimal("4988.73"))
+    ]
+
+
+@pytest.mark.slow
+def test_the_narrative_is_checked_against_the_tables_of_its_pair(
+    beijing: duckdb.DuckDBPyConnection,
+) -> None:
+    checks = dict(
+        beijing.execute(
+            "select rule, status from marts.reconciliation_results "
+            "where source_file = ? and rule like 'narrative_three_public%'",
+            [AUDIT_NARRATIVE.name],
+        ).fetchall()
+    )
+    # 173.52 / 6 / 37.38 万元 printed in both files; 244.85 and 27.95 within rounding of the
+    # tables' six-decimal amounts.
+    assert checks == {
+        "narrative_three_public_total_matches_table": "warn",
+        "narrative_three_public_outbound_travel_matches_table": "pass",
+        "narrative_three_public_official_reception_matches_table": "pass",
+        "narrative_three_public_vehicle_purchase_matches_table": "pass",
+        "narrative_three_public_vehicle_operation_matches_table": "warn",
+    }
