@@ -7,7 +7,10 @@ when read: dbt runs in its own working directory.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,19 +77,121 @@ class Settings:
         """Advisory lock serialising the steps that write the working database."""
         return self.warehouse.parent / ".build" / f"{self.warehouse.name}.lock"
 
+    @property
+    def run_lock_file(self) -> Path:
+        """Held for a whole build: one build at a time per warehouse (holder written inside)."""
+        return self.warehouse.parent / ".build" / f"{self.warehouse.name}.run.lock"
+
+    def location_problems(self) -> list[str]:
+        """Why this build could not write its files, checked before any work starts."""
+        problems = []
+        if not self.raw_dir.is_dir():
+            what = "is not a folder" if self.raw_dir.exists() else "does not exist"
+            problems.append(f"raw folder {self.raw_dir} {what}")
+        elif not os.access(self.raw_dir, os.R_OK | os.X_OK):
+            problems.append(f"raw folder {self.raw_dir} is not readable")
+        if self.warehouse.is_dir():
+            problems.append(f"warehouse {self.warehouse} is a folder; give a file name")
+        elif self.warehouse.exists() and not self.warehouse.is_file():
+            problems.append(f"warehouse {self.warehouse} is not a regular file")
+        folders = [self.warehouse.parent, self.build_database.parent, self.cache_dir]
+        folders += [self.warehouse.parent / name for name in ("data_docs", "report")]
+        for folder in folders:
+            problem = _unwritable(folder)
+            if problem:
+                problems.append(problem)
+                break
+        return problems
+
+
+@dataclass(frozen=True)
+class RawFolder:
+    """What a raw folder holds: readable PDFs, and every other ``*.pdf`` entry with its reason."""
+
+    pdfs: dict[str, Path]  # partition key → file
+    unreadable: dict[str, str]  # partition key → why it cannot be read
+
+
+def partition_key(relative: str) -> str:
+    """The POSIX relative path as valid UTF-8: bytes of a non-UTF-8 name become ``\\xNN``."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def scan_raw_dir(raw_dir: Path) -> RawFolder:
+    """Every ``*.pdf`` entry below ``raw_dir`` (recursively; hidden entries skipped).
+
+    Symbolic links to files are followed (the link's path is the key); links to folders are not
+    (no loops, no reading outside the folder by accident). Every entry named ``*.pdf`` that is
+    not a readable regular file — a folder, a broken link, a link loop, a named pipe, a file
+    without read permission — is listed in ``unreadable`` with the reason.
+    """
+    pdfs: dict[str, Path] = {}
+    unreadable: dict[str, str] = {}
+    if not raw_dir.is_dir():
+        return RawFolder(pdfs, unreadable)
+    for folder, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(folder)
+        for name in dirnames:
+            path = base / name
+            key = partition_key(path.relative_to(raw_dir).as_posix())
+            if path.is_symlink():
+                unreadable[key] = "symbolic link to a folder: not followed (PDFs in it not read)"
+            elif name.lower().endswith(".pdf"):
+                unreadable[key] = "a folder named like a PDF, not a file (PDFs inside it are read)"
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(".pdf"):
+                continue
+            path = base / name
+            key = partition_key(path.relative_to(raw_dir).as_posix())
+            problem = unreadable_reason(path)
+            if problem:
+                unreadable[key] = problem
+            else:
+                pdfs[key] = path
+    return RawFolder(dict(sorted(pdfs.items())), dict(sorted(unreadable.items())))
+
+
+def unreadable_reason(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file, or None when it can."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if path.is_symlink():
+            return f"broken symbolic link (target {os.readlink(path)!r} does not exist)"
+        return f"unreadable: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return "symbolic link to a folder: not followed (PDFs in it not read)"
+    if not stat.S_ISREG(mode):
+        kind = "named pipe" if stat.S_ISFIFO(mode) else "socket or device"
+        return f"not a regular file ({kind})"
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    return None
+
 
 def discover_pdfs(raw_dir: Path) -> dict[str, Path]:
-    """Every ``*.pdf`` below ``raw_dir`` (recursively), keyed by its POSIX path relative to it.
+    """Every readable ``*.pdf`` below ``raw_dir``, keyed by its partition key (see scan_raw_dir)."""
+    return scan_raw_dir(raw_dir).pdfs
 
-    Keys are the dynamic partition keys; hidden folders and files are skipped.
-    """
-    if not raw_dir.is_dir():
-        return {}
-    found: dict[str, Path] = {}
-    for path in sorted(raw_dir.rglob("*")):
-        relative = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() == ".pdf" and path.is_file():
-            found[relative.as_posix()] = path
-    return found
+
+def _unwritable(folder: Path) -> str | None:
+    """Why files cannot be created in ``folder`` (or in the folder it would be created in)."""
+    existing = folder
+    while not existing.exists():
+        if existing.is_symlink():
+            return f"{existing} is a broken symbolic link"
+        existing = existing.parent
+    if not existing.is_dir():
+        needed = "" if existing == folder else f" (needed for {folder})"
+        return f"{existing} is a file, not a folder{needed}"
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        return f"cannot write in {existing}: {exc.strerror or exc}"
+    return None

@@ -27,6 +27,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..settings import DBT_PROJECT_DIR
+from ..warehouse.quarantine import reject_key_breakers
 from .resources import WarehouseResource, dbt_resource, progress_log
 
 DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
@@ -209,7 +210,20 @@ def dbt_models(
             invocation = dbt.cli(
                 ["build"], context=context, raise_on_error=False, target_path=target_path
             )
-        events = list(invocation.stream())
+            events = list(invocation.stream())
+            # A document whose rows break a key test is rejected and dbt runs again without it.
+            rejected = reject_key_breakers(
+                database, invocation.get_artifact("run_results.json"), invocation.manifest
+            )
+            if rejected:
+                for line in rejected:
+                    progress_log.warning(f"rejected {line}")
+                progress_log.info("dbt build again without them …")
+                fingerprint = inputs_fingerprint(database, PROJECT.project_dir, selection)
+                invocation = dbt.cli(
+                    ["build"], context=context, raise_on_error=False, target_path=target_path
+                )
+                events = list(invocation.stream())
         relations = {
             unique_id: (node["schema"], node.get("alias") or node["name"])
             for unique_id, node in invocation.manifest["nodes"].items()

@@ -21,8 +21,10 @@ from dagster import (
 )
 
 from ..extract.pdf_source import fingerprint
-from ..extract.runner import extract_all, read_extract
-from .resources import WarehouseResource, progress_log
+from ..settings import discover_pdfs
+from ..warehouse.extract_cache import read_entry
+from ..warehouse.extract_pool import extract_all
+from .resources import BuildLockResource, WarehouseResource, progress_log
 
 #: One partition per PDF; the key is its POSIX path relative to the raw folder.
 documents_partitions = DynamicPartitionsDefinition(name="documents")
@@ -42,11 +44,12 @@ class DocumentSummary:
     rows: int
     cells: int
     fresh: bool
+    traceback: str | None = None  # of a crash, for the log
 
     @classmethod
     def read(cls, key: str, extract_path: Path, fresh: bool) -> "DocumentSummary":
-        extract = read_extract(extract_path)
-        doc = extract.document
+        entry = read_entry(extract_path)
+        extract, doc = entry.extract, entry.extract.document
         return cls(
             key=key,
             document_id=doc["document_id"],
@@ -58,6 +61,7 @@ class DocumentSummary:
             rows=len(extract.rows),
             cells=len(extract.cells),
             fresh=fresh,
+            traceback=entry.details.get("traceback"),
         )
 
 
@@ -89,7 +93,9 @@ warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=BetaWa
     kinds={"python", "pdf"},
 )
 def document_extracts(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    build_lock: BuildLockResource,  # held from the run's first step to its last
 ) -> MaterializeResult:
     """Tables, rows, cells and narrative figures extracted from each budget PDF (pdfplumber).
 
@@ -102,12 +108,19 @@ def document_extracts(
     settings = warehouse.settings
     keys = list(context.partition_keys)
     started = time.perf_counter()
-    present = {key: settings.raw_dir / key for key in keys if (settings.raw_dir / key).is_file()}
+    readable = discover_pdfs(settings.raw_dir)
+    present = {key: readable[key] for key in keys if key in readable}
     for key in sorted(set(keys) - set(present)):
-        context.log.warning(f"{key}: no such file in {settings.raw_dir} (partition is stale)")
+        context.log.warning(f"{key}: no readable file in {settings.raw_dir} (the loader says why)")
 
     # Identical files share one extract: extract each content once, keep the first path.
-    shas = {key: fingerprint(path).sha256 for key, path in present.items()}
+    shas = {}
+    for key, path in list(present.items()):
+        try:
+            shas[key] = fingerprint(path).sha256
+        except OSError as exc:  # removed or made unreadable since the scan
+            context.log.warning(f"{key}: cannot be read ({exc}); the loader records it")
+            del present[key]
     first_of: dict[str, str] = {}
     for key in present:
         first_of.setdefault(shas[key], key)
@@ -128,12 +141,18 @@ def document_extracts(
 
     # Largest files first: the long documents start early instead of trailing at the end.
     largest_first = sorted(unique.values(), key=lambda path: path.stat().st_size, reverse=True)
+
+    def warn(message: str) -> None:
+        progress_log.warning(message)
+        context.log.warning(message)
+
     results = extract_all(
         largest_first,
         settings.cache_dir,
         workers=settings.workers,
         timeout=settings.doc_timeout,
         on_done=report,
+        on_warning=warn,
     )
     summaries = sorted(
         (
@@ -166,6 +185,8 @@ def document_extracts(
     for s in summaries:
         if s.status != "loaded":
             context.log.warning(f"{s.key}: rejected — {s.reason}")
+        if s.traceback:
+            context.log.error(f"{s.key}: extraction crashed\n{s.traceback}")
     fresh = [s for s in summaries if s.fresh]
     return MaterializeResult(
         metadata={

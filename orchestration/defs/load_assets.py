@@ -1,5 +1,6 @@
 """Loading: the one process that writes extracts into the raw tables of the working database."""
 
+import hashlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,13 +18,13 @@ from dagster import (
     multi_asset,
 )
 
-from ..extract.document import EXTRACTOR_VERSION
+from ..extract.document import EXTRACTOR_VERSION, Extract, document_id
 from ..extract.pdf_source import fingerprint
-from ..extract.runner import cache_path, read_extract
-from ..settings import discover_pdfs
-from ..warehouse.raw_store import ensure_schema, replace_documents
+from ..settings import scan_raw_dir
+from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, read_entry
+from ..warehouse.raw_store import LoadFailed, delete_documents, ensure_schema, load_document
 from .extract_assets import document_extracts
-from .resources import WarehouseResource
+from .resources import BuildLockResource, WarehouseResource
 
 RAW_TABLES = ("documents", "tables", "columns", "rows", "cells", "narrative_figures")
 RAW_DESCRIPTIONS = {
@@ -46,7 +47,42 @@ class SourceDocument:
 
     @property
     def document_id(self) -> str:
-        return self.sha256[:16]
+        return document_id(self.sha256)
+
+
+@dataclass(frozen=True)
+class UnreadableEntry:
+    """A ``*.pdf`` entry of the raw folder that cannot be read: it still gets a status."""
+
+    key: str
+    reason: str
+
+    @property
+    def document_id(self) -> str:
+        """Stable per path (there is no content to hash)."""
+        return hashlib.sha256(f"path:{self.key}".encode()).hexdigest()[:16]
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.reason.encode()).hexdigest()
+
+    def extract(self) -> Extract:
+        return Extract(
+            document={
+                "document_id": self.document_id,
+                "source_file": Path(self.key).name,
+                "source_path": self.key,
+                "status": "rejected",
+                "status_reason": self.reason,
+                "extract_checksum": self.checksum,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class RawSources:
+    documents: list[SourceDocument]
+    unreadable: list[UnreadableEntry]
 
 
 @dataclass
@@ -58,29 +94,43 @@ class LoadReport:
     removed: list[str] = field(default_factory=list)  # document ids deleted
     duplicates: dict[str, str] = field(default_factory=dict)  # key -> key of identical file
     pending: list[str] = field(default_factory=list)  # keys without an extract yet
+    failed: dict[str, str] = field(default_factory=dict)  # key -> why it was not loaded
 
 
-def source_documents(raw_dir: Path, cache_dir: Path) -> list[SourceDocument]:
-    """The PDFs below ``raw_dir`` with their content hash and cache location."""
-    documents = []
-    for key, path in discover_pdfs(raw_dir).items():
-        sha = fingerprint(path).sha256
+def source_documents(raw_dir: Path, cache_dir: Path) -> RawSources:
+    """The PDFs below ``raw_dir`` with their content hash and cache location, and the entries
+    that cannot be read (with the reason)."""
+    folder = scan_raw_dir(raw_dir)
+    documents, unreadable = [], [UnreadableEntry(k, r) for k, r in folder.unreadable.items()]
+    for key, path in folder.pdfs.items():
+        try:
+            sha = fingerprint(path).sha256
+        except OSError as exc:  # removed or made unreadable since the scan
+            unreadable.append(UnreadableEntry(key, f"unreadable: {exc.strerror or exc}"))
+            continue
         documents.append(SourceDocument(key, sha, cache_path(cache_dir, sha)))
-    return documents
+    return RawSources(documents, unreadable)
 
 
-def sync_raw(con: duckdb.DuckDBPyConnection, documents: Iterable[SourceDocument]) -> LoadReport:
+def sync_raw(
+    con: duckdb.DuckDBPyConnection,
+    documents: Iterable[SourceDocument],
+    unreadable: Iterable[UnreadableEntry] = (),
+) -> LoadReport:
     """Make the raw tables hold exactly the given documents' extracts.
 
-    A document already loaded from the same content, path and extractor version is left as is;
-    changed and new ones are (re)written; documents whose PDF is gone are deleted. Files with
-    identical content are one document (the first path wins). All in one transaction.
+    A document already loaded from the same path, extractor version and extract checksum is
+    left as is; changed and new ones are (re)written, each in its own transaction; documents
+    whose PDF is gone are deleted. A document whose extract cannot be read or written (a row
+    breaking a key of the raw tables, say) is recorded as rejected with the reason, and the
+    others load. Files with identical content are one document (the first path wins).
     """
     ensure_schema(con)
     loaded = {
-        row[0]: (row[1], row[2])
+        row[0]: tuple(row[1:])
         for row in con.execute(
-            "select document_id, source_path, extractor_version from raw.documents"
+            "select document_id, source_path, extractor_version, extract_checksum "
+            "from raw.documents"
         ).fetchall()
     }
     report = LoadReport()
@@ -92,21 +142,53 @@ def sync_raw(con: duckdb.DuckDBPyConnection, documents: Iterable[SourceDocument]
             report.pending.append(doc.key)
         else:
             first[doc.document_id] = doc
-    changed = []
+    entries = {entry.document_id: entry for entry in unreadable}
+    report.removed = sorted(set(loaded) - set(first) - set(entries))
+    delete_documents(con, report.removed)
+    for doc_id, entry in entries.items():
+        if loaded.get(doc_id) != (entry.key, None, entry.checksum):
+            load_document(con, entry.extract())
     for doc_id, doc in first.items():
-        if loaded.get(doc_id) == (doc.key, EXTRACTOR_VERSION):
+        checksum = read_checksum(doc.extract_path)
+        if loaded.get(doc_id) == (doc.key, EXTRACTOR_VERSION, checksum):
             report.unchanged.append(doc.key)
             continue
-        extract = read_extract(doc.extract_path)
-        # The cache is keyed by content: the file may have been copied or renamed since.
-        extract.document["source_file"] = Path(doc.key).name
-        extract.document["source_path"] = doc.key
-        changed.append(extract)
+        reason = _load(con, doc)
+        if reason:
+            report.failed[doc.key] = reason
         report.loaded.append(doc.key)
-    report.removed = sorted(set(loaded) - set(first))
-    if changed or report.removed:
-        replace_documents(con, changed, keep_ids=set(first))
     return report
+
+
+def _load(con: duckdb.DuckDBPyConnection, doc: SourceDocument) -> str | None:
+    """Load one document; on failure record it as rejected and return the reason."""
+    try:
+        entry = read_entry(doc.extract_path)
+    except (CorruptEntry, FileNotFoundError) as exc:
+        reason = f"extract unusable ({getattr(exc, 'reason', exc)}); re-extracted on the next build"
+        record = {"document_id": doc.document_id, "sha256": doc.sha256}
+        checksum = None
+    else:
+        record = entry.extract.document
+        checksum = entry.checksum
+        # The cache is keyed by content: the file may have been copied or renamed since.
+        record.update(source_file=Path(doc.key).name, source_path=doc.key)
+        record["extract_checksum"] = checksum
+        try:
+            load_document(con, entry.extract)
+            return None
+        except LoadFailed as exc:
+            reason = f"could not be loaded: {exc}; retried on the next build"
+    record = {
+        **record,
+        "source_file": Path(doc.key).name,
+        "source_path": doc.key,
+        "status": "rejected",
+        "status_reason": reason,
+        "extract_checksum": None,  # not a decision: the next build tries again
+    }
+    load_document(con, Extract(document=record))
+    return reason
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -146,7 +228,9 @@ def documents_preview(con: duckdb.DuckDBPyConnection, limit: int = 50) -> str:
     name="raw_tables",
 )
 def raw_tables(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    build_lock: BuildLockResource,  # held from the run's first step to its last
 ) -> Iterator[MaterializeResult]:
     """Load every current document extract into the raw tables of the working database.
 
@@ -155,9 +239,9 @@ def raw_tables(
     """
     settings = warehouse.settings
     started = time.perf_counter()
-    documents = source_documents(settings.raw_dir, settings.cache_dir)
+    sources = source_documents(settings.raw_dir, settings.cache_dir)
     with warehouse.writing(), warehouse.connect_working() as con:
-        report = sync_raw(con, documents)
+        report = sync_raw(con, sources.documents, sources.unreadable)
         counts = row_counts(con)
         preview = documents_preview(con)
         statuses = dict(
@@ -167,6 +251,8 @@ def raw_tables(
         context.log.warning(
             f"{key}: not extracted yet; materialise its document_extracts partition"
         )
+    for key, reason in report.failed.items():
+        context.log.warning(f"{key}: rejected — {reason}")
     for key, first in report.duplicates.items():
         context.log.warning(f"{key}: identical content to {first}; loaded once")
     context.log.info(
@@ -178,6 +264,7 @@ def raw_tables(
         "documents_unchanged": len(report.unchanged),
         "documents_removed": len(report.removed),
         "documents_pending": len(report.pending),
+        "documents_failed_to_load": MetadataValue.json(report.failed),
         "duplicates": MetadataValue.json(report.duplicates),
         "working_database": MetadataValue.path(str(settings.build_database)),
         "seconds": round(time.perf_counter() - started, 2),

@@ -12,7 +12,7 @@ from dagster import (
 )
 
 from ..warehouse.publish import publish, read_summary, remove_stale_temps
-from .resources import WarehouseResource, progress_log
+from .resources import BuildLockResource, WarehouseResource, progress_log
 
 
 def summary_markdown(documents: list[dict], fact_rows: dict[str, int]) -> str:
@@ -41,9 +41,15 @@ def build_published_warehouse(
         for key in (item.keys if isinstance(item, AssetsDefinition) else [item])
     ]
 
-    @asset(deps=deps, group_name="publish", kinds={"duckdb"})
+    @asset(
+        deps=deps,
+        group_name="publish",
+        kinds={"duckdb"},
+    )
     def published_warehouse(
-        context: AssetExecutionContext, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        build_lock: BuildLockResource,  # held from the run's first step to its last
     ) -> MaterializeResult:
         """The warehouse analysts and BI tools read (``warehouse/budget.duckdb``).
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from ..settings import (
     DBT_PROJECT_DIR,
@@ -23,7 +23,9 @@ from ..settings import (
     ENVIRONMENT,
     Settings,
 )
+from ..warehouse.build_lock import Holder, build_lock
 from ..warehouse.publish import writer_lock
+from ..warehouse.working_db import open_working
 
 #: Human-readable progress lines (the CLI prints them; assets also send them to context.log).
 progress_log = logging.getLogger("budget_warehouse.progress")
@@ -53,20 +55,54 @@ class WarehouseResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def connect_working(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the working database; closed on exit (never held across steps)."""
+        """A connection to the working database; closed on exit (never held across steps).
+
+        A working database that cannot be opened is rebuilt from the extract cache (with a
+        warning); one locked by another process is waited for, then named in the error.
+        """
         path = self.settings.build_database
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = open_working(path, read_only=read_only, warn=progress_log.warning)
         try:
             yield con
         finally:
             con.close()
 
 
+class BuildLockResource(ConfigurableResource):
+    """Holds the warehouse's build lock from a run's first step to its last: one build at a time
+    per warehouse, whoever starts it (UI, sensor, schedule, CLI). Steps that write require it;
+    the CLI takes the same lock before the run, so its run does not wait for itself."""
+
+    warehouse: WarehouseResource
+    _stack: contextlib.ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        settings = self.warehouse.settings
+
+        def waiting(holder: Holder, seconds: float) -> None:
+            progress_log.info(
+                f"waiting for the build holding {settings.warehouse.name}: {holder.describe()} "
+                f"(waited {seconds:.0f} s)"
+            )
+
+        stack = contextlib.ExitStack()
+        stack.enter_context(build_lock(settings.run_lock_file, settings.raw_dir, on_wait=waiting))
+        self._stack = stack
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+
 def dbt_executable() -> str:
-    """The ``dbt`` next to this interpreter (works without an activated virtualenv)."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """``budget-warehouse-dbt`` (dbt that dies with the build, see ``warehouse.children``) or the
+    ``dbt`` next to this interpreter (works without an activated virtualenv)."""
+    for name in ("budget-warehouse-dbt", "dbt"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 def dbt_resource() -> DbtCliResource:
@@ -79,7 +115,18 @@ def dbt_resource() -> DbtCliResource:
 
 
 def default_resources() -> dict[str, object]:
-    return {"warehouse": WarehouseResource(), "dbt": dbt_resource()}
+    warehouse = WarehouseResource()
+    return {
+        "warehouse": warehouse,
+        "build_lock": BuildLockResource(warehouse=warehouse),
+        "dbt": dbt_resource(),
+    }
 
 
-__all__ = ["WarehouseResource", "dbt_resource", "default_resources", "progress_log"]
+__all__ = [
+    "BuildLockResource",
+    "WarehouseResource",
+    "dbt_resource",
+    "default_resources",
+    "progress_log",
+]

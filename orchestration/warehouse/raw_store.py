@@ -16,7 +16,7 @@ create table if not exists raw.documents (
     sha256 varchar, file_size bigint, page_count integer, department_name varchar,
     fiscal_year integer, phase varchar, scope varchar, status varchar,
     status_reason varchar, extractor_version varchar, elapsed_seconds double,
-    loaded_at timestamp default current_timestamp
+    loaded_at timestamp default current_timestamp, extract_checksum varchar
 );
 alter table raw.documents add column if not exists document_kind varchar;
 create table if not exists raw.tables (
@@ -63,8 +63,15 @@ _FRAMES = {
 }
 
 
+#: Columns added after the first release: a working database of an older build gains them.
+_ADDED_COLUMNS = {"documents": {"extract_checksum": "varchar"}}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RAW_DDL)
+    for table, columns in _ADDED_COLUMNS.items():
+        for name, kind in columns.items():
+            con.execute(f"alter table raw.{table} add column if not exists {name} {kind}")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -74,6 +81,67 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
         [table],
     ).fetchall()
     return [r[0] for r in rows if r[0] != "loaded_at"]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    names = _columns(con, table)
+    frame = pd.DataFrame.from_records(rows).reindex(columns=names)
+    frame = frame.astype(object).where(frame.notna(), None)
+    con.register("incoming", frame)
+    try:
+        cols = ", ".join(f'"{n}"' for n in names)
+        con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def _records(extract: Extract) -> dict[str, list[dict]]:
+    return {
+        name: [extract.document] if name == "documents" else list(getattr(extract, attr))
+        for name, attr in _FRAMES.items()
+    }
+
+
+def delete_documents(
+    con: duckdb.DuckDBPyConnection, ids: Iterable[str], keep_only: set[str] | None = None
+) -> None:
+    """Delete the given documents' rows (and, with ``keep_only``, every document not in it)."""
+    ids = sorted(set(ids))
+    for table in ("documents", *_CHILD_TABLES):
+        if ids:
+            con.execute(f"delete from raw.{table} where list_contains(?, document_id)", [ids])
+        if keep_only is not None:
+            con.execute(
+                f"delete from raw.{table} where not list_contains(?, document_id)",
+                [sorted(keep_only)],
+            )
+
+
+class LoadFailed(Exception):
+    """One document's rows could not be written; ``table`` and the cause say where and why."""
+
+    def __init__(self, table: str, cause: Exception) -> None:
+        first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        super().__init__(f"raw.{table}: {type(cause).__name__}: {first}".rstrip(": "))
+        self.table = table
+
+
+def load_document(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
+    """Replace one document's rows in its own transaction; on failure nothing of it is written
+    (its old rows stay deleted) and :class:`LoadFailed` names the table and the cause."""
+    doc_id = extract.document["document_id"]
+    con.execute("begin transaction")
+    table = "documents"
+    try:
+        delete_documents(con, [doc_id])
+        for table, rows in _records(extract).items():
+            _insert(con, table, rows)
+        con.execute("commit")
+    except (duckdb.Error, ValueError, TypeError, KeyError) as exc:
+        con.execute("rollback")
+        raise LoadFailed(table, exc) from exc
 
 
 def replace_documents(
@@ -87,32 +155,15 @@ def replace_documents(
     extracts = list(extracts)
     records: dict[str, list[dict]] = {name: [] for name in _FRAMES}
     for extract in extracts:
-        records["documents"].append(extract.document)
-        for name, attr in _FRAMES.items():
-            if name != "documents":
-                records[name].extend(getattr(extract, attr))
-    ids = [e.document["document_id"] for e in extracts]
+        for name, rows in _records(extract).items():
+            records[name].extend(rows)
     con.execute("begin transaction")
     try:
-        for table in ("documents", *_CHILD_TABLES):
-            con.execute(f"delete from raw.{table} where list_contains(?, document_id)", [ids])
-            if keep_ids is not None:
-                con.execute(
-                    f"delete from raw.{table} where not list_contains(?, document_id)",
-                    [sorted(keep_ids)],
-                )
+        delete_documents(con, [e.document["document_id"] for e in extracts], keep_ids)
         counts = {}
         for table, rows in records.items():
             counts[table] = len(rows)
-            if not rows:
-                continue
-            names = _columns(con, table)
-            frame = pd.DataFrame.from_records(rows).reindex(columns=names)
-            frame = frame.astype(object).where(frame.notna(), None)
-            con.register("incoming", frame)
-            cols = ", ".join(f'"{n}"' for n in names)
-            con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
-            con.unregister("incoming")
+            _insert(con, table, rows)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

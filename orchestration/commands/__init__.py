@@ -1,0 +1,1 @@
+"""The subcommands of ``budget-warehouse`` (one module each; ``orchestration.cli`` lists them)."""
