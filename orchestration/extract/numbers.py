@@ -32,7 +32,7 @@ def parse_amount(raw: str | None) -> Decimal | None:
     if text in _BLANK:
         return None
     negative = text.startswith("(") and text.endswith(")")
-    if not _AMOUNT.match(text):
+    if text.startswith("(") != text.endswith(")") or not _AMOUNT.match(text):
         return None
     try:
         value = Decimal(text.strip("()").replace(",", ""))

@@ -25,6 +25,7 @@ _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 _DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})")
+_YEAR_LABEL = re.compile(r"^(?:19|20)[0-9]{2}年")  # '2020年预算数' names a year, not a code
 
 
 @dataclass
@@ -38,7 +39,11 @@ class ParsedTable:
 def split_code(text: str) -> tuple[str | None, str]:
     """'[2014001]行政运行' / '2010301 行政运行' / 'A030201台式计算机' → (code, name)."""
     match = _CODE_IN_TEXT.match(text)
-    if not match or (not match.group(2) and not text[0].isdigit() and len(text) > 1):
+    if (
+        not match
+        or (not match.group(2) and not text[0].isdigit() and len(text) > 1)
+        or _YEAR_LABEL.match(text)
+    ):
         return None, text
     return match.group(1), match.group(2).strip().lstrip("-—:：. ")
 

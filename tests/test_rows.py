@@ -1,0 +1,328 @@
+"""Unit tests of row labelling, stitching and parent assignment (orchestration.extract.rows,
+.stitch, .headers) on small hand-made grids shaped like the real tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestration.extract.catalog import load_catalog
+from orchestration.extract.headers import header_depth, is_column_number_row
+from orchestration.extract.models import PageTable
+from orchestration.extract.rows import ParsedTable, numbering_level, parse_table, split_code
+from orchestration.extract.stitch import stitch, title_of, unit_of
+
+CATALOG = load_catalog()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2010301行政运行", ("2010301", "行政运行")),
+        ("2010301-行政运行", ("2010301", "行政运行")),
+        ("[2014001]行政运行", ("2014001", "行政运行")),  # Guangzhou: code in brackets
+        ("[30226]劳务费", ("30226", "劳务费")),
+        ("30226劳务费", ("30226", "劳务费")),
+        ("A030201台式计算机", ("A030201", "台式计算机")),
+        ("A0302办公自动化设备", ("A0302", "办公自动化设备")),
+        ("C服务类", ("C", "服务类")),
+        ("201", ("201", "")),  # a code cell alone
+        ("A", ("A", "")),
+        # years, line numbers, page numbers and amounts are not codes
+        ("2020年预算数", (None, "2020年预算数")),
+        ("2026年", (None, "2026年")),
+        ("2025年度", (None, "2025年度")),
+        ("12", (None, "12")),  # a line number
+        ("1.行政运行", (None, "1.行政运行")),
+        ("-3-", (None, "-3-")),  # a page number
+        ("第1页", (None, "第1页")),
+        ("101,833.84", (None, "101,833.84")),
+        ("行政运行", (None, "行政运行")),
+        ("Abc", (None, "Abc")),
+    ],
+)
+def test_split_code(text: str, expected: tuple[str | None, str]) -> None:
+    assert split_code(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("一、一般公共服务支出", 1),
+        ("十二、其他支出", 1),
+        ("(一)行政运行", 2),
+        ("（二）机关服务", 2),
+        ("1.基本工资", 3),
+        ("2、津贴补贴", 3),
+        ("(1)差旅费", 4),
+        ("1.5万元以下", 0),  # a decimal, not a numbering
+        ("行政运行", 0),
+    ],
+)
+def test_numbering_level(name: str, level: int) -> None:
+    assert numbering_level(name) == level
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (["栏次", "1", "2", "3"], True),
+        (["**", "1", "2", "3"], True),  # Zhejiang
+        (["", "1", "2"], True),
+        (["1", "3", "2"], False),  # not in order
+        (["2025", "2026"], False),
+        (["合计", "1.00", "2.00"], False),
+    ],
+)
+def test_is_column_number_row(row: list[str], expected: bool) -> None:
+    assert is_column_number_row(row) is expected
+
+
+def test_header_depth_skips_column_numbers_and_years() -> None:
+    grid = [
+        ["项目", "2026年", None],
+        [None, "基本支出", "项目支出"],
+        ["栏次", "1", "2"],
+        ["合计", "3.00", "4.00"],
+    ]
+    assert header_depth(grid) == 3
+
+
+# --- hand-made page tables ---------------------------------------------------------------
+
+WIDTH = 100.0
+HEIGHT = 20.0
+
+
+def part(
+    grid: list[list[str | None]],
+    page: int = 1,
+    above: tuple[str, ...] = (),
+    indents: list[float | None] | None = None,
+    first: bool = True,
+    last: bool = True,
+) -> PageTable:
+    """A ruled grid with one cell box per cell (columns WIDTH wide, rows HEIGHT high)."""
+    columns = max(len(r) for r in grid)
+    boxes = [
+        [(c * WIDTH, r * HEIGHT, (c + 1) * WIDTH, (r + 1) * HEIGHT) for c in range(columns)]
+        for r in range(len(grid))
+    ]
+    return PageTable(
+        page=page,
+        bbox=(0.0, 0.0, columns * WIDTH, len(grid) * HEIGHT),
+        grid=grid,
+        cell_boxes=boxes,
+        column_boxes=[(c * WIDTH, 0.0, (c + 1) * WIDTH, 0.0) for c in range(columns)],
+        lines_above=list(above),
+        indents=indents or [],
+        is_first_on_page=first,
+        is_last_on_page=last,
+    )
+
+
+HEADER = ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+TITLE = ("表7一般公共预算支出表", "单位名称:深圳市信访局", "单位:万元")
+
+
+def test_title_and_number() -> None:
+    assert title_of(list(TITLE), CATALOG) == ("表7一般公共预算支出表", "表7")
+    assert title_of(["部门公开表1", "2026年部门收支总体情况表"], CATALOG)[1] == "部门公开表1"
+    assert CATALOG.classify_title('表9财政拨款"三公"经费支出表') == "three_public"
+
+
+@pytest.mark.parametrize(
+    ("above", "header", "unit", "source"),
+    [
+        (("单位:元",), HEADER, "元", "printed"),
+        (("金额单位:万元",), HEADER, "万元", "printed"),
+        ((), ["项目", "金额(元)"], "元", "printed"),  # unit printed in a header cell
+        ((), HEADER, "万元", "default"),
+    ],
+)
+def test_unit_of_a_table(above: tuple[str, ...], header: list[str], unit: str, source) -> None:
+    [table] = stitch(
+        [part([header, ["合计"] + ["1.00"] * (len(header) - 1)], above=("表1", *above))], CATALOG
+    )
+    assert (table.unit, table.unit_source) == (unit, source)
+    if source == "printed":
+        assert unit_of(table.parts[0]) == unit
+
+
+def function_table() -> list[PageTable]:
+    """表7 over two pages; the second repeats the header but not the title."""
+    return [
+        part(
+            [
+                HEADER,
+                ["", "合计", "100.00", "60.00", "40.00"],
+                ["201", "一般公共服务支出", "100.00", "60.00", "40.00"],
+                ["20103", "政府办公厅(室)及相关机构事务", "100.00", "60.00", "40.00"],
+            ],
+            page=20,
+            above=TITLE,
+        ),
+        part(
+            [
+                HEADER,
+                ["2010301", "行政运行", "60.00", "60.00", ""],
+                ["2010350", "事业运行", "40.00", "", "40.00"],
+            ],
+            page=21,
+        ),
+    ]
+
+
+def parsed(parts: list[PageTable], department: str | None = "深圳市信访局") -> ParsedTable:
+    [table] = stitch(parts, CATALOG)
+    return parse_table(table, CATALOG, department)
+
+
+def test_continuation_page_is_stitched_and_its_header_dropped() -> None:
+    [table] = stitch(function_table(), CATALOG)
+    assert (table.table_type, table.printed_number, table.pages) == (
+        "general_budget_function",
+        "表7",
+        [20, 21],
+    )
+    rows = parse_table(table, CATALOG, "深圳市信访局").rows
+    assert [(r.page, r.code, r.name, r.kind) for r in rows] == [
+        (20, None, "合计", "total"),
+        (20, "201", "一般公共服务支出", "item"),
+        (20, "20103", "政府办公厅(室)及相关机构事务", "item"),
+        (21, "2010301", "行政运行", "item"),
+        (21, "2010350", "事业运行", "item"),
+    ]
+
+
+def test_codes_give_the_parents() -> None:
+    rows = parsed(function_table()).rows
+    parent = {
+        r.code: rows[r.parent_index].code if r.parent_index is not None else None for r in rows
+    }
+    assert parent == {
+        None: None,
+        "201": None,
+        "20103": "201",
+        "2010301": "20103",
+        "2010350": "20103",
+    }
+    assert [r.level for r in rows[1:]] == [1, 2, 3, 3]
+
+
+@pytest.mark.parametrize(
+    ("second", "tables"),
+    [
+        (dict(page=21), 1),  # untitled, next page, first on its page: continues
+        (dict(page=21, above=TITLE), 1),  # repeats the same title and number: continues
+        (dict(page=22), 2),  # a page in between: a new table
+        (dict(page=21, first=False), 2),  # not at the top of its page
+        (dict(page=21, above=("表8政府性基金预算支出表",)), 2),  # another table
+    ],
+)
+def test_when_a_part_continues_the_previous_table(second: dict, tables: int) -> None:
+    first, rest = function_table()
+    other = part(rest.grid, **second)
+    assert len(stitch([first, other], CATALOG)) == tables
+
+
+def test_code_parts_in_class_section_item_columns_carry_over() -> None:
+    # Shanghai: 类 | 款 | 项 columns; child rows print only their own part.
+    header = [["科目编码", None, None, "科目名称", "金额"], ["类", "款", "项", None, None]]
+    body = [
+        ["", "", "", "合计", "6,142,000"],
+        ["201", "", "", "一般公共服务支出", "6,142,000"],
+        ["", "08", "", "审计事务", "6,142,000"],
+        ["", "", "01", "行政运行", "6,100,000"],
+        ["", "", "02", "一般行政管理事务", "42,000"],
+    ]
+    rows = parsed([part(header + body, above=("表3一般公共预算支出表", "单位:元"))]).rows
+    assert [r.code for r in rows] == [None, "201", "20108", "2010801", "2010802"]
+    assert rows[3].parent_index == rows[2].index
+
+
+def test_unit_rows_and_department_row() -> None:
+    header = ["单位名称", "合计", "基本支出", "项目支出"]
+    body = [
+        ["深圳市福田区政务服务数据管理局", "10.00", "6.00", "4.00"],
+        ["深圳市福田区政务服务数据管理局(本级)", "7.00", "4.00", "3.00"],
+        ["深圳市福田区数据管理中心", "3.00", "2.00", "1.00"],
+    ]
+    rows = parsed(
+        [part([header, *body], above=("表3部门支出总表",))], "深圳市福田区政务服务数据管理局"
+    ).rows
+    assert [(r.kind, r.parent_index) for r in rows] == [
+        ("department", None),
+        ("unit", 0),
+        ("unit", 0),
+    ]
+
+
+def test_year_rows_under_a_unit_printed_once() -> None:
+    # Shenzhen 三公: the unit is printed only on its first year row; 增减 rows are derived.
+    header = ["单位名称", "年度", '"三公"经费合计', "公务接待费"]
+    body = [
+        ["深圳市信访局", "2025年", "5.58", "2.98"],
+        ["", "2026年", "5.58", "2.98"],
+        ["", "增减变化金额", "0.00", "0.00"],
+    ]
+    rows = parsed([part([header, *body], above=('表9财政拨款"三公"经费支出表',))]).rows
+    assert [(r.unit_name, r.year, r.kind) for r in rows] == [
+        ("深圳市信访局", 2025, "unit"),
+        ("深圳市信访局", 2026, "unit"),
+        ("深圳市信访局", None, "derived"),
+    ]
+
+
+def test_indentation_gives_the_hierarchy_of_uncoded_names() -> None:
+    # Hangzhou: no codes, names indented in steps (at least 3 names per step).
+    header = ["科目名称", "合计"]
+    body = [
+        ("合计", "30.00", 2.0),
+        ("一般公共服务支出", "30.00", 2.0),
+        ("人大事务", "20.00", 8.0),
+        ("行政运行", "15.00", 14.0),
+        ("一般行政管理事务", "5.00", 14.0),
+        ("政协事务", "10.00", 8.0),
+        ("行政运行", "4.00", 14.0),
+        ("机关服务", "3.00", 14.0),
+        ("专项业务", "2.00", 14.0),
+        ("事业运行", "1.00", 14.0),
+    ]
+    grid = [header] + [[name, amount] for name, amount, _ in body]
+    indents = [None] + [indent for _, _, indent in body]
+    rows = parsed([part(grid, above=("表7一般公共预算支出表",), indents=indents)]).rows
+    names = [r.name for r in rows]
+    assert [
+        (r.name, names[r.parent_index] if r.parent_index is not None else None, r.level)
+        for r in rows[1:]
+    ] == [
+        ("一般公共服务支出", None, 1),
+        ("人大事务", "一般公共服务支出", 2),
+        ("行政运行", "人大事务", 3),
+        ("一般行政管理事务", "人大事务", 3),
+        ("政协事务", "一般公共服务支出", 2),
+        ("行政运行", "政协事务", 3),
+        ("机关服务", "政协事务", 3),
+        ("专项业务", "政协事务", 3),
+        ("事业运行", "政协事务", 3),
+    ]
+
+
+def test_group_labels_parent_their_items() -> None:
+    header = ["经济分类科目", "合计"]
+    body = [
+        ["合计", "9.00"],
+        ["工资福利支出", "6.00"],
+        ["基本工资", "4.00"],
+        ["津贴补贴", "2.00"],
+        ["商品和服务支出", "3.00"],
+        ["办公费", "3.00"],
+    ]
+    rows = parsed([part([header, *body], above=("表4基本支出表",))]).rows
+    assert [(r.name, r.kind, r.group_name) for r in rows[1:]] == [
+        ("工资福利支出", "group", None),
+        ("基本工资", "item", "工资福利支出"),
+        ("津贴补贴", "item", "工资福利支出"),
+        ("商品和服务支出", "group", None),
+        ("办公费", "item", "商品和服务支出"),
+    ]
