@@ -11,9 +11,12 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from orchestration.extract.document import Extract, extract_document
+from orchestration.extract.text import normalize
+from tests.key_figures import load_entries
 from tests.paths import SAMPLE_PDF
 from tools.extraction_coverage import OUTPUT, render
 
+ENTRIES = load_entries()  # hand-read key figures of every text PDF of the corpus
 REQUIRED = (
     "income_expenditure_summary",
     "general_budget_function",
@@ -29,11 +32,12 @@ def corpus(corpus_extracts: dict[str, Extract]) -> dict[str, Extract]:
 
 def test_every_text_pdf_loads_with_its_core_tables(corpus: dict[str, Extract]) -> None:
     text_pdfs = {name: e for name, e in corpus.items() if not name.startswith("scanned_")}
-    assert len(text_pdfs) == 19
+    printed = {e["file"]: (normalize(e["department_name"]), e["fiscal_year"]) for e in ENTRIES}
+    assert set(text_pdfs) == set(printed) and len(printed) == 19
     for name, extract in text_pdfs.items():
         assert extract.document["status"] == "loaded", name
-        assert extract.document["fiscal_year"] in range(2019, 2027), name
-        assert extract.document["department_name"], name
+        document = (extract.document["department_name"], extract.document["fiscal_year"])
+        assert document == printed[name], name
         types = {t["table_type"]: t["pages"] for t in extract.tables}
         for table_type in REQUIRED:
             assert types.get(table_type), f"{name}: no {table_type}"
@@ -60,6 +64,27 @@ def test_documents_facts_of_known_files(corpus: dict[str, Extract]) -> None:
     }
     assert units["general_budget_function"] == "元"  # tables 1–8 print 元 …
     assert units["three_public"] == "万元"  # … table 9 prints 万元
+
+
+# Where the hand-read key figures were printed: (figure in the key-figure files, table type).
+FIGURE_TABLES = (
+    ("general_budget_expenditure", "general_budget_function"),
+    ("basic_expenditure_total", "basic_expenditure"),
+    ("three_public", "three_public"),
+)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"].removesuffix(".pdf") for e in ENTRIES])
+def test_tables_are_found_on_the_pages_they_are_printed_on(
+    corpus: dict[str, Extract], entry: dict
+) -> None:
+    pages: dict[str, set[int]] = {}
+    for table in corpus[entry["file"]].tables:
+        pages.setdefault(table["table_type"], set()).update(table["pages"])
+    for figure, table_type in FIGURE_TABLES:
+        page = (entry.get(figure) or {}).get("page")
+        if isinstance(page, int):
+            assert page in pages.get(table_type, set()), (figure, page, table_type)
 
 
 def test_continued_tables_are_stitched(corpus: dict[str, Extract]) -> None:

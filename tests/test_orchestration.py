@@ -7,6 +7,7 @@ changes the raw folder, rebuilds and checks the published warehouse.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,9 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import daily_build
 from orchestration.defs.sensors import raw_folder_sensor
 from orchestration.extract.pdf_source import fingerprint
+from orchestration.validation.checks import validation_checks
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Small real documents (fast to extract) besides the sample; page counts as printed in the PDFs.
 REAL = {
@@ -130,7 +134,13 @@ def test_definitions_load() -> None:
     assert job.partitions_def == documents_partitions
     extracts = defs.resolve_assets_def("document_extracts")
     assert extracts.backfill_policy == dg.BackfillPolicy.single_run()
-    assert len(defs.resolve_asset_graph().asset_check_keys) > 0  # dbt tests became checks
+    # every dbt test became an asset check, beside the Great Expectations checks
+    manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    dbt_tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    checks = defs.resolve_asset_graph().asset_check_keys
+    expectations = {key for check in validation_checks for key in check.check_keys}
+    assert expectations <= checks
+    assert len(checks - expectations) == len(dbt_tests) > 0
 
 
 def test_first_build_loads_every_document(scenario: Scenario) -> None:
@@ -260,8 +270,9 @@ def test_readers_keep_working_while_a_build_publishes(scenario: Scenario, tmp_pa
     held = [int(line) for line in outputs["hold"][0].split()]
     reconnected = [int(line) for line in outputs["reconnect"][0].split()]
     assert len(held) > 20 and set(held) == {before}  # its snapshot, throughout the build
-    assert len(reconnected) > 20 and set(reconnected) <= {before, before + 1}
+    assert len(reconnected) > 20 and set(reconnected) == {before, before + 1}
     assert reconnected == sorted(reconnected)  # once the new build is seen, it stays
+    assert reconnected[-1] == before + 1  # a reconnecting reader sees the new build
     assert NEW_PDF in scenario.documents()  # a new connection sees the new document
     assert len(scenario.documents()) == before + 1
 

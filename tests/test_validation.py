@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -100,8 +101,16 @@ def test_sample_rule_evaluations_per_document(sample_run: ValidationRun) -> None
     lines = counts_lines(sample_run.results)
     print("\n" + "\n".join(lines))
     reconciliation = [r for r in sample_run.results if r.suite == "reconciliation"]
-    assert len(reconciliation) >= 100  # dozens per table, not a handful
-    rules = {r.rule for r in reconciliation}
+    assert len(sample_run.results) == 575  # the README's summary of the sample
+    assert len(reconciliation) == 570
+    per_rule = Counter(r.rule for r in reconciliation)
+    assert {rule: n for rule, n in per_rule.items() if n > 2} == {
+        "row_total_equals_sum_of_columns": 359,
+        "parent_equals_sum_of_children": 121,
+        "unit_equals_sum_of_lines": 36,
+        "department_equals_sum_of_units": 35,
+    }
+    rules = set(per_rule)
     assert rules >= {
         "parent_equals_sum_of_children",
         "department_equals_sum_of_units",
@@ -269,7 +278,9 @@ def test_checks_attach_to_the_marts_and_block_on_errors(
     assert check_result(sample_run, "facts_non_negative", "fct_procurement").passed
 
 
-def test_validation_asset_writes_the_audit_table(sample_db: Path, tmp_path: Path) -> None:
+def test_validation_asset_writes_the_audit_table(
+    sample_db: Path, sample_run: ValidationRun, tmp_path: Path
+) -> None:
     resource = WarehouseResource(warehouse=str(tmp_path / "warehouse" / "budget.duckdb"))
     working = Settings.from_env(warehouse=resource.warehouse).build_database
     working.parent.mkdir(parents=True)
@@ -282,5 +293,5 @@ def test_validation_asset_writes_the_audit_table(sample_db: Path, tmp_path: Path
     assert result.success
     with duckdb.connect(str(working), read_only=True) as con:
         rows = con.execute("select count(*) from audit.validation_results").fetchone()[0]
-    assert rows > 100
+    assert rows == len(sample_run.results) == 575
     assert (tmp_path / "warehouse" / "data_docs" / "index.html").exists()
