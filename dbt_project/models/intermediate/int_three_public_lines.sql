@@ -5,14 +5,21 @@
 
 with
 
+-- Final accounts (决算) print the year's budget beside the actual amounts: a document's facts
+-- are the figures of its own phase (决算数 in final accounts, 预算数 in budgets).
 cells as (
-    select * from {{ ref('int_cells_joined_to_rows') }}
+    select cells.*
+    from {{ ref('int_cells_joined_to_rows') }} as cells
+    inner join {{ ref('stg_raw__documents') }} as documents
+        on cells.document_id = documents.document_id
     where
-        table_type = 'three_public'
-        and not is_derived_column
-        and not is_percent
-        and row_kind <> 'derived'
-        and not regexp_matches(column_path, '决算')
+        cells.table_type = 'three_public'
+        and not cells.is_derived_column
+        and not cells.is_percent
+        and cells.row_kind <> 'derived'
+        and not regexp_matches(
+            cells.column_path, case when documents.phase = 'final' then '预算' else '决算' end
+        )
 ),
 
 -- Rows that carry facts: unit rows where the table lists units, else the department

@@ -39,17 +39,26 @@ all_units as (
     select * from departments_without_units
 ),
 
+departments as (
+    select
+        document_id,
+        department_id
+    from {{ ref('int_document_departments') }}
+),
+
 final as (
     select
-        md5(document_id || '|' || unit_name) as budget_unit_id,
-        document_id,
+        md5(all_units.document_id || '|' || all_units.unit_name) as budget_unit_id,
+        all_units.document_id,
         fiscal_year,
         department_name,
         unit_name,
         unit_name = department_name as is_department_itself,
         first_page,
         table_count,
+        departments.department_id,
     from all_units
+    left join departments on all_units.document_id = departments.document_id
 )
 
 select * from final

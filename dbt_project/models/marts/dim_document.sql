@@ -18,6 +18,13 @@ disclosures as (
     select * from {{ ref('int_disclosures') }}
 ),
 
+departments as (
+    select
+        document_id,
+        department_id
+    from {{ ref('int_document_departments') }}
+),
+
 final as (
     select
         documents.document_id,
@@ -40,9 +47,11 @@ final as (
         documents.elapsed_seconds as extract_seconds,
         documents.loaded_at,
         documents.source_path,
+        departments.department_id,
     from documents
     left join tables on documents.document_id = tables.document_id
     left join disclosures on documents.document_id = disclosures.document_id
+    left join departments on documents.document_id = departments.document_id
 )
 
 select * from final

@@ -1,33 +1,22 @@
 -- 基本支出 by economic classification: unit × category (类) × item (款).
+-- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
 with
 
-lines as (
-    select * from {{ ref('int_basic_expenditure_lines') }}
+facts as (
+    select * from {{ ref('int_basic_expenditure_facts') }}
 ),
 
-facts as (
-    {{ leaves_with_residuals('lines') }}
+documents as (
+    select * from {{ ref('document_reconciliation') }}
 ),
 
 final as (
     select
-        md5(concat_ws('|', document_id, table_id, row_index, is_residual)) as basic_expenditure_id,
-        document_id,
-        fiscal_year,
-        department_name,
-        unit_name,
-        economic_category,
-        economic_category_code,
-        economic_item,
-        economic_code,
-        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
-        source_page,
-        table_id as source_table_id,
-        table_title as source_table,
-        row_index as source_row_index,
-        is_residual,
+        facts.*,
+        documents.reconciliation_status,
     from facts
+    left join documents on facts.document_id = documents.document_id
 )
 
 select * from final

@@ -20,7 +20,7 @@ scope as (
     group by all
 ),
 
-final as (
+facts as (
     select
         md5(concat_ws('|', cells.document_id, cells.table_id, cells.row_index, cells.column_index)) as revenue_id,
         cells.document_id,
@@ -42,6 +42,18 @@ final as (
         cells.amount_yuan is not null
         and not regexp_matches(cells.column_label, '^(小计|合计|总计|收入总计|本年收入合计|本年收入)$')
         and (not scope.has_units or cells.row_kind = 'unit')
+),
+
+documents as (
+    select * from {{ ref('document_reconciliation') }}
+),
+
+final as (
+    select
+        facts.*,
+        documents.reconciliation_status,
+    from facts
+    left join documents on facts.document_id = documents.document_id
 )
 
 select * from final

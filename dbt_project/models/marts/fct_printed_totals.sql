@@ -8,7 +8,7 @@ cells as (
     where not is_percent and amount_yuan is not null
 ),
 
-final as (
+facts as (
     select
         md5(concat_ws('|', document_id, table_id, row_index, column_index)) as printed_total_id,
         document_id,
@@ -31,6 +31,18 @@ final as (
         source_page,
     from cells
     where row_kind in ('total', 'department', 'unit', 'group') or child_count > 0
+),
+
+documents as (
+    select * from {{ ref('document_reconciliation') }}
+),
+
+final as (
+    select
+        facts.*,
+        documents.reconciliation_status,
+    from facts
+    left join documents on facts.document_id = documents.document_id
 )
 
 select * from final

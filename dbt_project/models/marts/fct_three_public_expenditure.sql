@@ -1,28 +1,22 @@
 -- "三公"经费: unit × year × category, summed over fund columns.
+-- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
 with
 
-lines as (
-    select * from {{ ref('int_three_public_lines') }}
+facts as (
+    select * from {{ ref('int_three_public_expenditure_facts') }}
+),
+
+documents as (
+    select * from {{ ref('document_reconciliation') }}
 ),
 
 final as (
     select
-        md5(concat_ws('|', document_id, table_id, unit_name, year, category)) as three_public_id,
-        document_id,
-        fiscal_year,
-        department_name,
-        unit_name,
-        year,
-        category,
-        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
-        source_page,
-        table_id as source_table_id,
-        table_title as source_table,
-        row_index as source_row_index,
-        source,
-        false as is_residual,
-    from lines
+        facts.*,
+        documents.reconciliation_status,
+    from facts
+    left join documents on facts.document_id = documents.document_id
 )
 
 select * from final

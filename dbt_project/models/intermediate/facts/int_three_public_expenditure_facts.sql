@@ -1,0 +1,32 @@
+{{ config(materialized='table') }}
+
+-- "三公"经费: unit × year × category, summed over fund columns.
+-- The rows of fct_three_public_expenditure before their document's reconciliation status is attached: the
+-- reconciliation rules read these rows, so the status they produce cannot feed back into them.
+
+with
+
+lines as (
+    select * from {{ ref('int_three_public_lines') }}
+),
+
+final as (
+    select
+        md5(concat_ws('|', document_id, table_id, unit_name, year, category)) as three_public_id,
+        document_id,
+        fiscal_year,
+        department_name,
+        unit_name,
+        year,
+        category,
+        cast(amount_yuan as decimal(20, 2)) as amount_yuan,
+        source_page,
+        table_id as source_table_id,
+        table_title as source_table,
+        row_index as source_row_index,
+        source,
+        false as is_residual,
+    from lines
+)
+
+select * from final

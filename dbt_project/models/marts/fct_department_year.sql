@@ -1,0 +1,196 @@
+-- One row per department × fiscal year × phase (部门年度): the headline figures, each from one
+-- document and with its source (table / narrative), so a department-year is counted once even
+-- when its disclosure is split over several files (a tables-only attachment and a narrative-only
+-- disclosure) or also published as a unit disclosure, and a budget is never added to a final.
+-- Per figure the document is chosen in this order: department disclosure before unit
+-- disclosure, table before narrative, the document printing more figures, document id.
+
+with
+
+documents as (
+    select
+        document_id,
+        department_id,
+        fiscal_year,
+        phase,
+        scope,
+    from {{ ref('dim_document') }}
+    where status = 'loaded' and department_id is not null and fiscal_year is not null and phase is not null
+),
+
+reconciliation as (
+    select
+        document_id,
+        reconciliation_status
+    from {{ ref('document_reconciliation') }}
+),
+
+narrative as (
+    select
+        document_id,
+        figure_key,
+        amount_yuan
+    from {{ ref('stg_raw__narrative_figures') }}
+    where amount_yuan is not null
+),
+
+-- 本年支出合计 of the income-expenditure summary (收支总表), else its 支出总计.
+summary_totals as (
+    select
+        document_id,
+        arg_min(amount_yuan, (measure <> 'expenditure_current', table_id)) as amount_yuan,
+    from {{ ref('int_reconciliation__table_figures') }}
+    where
+        table_type = 'income_expenditure_summary'
+        and measure in ('expenditure_current', 'expenditure_total')
+        and printed_cells > 0
+    group by all
+),
+
+budget_expenditure as (
+    select
+        document_id,
+        sum(amount_yuan) as general_budget_yuan,
+        coalesce(sum(amount_yuan) filter (where expenditure_type = 'basic'), 0) as basic_yuan,
+        coalesce(sum(amount_yuan) filter (where expenditure_type = 'project'), 0) as project_yuan,
+    from {{ ref('fct_budget_expenditure') }}
+    group by all
+),
+
+procurement as (
+    select
+        document_id,
+        sum(amount_yuan) as amount_yuan,
+        case when bool_and(procurement_source = 'narrative') then 'narrative' else 'table' end as source,
+    from {{ ref('fct_procurement') }}
+    group by all
+),
+
+three_public as (
+    select
+        facts.document_id,
+        facts.year - documents.fiscal_year as year_offset,
+        sum(facts.amount_yuan) as amount_yuan,
+    from {{ ref('fct_three_public_expenditure') }} as facts
+    inner join documents on facts.document_id = documents.document_id
+    where facts.year in (documents.fiscal_year, documents.fiscal_year - 1)
+    group by all
+),
+
+-- Every figure of every document, one row each.
+figures as (
+    select document_id, 'total_expenditure' as figure, amount_yuan, 'table' as source from summary_totals
+    union all
+    select document_id, 'total_expenditure', amount_yuan, 'narrative' from narrative
+    where figure_key = 'total_expenditure'
+    union all
+    select document_id, 'general_budget_expenditure', general_budget_yuan, 'table' from budget_expenditure
+    union all
+    select document_id, 'basic_expenditure', basic_yuan, 'table' from budget_expenditure
+    union all
+    select document_id, 'project_expenditure', project_yuan, 'table' from budget_expenditure
+    union all
+    select document_id, 'procurement', amount_yuan, source from procurement
+    union all
+    select document_id, 'three_public', amount_yuan, 'table' from three_public
+    where year_offset = 0
+    union all
+    select document_id, 'three_public', amount_yuan, 'narrative' from narrative
+    where figure_key = 'three_public_total'
+    union all
+    select document_id, 'prior_year_three_public', amount_yuan, 'table' from three_public
+    where year_offset = -1
+),
+
+documents_ranked as (
+    select
+        documents.*,
+        count(figures.figure) filter (where figures.source = 'table') as table_figures,
+    from documents
+    left join figures on documents.document_id = figures.document_id
+    group by all
+),
+
+chosen as (
+    select
+        documents_ranked.department_id,
+        documents_ranked.fiscal_year,
+        documents_ranked.phase,
+        documents_ranked.scope,
+        figures.*,
+    from figures
+    inner join documents_ranked on figures.document_id = documents_ranked.document_id
+    qualify row_number() over (
+        partition by documents_ranked.department_id, documents_ranked.fiscal_year, documents_ranked.phase, figures.figure
+        order by
+            documents_ranked.scope = 'department' desc,
+            figures.source = 'table' desc,
+            documents_ranked.table_figures desc,
+            figures.document_id
+    ) = 1
+),
+
+department_years as (
+    select
+        documents.department_id,
+        documents.fiscal_year,
+        documents.phase,
+        count(*) as documents,
+        case when bool_or(documents.scope = 'department') then 'department' else 'unit' end as scope,
+        case
+            when bool_or(reconciliation.reconciliation_status = 'errors') then 'errors'
+            when bool_or(reconciliation.reconciliation_status = 'warnings') then 'warnings'
+            else 'reconciled'
+        end as reconciliation_status,
+    from documents
+    left join reconciliation on documents.document_id = reconciliation.document_id
+    group by all
+),
+
+pivoted as (
+    select
+        chosen.department_id,
+        chosen.fiscal_year,
+        chosen.phase,
+        {% for figure in ['total_expenditure', 'general_budget_expenditure', 'basic_expenditure',
+                          'project_expenditure', 'procurement', 'three_public', 'prior_year_three_public'] %}
+        cast(any_value(chosen.amount_yuan) filter (where chosen.figure = '{{ figure }}') as decimal(20, 2))
+            as {{ figure }}_yuan,
+        {%- if figure not in ['basic_expenditure', 'project_expenditure'] %}
+        any_value(chosen.source) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_source,
+        {%- endif %}
+        {% endfor %}
+        case when bool_or(chosen.scope = 'department') then 'department' else 'unit' end as scope,
+        list(distinct chosen.document_id order by chosen.document_id) as source_document_ids,
+        case
+            when bool_or(reconciliation.reconciliation_status = 'errors') then 'errors'
+            when bool_or(reconciliation.reconciliation_status = 'warnings') then 'warnings'
+            else 'reconciled'
+        end as reconciliation_status,
+    from chosen
+    left join reconciliation on chosen.document_id = reconciliation.document_id
+    group by all
+),
+
+final as (
+    select
+        md5(concat_ws('|', department_years.department_id, department_years.fiscal_year, department_years.phase))
+            as department_year_id,
+        department_years.department_id,
+        department_years.fiscal_year,
+        department_years.phase,
+        pivoted.* exclude (department_id, fiscal_year, phase, scope, source_document_ids, reconciliation_status),
+        pivoted.three_public_yuan - pivoted.prior_year_three_public_yuan as three_public_change_yuan,
+        coalesce(pivoted.scope, department_years.scope) as scope,
+        department_years.documents,
+        coalesce(pivoted.source_document_ids, []) as source_document_ids,
+        coalesce(pivoted.reconciliation_status, department_years.reconciliation_status) as reconciliation_status,
+    from department_years
+    left join pivoted
+        on
+            department_years.department_id = pivoted.department_id
+            and department_years.fiscal_year = pivoted.fiscal_year
+            and department_years.phase = pivoted.phase
+)
+
+select * from final

@@ -1,0 +1,228 @@
+"""The analyst layer on the real corpus: regions, departments across years and phases,
+department-year figures and the reconciliation status BI tools filter on (CONTRACT §3.2)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.paths import CORPUS
+
+FACT_TABLES = [
+    "fct_budget_expenditure",
+    "fct_basic_expenditure",
+    "fct_procurement",
+    "fct_three_public_expenditure",
+    "fct_budget_revenue",
+    "fct_printed_totals",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_warehouse: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(corpus_warehouse), read_only=True)
+
+
+def key_figures() -> dict[str, dict]:
+    with (CORPUS / "KEY_FIGURES.json").open(encoding="utf-8") as handle:
+        return {entry["file"]: entry for entry in json.load(handle)}
+
+
+def department_of(con: duckdb.DuckDBPyConnection, source_file: str) -> tuple:
+    row = con.execute(
+        "select dep.department_id, dep.department_name, dep.region_code, dep.level, "
+        "dep.department_short_name, dep.department_category "
+        "from marts.dim_document doc join marts.dim_department dep using (department_id) "
+        "where doc.source_file = ?",
+        [source_file],
+    ).fetchone()
+    assert row is not None, f"{source_file}: no department"
+    return row
+
+
+def department_year(con: duckdb.DuckDBPyConnection, source_file: str) -> dict:
+    """The fct_department_year row of a document's department, year and phase."""
+    cursor = con.execute(
+        "select f.* from marts.fct_department_year f join marts.dim_document d "
+        "on f.department_id = d.department_id and f.fiscal_year = d.fiscal_year and f.phase = d.phase "
+        "where d.source_file = ?",
+        [source_file],
+    )
+    rows = cursor.fetchall()
+    assert len(rows) == 1, f"{source_file}: {len(rows)} department-year rows"
+    return dict(zip([c[0] for c in cursor.description], rows[0], strict=True))
+
+
+def test_every_loaded_document_has_a_department_with_region_and_level(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = corpus.execute(
+        "select doc.source_file, dep.region_code, reg.region_name, dep.level "
+        "from marts.dim_document doc "
+        "left join marts.dim_department dep using (department_id) "
+        "left join marts.dim_region reg using (region_code) "
+        "where doc.status = 'loaded'"
+    ).fetchall()
+    assert len(rows) == 19
+    missing = [r[0] for r in rows if r[1] is None or r[2] is None or r[3] is None]
+    assert missing == []
+    where = {r[0]: (r[1], r[2], r[3]) for r in rows}
+    assert where["central_guojiaxinfangju_2026_budget.pdf"] == ("000000", "中央", "central")
+    assert where["beijing_shenjiju_2026_budget_tables.pdf"] == ("110000", "北京市", "province")
+    assert where["shenzhen_xinfangju_2026_budget.pdf"] == ("440300", "深圳市", "prefecture")
+    assert where["shanghai-putuo_caizhengju_2024_final.pdf"] == ("310107", "普陀区", "county")
+    assert where["hangzhou_qixiangju_2026_budget.pdf"] == ("330100", "杭州市", "prefecture")
+    # 深圳市交通运输局(本级): the (本级) unit suffix is not part of the department
+    assert department_of(corpus, "shenzhen_jiaotongyunshuju_2026_budget.pdf")[1:5] == (
+        "深圳市交通运输局",
+        "440300",
+        "prefecture",
+        "交通运输局",
+    )
+
+
+def test_region_dimension_is_the_gbt2260_code_list(corpus: duckdb.DuckDBPyConnection) -> None:
+    assert corpus.execute(
+        "select region_name, province_name, prefecture_name, county_name, level "
+        "from marts.dim_region where region_code = '440304'"
+    ).fetchone() == ("福田区", "广东省", "深圳市", "福田区", "county")
+    levels = dict(
+        corpus.execute("select level, count(*) from marts.dim_region group by all").fetchall()
+    )
+    assert levels["central"] == 1 and levels["province"] == 34
+    assert levels["prefecture"] > 300 and levels["county"] > 2800
+
+
+def test_audit_bureaus_of_three_cities_share_one_category(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    audit = corpus.execute(
+        "select department_name, region_code, department_short_name from marts.dim_department "
+        "where department_category = 'audit' order by region_code"
+    ).fetchall()
+    assert audit == [
+        ("北京市审计局", "110000", "审计局"),
+        ("上海市审计局", "310000", "审计局"),
+        ("苏州市审计局", "320500", "审计局"),
+    ]
+    petitions = corpus.execute(
+        "select count(*) from marts.dim_department where department_category = 'petitions'"
+    ).fetchone()[0]
+    assert petitions == 4  # 国家, 长沙, 广州, 深圳 信访局
+
+
+def test_final_accounts_and_budget_of_one_department_link_to_one_department(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    final = department_of(corpus, "central_guojiaxinfangju_2024_final.pdf")
+    budget = department_of(corpus, "central_guojiaxinfangju_2026_budget.pdf")
+    assert final == budget
+    assert final[1:4] == ("国家信访局", "000000", "central")
+    years = corpus.execute(
+        "select fiscal_year, phase from marts.fct_department_year where department_id = ? order by 1",
+        [final[0]],
+    ).fetchall()
+    assert years == [(2024, "final"), (2026, "budget")]
+
+
+def test_budget_and_final_of_one_department_year_are_never_summed(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    # every figure of a department-year row comes from documents of its own phase and year
+    mixed = corpus.execute(
+        "select f.department_id, f.fiscal_year, f.phase, d.source_file, d.phase, d.fiscal_year "
+        "from marts.fct_department_year f, unnest(f.source_document_ids) as ids (document_id) "
+        "join marts.dim_document d on d.document_id = ids.document_id "
+        "where d.phase <> f.phase or d.fiscal_year <> f.fiscal_year or d.department_id <> f.department_id"
+    ).fetchall()
+    assert mixed == []
+    summary = corpus.execute(
+        "select department_name, fiscal_year, phase, count(*) over (partition by department_name, fiscal_year, phase) "
+        "from marts.v_department_year_summary"
+    ).fetchall()
+    assert len(summary) == 19 and {r[3] for r in summary} == {1}
+    # 国家信访局's 2024 final accounts: 三公 actually spent (决算数 46.21 万元), not the budget
+    # column printed beside it (预算数 76.43 万元); total expenditure from the narrative.
+    final = department_year(corpus, "central_guojiaxinfangju_2024_final.pdf")
+    assert final["three_public_yuan"] == Decimal("462000.00")
+    assert final["total_expenditure_yuan"] == Decimal("145725300.00")
+    assert final["total_expenditure_source"] == "narrative"
+    budget = department_year(corpus, "central_guojiaxinfangju_2026_budget.pdf")
+    assert budget["three_public_yuan"] == Decimal("1126100.00")
+    assert budget["total_expenditure_source"] == "table"
+
+
+def test_department_year_figures_match_the_printed_document(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    figures = key_figures()["shenzhen_xinfangju_2026_budget.pdf"]
+    row = department_year(corpus, "shenzhen_xinfangju_2026_budget.pdf")
+    general = figures["general_budget_expenditure"]
+    assert row["total_expenditure_yuan"] == Decimal(str(figures["total_expenditure"]["yuan"]))
+    assert row["general_budget_expenditure_yuan"] == Decimal(str(general["total"]["yuan"]))
+    assert row["basic_expenditure_yuan"] == Decimal(str(general["basic"]["yuan"]))
+    assert row["project_expenditure_yuan"] == Decimal(str(general["project"]["yuan"]))
+    assert row["procurement_yuan"] == Decimal(str(figures["procurement"]["total"]["yuan"]))
+    assert row["three_public_yuan"] == Decimal(str(figures["three_public"]["total"]["yuan"]))
+    assert (row["procurement_source"], row["three_public_source"]) == ("table", "table")
+    assert row["documents"] == 1 and row["scope"] == "department"
+
+
+@pytest.mark.parametrize(
+    ("source_file", "fiscal_year"),
+    [
+        ("shenzhen_minzhengju_2026_budget.pdf", 2026),
+        ("shenzhen_xinfangju_2026_budget.pdf", 2026),
+        ("xian_renshe_2020_budget.pdf", 2020),
+    ],
+)
+def test_prior_year_three_public_printed_in_a_document_is_the_departments_previous_year(
+    corpus: duckdb.DuckDBPyConnection, source_file: str, fiscal_year: int
+) -> None:
+    printed = key_figures()[source_file]["three_public"]
+    assert printed["prior_year"]["year"] == fiscal_year - 1
+    row = department_year(corpus, source_file)
+    assert row["fiscal_year"] == fiscal_year
+    assert row["prior_year_three_public_yuan"] == Decimal(
+        str(printed["prior_year"]["total"]["yuan"])
+    )
+    assert row["three_public_yuan"] == Decimal(str(printed["total"]["yuan"]))
+    assert (
+        row["three_public_change_yuan"]
+        == row["three_public_yuan"] - row["prior_year_three_public_yuan"]
+    )
+
+
+def test_every_fact_row_carries_its_documents_reconciliation_status(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    expected = dict(
+        corpus.execute(
+            "select d.document_id, case "
+            "when count(*) filter (where r.status = 'error') > 0 then 'errors' "
+            "when count(*) filter (where r.status = 'warn') > 0 then 'warnings' "
+            "else 'reconciled' end "
+            "from marts.dim_document d left join marts.reconciliation_results r using (document_id) "
+            "where d.status = 'loaded' group by all"
+        ).fetchall()
+    )
+    assert set(expected.values()) == {"reconciled", "warnings", "errors"}
+    for table in FACT_TABLES:
+        rows = corpus.execute(
+            f"select document_id, reconciliation_status, count(*) from marts.{table} group by all"
+        ).fetchall()
+        assert rows, table
+        wrong = [(doc, status) for doc, status, _ in rows if status != expected[doc]]
+        assert wrong == [], table
+    # a department-year is only `reconciled` when every document it used is
+    years = corpus.execute(
+        "select reconciliation_status, source_document_ids from marts.fct_department_year"
+    ).fetchall()
+    for status, ids in years:
+        statuses = {expected[i] for i in ids}
+        worst = next(s for s in ("errors", "warnings", "reconciled") if s in statuses | {"reconciled"})
+        assert status == worst
