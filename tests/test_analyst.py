@@ -224,5 +224,7 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
     ).fetchall()
     for status, ids in years:
         statuses = {expected[i] for i in ids}
-        worst = next(s for s in ("errors", "warnings", "reconciled") if s in statuses | {"reconciled"})
+        worst = next(
+            s for s in ("errors", "warnings", "reconciled") if s in statuses | {"reconciled"}
+        )
         assert status == worst

@@ -76,7 +76,7 @@ anchors as (
     from matches
     where level in ('province', 'prefecture')
     qualify row_number() over (
-        partition by department_key order by position, length(match_name) desc, region_code
+        partition by department_key order by position asc, length(match_name) desc, region_code
     ) = 1
 ),
 
@@ -91,12 +91,12 @@ narrowed as (
     left join matches as below
         on
             anchors.department_key = below.department_key
-            and below.position > anchors.position
+            and anchors.position < below.position
             and starts_with(
                 below.region_code,
                 left(anchors.region_code, case anchors.level when 'province' then 2 else 4 end)
             )
-            and below.region_code <> anchors.region_code
+            and anchors.region_code <> below.region_code
             and not (below.level = 'prefecture' and anchors.level = 'prefecture')
     qualify row_number() over (
         partition by anchors.department_key
@@ -159,7 +159,8 @@ final as (
         departments.region_code,
         case
             -- 广州市人民政府国有资产监督管理委员会 → 国有资产监督管理委员会 (but 人民政府办公厅 stays)
-            when regexp_matches(departments.name_without_region, '^人民政府.+')
+            when
+                regexp_matches(departments.name_without_region, '^人民政府.+')
                 and not regexp_matches(departments.name_without_region, '^人民政府办公')
                 then substr(departments.name_without_region, 5)
             else nullif(departments.name_without_region, '')

@@ -53,7 +53,10 @@ categorised as (
         categories.category_name_zh,
     from departments
     inner join categories
-        on regexp_matches(coalesce(departments.department_short_name, departments.department_name), categories.name_pattern)
+        on
+            regexp_matches(
+                coalesce(departments.department_short_name, departments.department_name), categories.name_pattern
+            )
     qualify row_number() over (
         partition by departments.department_id order by categories.priority, categories.department_category
     ) = 1

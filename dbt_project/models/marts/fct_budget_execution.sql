@@ -22,10 +22,10 @@ final as (
         budgets.department_id,
         budgets.fiscal_year,
         {% for figure in ['total_expenditure', 'general_budget_expenditure', 'procurement', 'three_public'] %}
-        budgets.{{ figure }}_yuan as budget_{{ figure }}_yuan,
-        finals.{{ figure }}_yuan as final_{{ figure }}_yuan,
-        cast(finals.{{ figure }}_yuan / nullif(budgets.{{ figure }}_yuan, 0) as decimal(10, 4))
-            as {{ figure }}_execution_rate,
+            budgets.{{ figure }}_yuan as budget_{{ figure }}_yuan,
+            finals.{{ figure }}_yuan as final_{{ figure }}_yuan,
+            cast(finals.{{ figure }}_yuan / nullif(budgets.{{ figure }}_yuan, 0) as decimal(10, 4))
+                as {{ figure }}_execution_rate,
         {% endfor %}
         budgets.department_year_id as budget_department_year_id,
         finals.department_year_id as final_department_year_id,

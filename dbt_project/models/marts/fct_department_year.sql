@@ -79,26 +79,71 @@ three_public as (
 
 -- Every figure of every document, one row each.
 figures as (
-    select document_id, 'total_expenditure' as figure, amount_yuan, 'table' as source from summary_totals
+    select
+        document_id,
+        'total_expenditure' as figure,
+        amount_yuan,
+        'table' as source
+    from summary_totals
     union all
-    select document_id, 'total_expenditure', amount_yuan, 'narrative' from narrative
+    select
+        document_id,
+        'total_expenditure' as figure,
+        amount_yuan,
+        'narrative' as source
+    from narrative
     where figure_key = 'total_expenditure'
     union all
-    select document_id, 'general_budget_expenditure', general_budget_yuan, 'table' from budget_expenditure
+    select
+        document_id,
+        'general_budget_expenditure' as figure,
+        general_budget_yuan as amount_yuan,
+        'table' as source
+    from budget_expenditure
     union all
-    select document_id, 'basic_expenditure', basic_yuan, 'table' from budget_expenditure
+    select
+        document_id,
+        'basic_expenditure' as figure,
+        basic_yuan as amount_yuan,
+        'table' as source
+    from budget_expenditure
     union all
-    select document_id, 'project_expenditure', project_yuan, 'table' from budget_expenditure
+    select
+        document_id,
+        'project_expenditure' as figure,
+        project_yuan as amount_yuan,
+        'table' as source
+    from budget_expenditure
     union all
-    select document_id, 'procurement', amount_yuan, source from procurement
+    select
+        document_id,
+        'procurement' as figure,
+        amount_yuan,
+        source
+    from procurement
     union all
-    select document_id, 'three_public', amount_yuan, 'table' from three_public
+    select
+        document_id,
+        'three_public' as figure,
+        amount_yuan,
+        'table' as source
+    from three_public
     where year_offset = 0
     union all
-    select document_id, 'three_public', amount_yuan, 'narrative' from narrative
+    select
+        document_id,
+        'three_public' as figure,
+        amount_yuan,
+        'narrative' as source
+    from narrative
     where figure_key = 'three_public_total'
     union all
-    select document_id, 'prior_year_three_public', amount_yuan, 'table' from three_public
+    select
+        document_id,
+        'prior_year_three_public' as figure,
+        amount_yuan,
+        'table' as source
+    from three_public
     where year_offset = -1
 ),
 
@@ -121,12 +166,13 @@ chosen as (
     from figures
     inner join documents_ranked on figures.document_id = documents_ranked.document_id
     qualify row_number() over (
-        partition by documents_ranked.department_id, documents_ranked.fiscal_year, documents_ranked.phase, figures.figure
+        partition by
+            documents_ranked.department_id, documents_ranked.fiscal_year, documents_ranked.phase, figures.figure
         order by
             documents_ranked.scope = 'department' desc,
             figures.source = 'table' desc,
             documents_ranked.table_figures desc,
-            figures.document_id
+            figures.document_id asc
     ) = 1
 ),
 
@@ -154,11 +200,11 @@ pivoted as (
         chosen.phase,
         {% for figure in ['total_expenditure', 'general_budget_expenditure', 'basic_expenditure',
                           'project_expenditure', 'procurement', 'three_public', 'prior_year_three_public'] %}
-        cast(any_value(chosen.amount_yuan) filter (where chosen.figure = '{{ figure }}') as decimal(20, 2))
-            as {{ figure }}_yuan,
-        {%- if figure not in ['basic_expenditure', 'project_expenditure'] %}
-        any_value(chosen.source) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_source,
-        {%- endif %}
+            cast(any_value(chosen.amount_yuan) filter (where chosen.figure = '{{ figure }}') as decimal(20, 2))
+                as {{ figure }}_yuan,
+            {%- if figure not in ['basic_expenditure', 'project_expenditure'] %}
+                any_value(chosen.source) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_source,
+            {%- endif %}
         {% endfor %}
         case when bool_or(chosen.scope = 'department') then 'department' else 'unit' end as scope,
         list(distinct chosen.document_id order by chosen.document_id) as source_document_ids,
