@@ -169,7 +169,7 @@ def test_department_year_figures_match_the_printed_document(
     assert row["procurement_yuan"] == Decimal(str(figures["procurement"]["total"]["yuan"]))
     assert row["three_public_yuan"] == Decimal(str(figures["three_public"]["total"]["yuan"]))
     assert (row["procurement_source"], row["three_public_source"]) == ("table", "table")
-    assert row["documents"] == 1 and row["scope"] == "department"
+    assert (row["disclosures"], row["files"], row["scope"]) == (1, 1, "department")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ with
 documents as (
     select
         document_id,
+        disclosure_id,
         department_id,
         fiscal_year,
         phase,
@@ -61,7 +62,7 @@ procurement as (
     select
         document_id,
         sum(amount_yuan) as amount_yuan,
-        case when bool_and(procurement_source = 'narrative') then 'narrative' else 'table' end as source,
+        case when bool_and(source = 'narrative') then 'narrative' else 'table' end as source,
     from {{ ref('fct_procurement') }}
     group by all
 ),
@@ -70,6 +71,7 @@ three_public as (
     select
         facts.document_id,
         facts.year - documents.fiscal_year as year_offset,
+        facts.source,
         sum(facts.amount_yuan) as amount_yuan,
     from {{ ref('fct_three_public_expenditure') }} as facts
     inner join documents on facts.document_id = documents.document_id
@@ -117,6 +119,14 @@ figures as (
     union all
     select
         document_id,
+        figure_key as figure,
+        amount_yuan,
+        'narrative' as source
+    from narrative
+    where figure_key in ('basic_expenditure', 'project_expenditure')
+    union all
+    select
+        document_id,
         'procurement' as figure,
         amount_yuan,
         source
@@ -126,7 +136,7 @@ figures as (
         document_id,
         'three_public' as figure,
         amount_yuan,
-        'table' as source
+        source
     from three_public
     where year_offset = 0
     union all
@@ -142,7 +152,7 @@ figures as (
         document_id,
         'prior_year_three_public' as figure,
         amount_yuan,
-        'table' as source
+        source
     from three_public
     where year_offset = -1
 ),
@@ -181,7 +191,8 @@ department_years as (
         documents.department_id,
         documents.fiscal_year,
         documents.phase,
-        count(*) as documents,
+        count(distinct documents.disclosure_id) as disclosures,
+        count(*) as files,
         case when bool_or(documents.scope = 'department') then 'department' else 'unit' end as scope,
         case
             when bool_or(reconciliation.reconciliation_status = 'errors') then 'errors'
@@ -202,9 +213,7 @@ pivoted as (
                           'project_expenditure', 'procurement', 'three_public', 'prior_year_three_public'] %}
             cast(any_value(chosen.amount_yuan) filter (where chosen.figure = '{{ figure }}') as decimal(20, 2))
                 as {{ figure }}_yuan,
-            {%- if figure not in ['basic_expenditure', 'project_expenditure'] %}
-                any_value(chosen.source) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_source,
-            {%- endif %}
+            any_value(chosen.source) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_source,
         {% endfor %}
         case when bool_or(chosen.scope = 'department') then 'department' else 'unit' end as scope,
         list(distinct chosen.document_id order by chosen.document_id) as source_document_ids,
@@ -228,7 +237,8 @@ final as (
         pivoted.* exclude (department_id, fiscal_year, phase, scope, source_document_ids, reconciliation_status),
         pivoted.three_public_yuan - pivoted.prior_year_three_public_yuan as three_public_change_yuan,
         coalesce(pivoted.scope, department_years.scope) as scope,
-        department_years.documents,
+        department_years.disclosures,
+        department_years.files,
         coalesce(pivoted.source_document_ids, []) as source_document_ids,
         coalesce(pivoted.reconciliation_status, department_years.reconciliation_status) as reconciliation_status,
     from department_years
