@@ -4,6 +4,7 @@ department-year figures and the reconciliation status BI tools filter on (CONTRA
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -228,3 +229,29 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
             s for s in ("errors", "warnings", "reconciled") if s in statuses | {"reconciled"}
         )
         assert status == worst
+
+
+def readme_examples() -> list[tuple[str, list[list[str]]]]:
+    """The SQL blocks of the README's cross-document section with the rows printed below them."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Compare departments across cities and years", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    examples = re.findall(r"```sql\n(.*?)```\s*```text\n(.*?)```", section, re.S)
+    out = []
+    for sql, table in examples:
+        rows = table.split("├", 1)[1].splitlines()[1:]
+        cells = [
+            [c.strip() for c in row.strip("│ ").split("│")] for row in rows if row.startswith("│")
+        ]
+        out.append((sql, cells))
+    return out
+
+
+def test_readme_cross_document_queries_print_what_the_readme_shows(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    examples = readme_examples()
+    assert len(examples) == 2
+    for sql, printed in examples:
+        rows = [[str(v) for v in row] for row in corpus.execute(sql).fetchall()]
+        assert rows == printed
