@@ -4,7 +4,9 @@
 
 - full build: ``budget-warehouse build`` into a fresh warehouse (cold extract cache), median of N;
 - no-op rebuild: the same command again on unchanged PDFs, median of N;
-- extraction alone with 1 and 2 worker processes (cold cache each time), and the speed-up.
+- extraction alone with 1 and 2 worker processes (cold cache each time), and the speed-up;
+- the HTML build report: its seconds inside each build (the ``report:`` progress line) as a share
+  of the build, and ``write_report`` alone with a cold and a warm image cache.
 
 Wall-clock seconds of the real command (interpreter start and imports included). Prints figures;
 asserts nothing about time.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -25,14 +28,16 @@ from pathlib import Path
 import duckdb
 
 from orchestration.extract.runner import extract_all
+from orchestration.report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (ROOT / ".." / "shared" / "corpus" / "real").resolve()
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
+REPORT_LINE = re.compile(r"report: .*\((\d+) images, (\d+) rendered now, ([\d.]+) s\)")
 
 
-def build(raw: Path, warehouse: Path, workers: int) -> tuple[float, int]:
-    """Seconds of one ``budget-warehouse build`` and its exit status."""
+def build(raw: Path, warehouse: Path, workers: int) -> tuple[float, int, float]:
+    """Seconds of one ``budget-warehouse build``, its exit status and its report's seconds."""
     command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
     env = {**os.environ, "BUDGET_WORKERS": str(workers)}
     env.pop("DAGSTER_HOME", None)
@@ -41,7 +46,10 @@ def build(raw: Path, warehouse: Path, workers: int) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1) or not warehouse.exists():
         sys.exit(f"build failed:\n{done.stdout}\n{done.stderr}")
-    return seconds, done.returncode
+    report = REPORT_LINE.search(done.stdout)
+    if report is None:
+        sys.exit(f"the build wrote no report:\n{done.stdout}")
+    return seconds, done.returncode, float(report.group(3))
 
 
 def pages(warehouse: Path) -> int:
@@ -76,17 +84,26 @@ def main() -> None:
             shutil.copy(pdf, raw)
         print(f"corpus: {len(pdfs)} PDFs in {options.corpus}; {os.cpu_count()} CPUs")
 
-        full, noop = [], []
+        full, noop, report_full, report_noop = [], [], [], []
         for run in range(options.repeat):
             warehouse = scratch / f"warehouse-{run}" / "budget.duckdb"
-            seconds, status = build(raw, warehouse, options.workers)
+            seconds, status, report = build(raw, warehouse, options.workers)
             full.append(seconds)
-            print(f"  full build {run + 1}: {seconds:6.1f} s (exit {status})", flush=True)
+            report_full.append(report)
+            print(
+                f"  full build {run + 1}: {seconds:6.1f} s (exit {status}; report {report:.1f} s)",
+                flush=True,
+            )
         total_pages = pages(warehouse)
         for run in range(options.repeat):
-            seconds, _ = build(raw, warehouse, options.workers)
+            seconds, _, report = build(raw, warehouse, options.workers)
             noop.append(seconds)
-            print(f"  no-op rebuild {run + 1}: {seconds:6.1f} s", flush=True)
+            report_noop.append(report)
+            print(
+                f"  no-op rebuild {run + 1}: {seconds:6.1f} s (report {report:.1f} s)", flush=True
+            )
+        cold = write_report(warehouse, raw, scratch / "report-bench")
+        warm = write_report(warehouse, raw, scratch / "report-bench")
 
         one = extraction_seconds(pdfs, 1, scratch)
         print(f"  extraction, 1 worker:  {one:6.1f} s", flush=True)
@@ -105,6 +122,17 @@ def main() -> None:
         f"({noop_median / full_median:.0%} of a full build)"
     )
     print(f"extraction: 1 worker {one:.1f} s, 2 workers {two:.1f} s → speed-up ×{one / two:.2f}")
+    report_median = statistics.median(report_full)
+    print(
+        f"report in the full build (median): {report_median:6.1f} s  "
+        f"= {report_median / (full_median - report_median):.1%} added to the build without it "
+        f"({cold.images} images, {cold.errors} errors, {cold.warnings} warnings)"
+    )
+    print(
+        f"report in a no-op rebuild (median): {statistics.median(report_noop):6.1f} s; "
+        f"write_report alone: cold {cold.seconds:.1f} s ({cold.rendered} rendered), "
+        f"warm {warm.seconds:.1f} s ({warm.rendered} rendered)"
+    )
 
 
 if __name__ == "__main__":

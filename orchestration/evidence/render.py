@@ -25,6 +25,7 @@ RESOLUTION = 100  # pixels per inch (72 points)
 PADDING = 14.0  # points around the table
 HEADER_ROOM = 48.0  # points above the table: its column headers and title
 GAP = 12  # pixels between the pages of one image
+PAGES_KEPT = 8  # full-page renders kept per document (checks come sorted by page)
 STYLES = {  # fill (RGBA), stroke (RGB), stroke width in pixels
     TARGET: ((220, 38, 38, 50), (220, 38, 38), 3),
     SUMMED: ((37, 99, 235, 40), (37, 99, 235), 2),
@@ -158,6 +159,8 @@ class Renderer:
         """The page cropped to ``crop``, from one full render of the page per document."""
         page = pdf.pages[page_number - 1]
         if page_number not in self._pages:
+            if len(self._pages) >= PAGES_KEPT:
+                self._pages.pop(next(iter(self._pages)))
             self._pages[page_number] = page.to_image(resolution=self.resolution).original
         return PageImage(
             page.crop(crop, strict=False),

@@ -26,11 +26,12 @@ th{background:#f1f5f9;font-weight:600}td.num{text-align:right;font-variant-numer
 .cards{display:flex;gap:12px;flex-wrap:wrap}.card{background:#fff;border:1px solid #e2e8f0;
 border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-size:22px}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
-.loaded,.pass,.reconciled{background:#dcfce7;color:#166534}.rejected,.error,.errors{background:#fee2e2;
-color:#991b1b}.warn,.warnings{background:#fef3c7;color:#92400e}
+.status.loaded,.status.pass,.status.reconciled{background:#dcfce7;color:#166534}
+.status.rejected,.status.error,.status.errors{background:#fee2e2;color:#991b1b}
+.status.warn,.status.warning,.status.warnings{background:#fef3c7;color:#92400e}
 section.document{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:4px 20px 12px;
 margin:18px 0}.check{border-left:4px solid #dc2626;padding:4px 12px;margin:10px 0}
-.check.warn{border-color:#d97706;background:none;color:inherit}.check p{margin:2px 0}
+.check.warn{border-color:#d97706}.check p{margin:2px 0}
 .check img{display:block;max-width:100%;border:1px solid #cbd5e1;margin:6px 0}
 .note{color:#64748b;font-size:13px}details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 ul.lines{margin:4px 0;padding-left:20px;font-size:13px}.legend i{display:inline-block;width:12px;
@@ -94,6 +95,11 @@ def _check(check: Check, image: Image | None, level: str) -> str:
     ]
     if detail:
         parts.append(f'<p class="note">{escape(str(detail))}</p>')
+    if row.get("evaluation_id"):
+        parts.append(
+            f'<p class="note">evaluation_id {escape(row["evaluation_id"])} · '
+            f"<code>budget-warehouse show {escape(row['evaluation_id'][:12])}</code></p>"
+        )
     if image and image.src:
         alt = f"{row.get('source_file')} {describe(row)}"
         parts.append(
