@@ -34,7 +34,6 @@ NARRATIVE_PROCUREMENT = (  # documents whose goods/works/services split is missi
     "shenzhen_zhengfubangongting_2026_budget",
     "suzhou_shenjiju_2026_budget",
 )
-FINAL_COLUMNS = "issue #11: final accounts: 三公 facts are read from the 预算数 columns, not 决算数"
 FINAL_BASIC = (
     "issue #11: final accounts: basic expenditure (人员经费/公用经费 side by side) not read"
 )
@@ -68,19 +67,6 @@ KNOWN_FAILURES = {
             "general_budget.project",
             "basic_expenditure.total",
         )
-    },
-    **{
-        f"{doc}:three_public.{year}.{key}": FINAL_COLUMNS
-        for doc, year, keys in (
-            ("shanghai-putuo_caizhengju_2024_final", 2024, "total official_reception"),
-            (
-                "central_guojiaxinfangju_2024_final",
-                2024,
-                "total outbound_travel official_reception vehicle_operation",
-            ),
-            ("foshan_guidaojiaotongju_2019_final", 2019, "total official_reception"),
-        )
-        for key in keys.split()
     },
     "shanghai-putuo_caizhengju_2024_final:basic_expenditure.total": FINAL_BASIC,
     "central_guojiaxinfangju_2024_final:basic_expenditure.total": FINAL_BASIC,
