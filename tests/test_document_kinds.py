@@ -4,6 +4,8 @@ counted once, and rejected files named for what they are."""
 
 from __future__ import annotations
 
+import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from orchestration.extract.catalog import load_catalog
 from orchestration.extract.html_page import html_page_reason
 from orchestration.extract.narrative import find_figures
-from tests.paths import CORPUS, WIDE
+from tests.paths import CORPUS, ROOT, WIDE
 from tests.warehouse_build import build_shared
 
 BEIJING = WIDE / "002_北京"
@@ -21,6 +23,8 @@ AUDIT_NARRATIVE = BEIJING / "2026年北京市审计局部门预算.pdf"
 AUDIT_TABLES = CORPUS / "beijing_shenjiju_2026_budget_tables.pdf"
 TRANSPORT = BEIJING / "2026年北京市交通委员会部门预算.pdf"
 EMERGENCY = BEIJING / "2026年北京市应急管理局部门预算.pdf"
+REPORT = ROOT / "docs" / "wide_corpus_report.json"
+EXPECTED = ROOT / "tests" / "data" / "wide_corpus_expected.csv"
 
 
 def wan(value: Decimal) -> Decimal:
@@ -195,3 +199,22 @@ def test_the_narrative_is_checked_against_the_tables_of_its_pair(
         "narrative_three_public_vehicle_purchase_matches_table": "pass",
         "narrative_three_public_vehicle_operation_matches_table": "warn",
     }
+
+
+# --- the wide corpus: kind and status of every file ----------------------------------------
+
+
+def test_every_file_of_the_wide_corpus_has_its_expected_kind_and_status() -> None:
+    """docs/wide_corpus_report.json (`make corpus`) against the committed expectation; a file
+    whose kind or status changes fails here until tests/data/wide_corpus_expected.csv is
+    updated on purpose."""
+    assert REPORT.exists(), f"{REPORT} missing: run `make corpus`"
+    report = json.loads(REPORT.read_text(encoding="utf-8"))
+    observed = {f["path"]: (f["kind"], f["status"]) for f in report["files"]}
+    with EXPECTED.open(encoding="utf-8") as handle:
+        expected = {r["path"]: (r["kind"], r["status"]) for r in csv.DictReader(handle)}
+    assert sorted(observed) == sorted(p.relative_to(WIDE).as_posix() for p in WIDE.rglob("*.pdf"))
+    changed = {
+        p: (expected.get(p), observed[p]) for p in observed if expected.get(p) != observed[p]
+    }
+    assert not changed, f"kind/status changed (expected, observed): {changed}"
