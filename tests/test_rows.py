@@ -326,3 +326,19 @@ def test_group_labels_parent_their_items() -> None:
         ("商品和服务支出", "group", None),
         ("办公费", "item", "商品和服务支出"),
     ]
+
+
+def test_text_cut_by_a_page_break_is_joined_to_its_row() -> None:
+    # Guangzhou 表12: a long 绩效目标 cell continues at the top of the next page.
+    header = ["项目名称", "金额", "绩效目标"]
+    first = part(
+        [header, ["信访接待经费", "28.00", "做好市人民来访接待厅"]],
+        page=22,
+        above=("表12项目支出表",),
+    )
+    rest = part([header, ["", "", "的接待工作"], ["信息化运维", "12.00", "系统稳定运行"]], page=23)
+    rows = parsed([first, rest]).rows
+    assert [(r.project_name, r.cells[2], r.page) for r in rows] == [
+        ("信访接待经费", "做好市人民来访接待厅的接待工作", 22),
+        ("信息化运维", "系统稳定运行", 23),
+    ]
