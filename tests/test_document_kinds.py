@@ -23,6 +23,7 @@ AUDIT_NARRATIVE = BEIJING / "2026年北京市审计局部门预算.pdf"
 AUDIT_TABLES = CORPUS / "beijing_shenjiju_2026_budget_tables.pdf"
 TRANSPORT = BEIJING / "2026年北京市交通委员会部门预算.pdf"
 EMERGENCY = BEIJING / "2026年北京市应急管理局部门预算.pdf"
+XIAN_2019 = WIDE / "020_西安" / "发展和改革局_2026年部门预算.pdf"  # a 2019 budget under a 2026 name
 REPORT = ROOT / "docs" / "wide_corpus_report.json"
 EXPECTED = ROOT / "tests" / "data" / "wide_corpus_expected.csv"
 
@@ -79,11 +80,11 @@ def test_an_html_page_without_attachments_names_the_disclosures_it_links() -> No
 
 
 @pytest.fixture(scope="module")
-def beijing(tmp_path_factory: pytest.TempPathFactory, extract_cache: Path):
-    pdfs = [TRANSPORT, EMERGENCY, AUDIT_NARRATIVE, AUDIT_TABLES]
+def narratives(tmp_path_factory: pytest.TempPathFactory, extract_cache: Path):
+    pdfs = [TRANSPORT, EMERGENCY, XIAN_2019, AUDIT_NARRATIVE, AUDIT_TABLES]
     for pdf in pdfs:
         assert pdf.exists(), f"missing input {pdf}"
-    database = tmp_path_factory.mktemp("beijing") / "budget.duckdb"
+    database = tmp_path_factory.mktemp("narratives") / "budget.duckdb"
     build_shared(pdfs, database, extract_cache)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con
@@ -100,11 +101,12 @@ def _by_file(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("pdf", "three_public", "procurement"),
+    ("pdf", "year", "three_public", "procurement"),
     [
         # Read from the printed pages (p.8 三公, p.9 政府采购) of each PDF.
         (
             TRANSPORT,
+            2026,
             {
                 "outbound_travel": "166.98",
                 "official_reception": "3.55",
@@ -115,6 +117,7 @@ def _by_file(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> dict:
         ),
         (
             EMERGENCY,  # "…公务用 | - 8 - | 车运行维护费预算90.53万元" breaks over the page
+            2026,
             {
                 "outbound_travel": "46.16",
                 "official_reception": "0.35",
@@ -123,26 +126,36 @@ def _by_file(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> dict:
             },
             {"goods": "565.21", "works": "0.00", "services": "15878.12"},
         ),
+        (
+            XIAN_2019,  # pp.26–27; the year is the document's (2019), not the file name's
+            2019,
+            {"outbound_travel": "0.00", "official_reception": "8.60", "vehicle_operation": "10.00"},
+            {"goods": "0.00", "works": "0.00", "services": "890.65"},
+        ),
     ],
 )
 def test_narrative_only_disclosures_load_with_their_narrative_facts(
-    beijing: duckdb.DuckDBPyConnection, pdf: Path, three_public: dict, procurement: dict
+    narratives: duckdb.DuckDBPyConnection,
+    pdf: Path,
+    year: int,
+    three_public: dict,
+    procurement: dict,
 ) -> None:
-    kind, status, year = beijing.execute(
+    kind, status, fiscal_year = narratives.execute(
         "select document_kind, status, fiscal_year from marts.dim_document where source_file = ?",
         [pdf.name],
     ).fetchone()
-    assert (kind, status, year) == ("narrative_only", "loaded", 2026)
+    assert (kind, status, fiscal_year) == ("narrative_only", "loaded", year)
     facts = _by_file(
-        beijing,
+        narratives,
         "select document_id, category, year, source, amount_yuan "
         "from marts.fct_three_public_expenditure",
         pdf.name,
     )
     assert {k[0]: str(wan(v)) for k, v in facts.items()} == three_public
-    assert {k[1:] for k in facts} == {(2026, "narrative")}
+    assert {k[1:] for k in facts} == {(year, "narrative")}
     lines = _by_file(
-        beijing,
+        narratives,
         "select document_id, procurement_type, source, amount_yuan from marts.fct_procurement",
         pdf.name,
     )
@@ -151,8 +164,8 @@ def test_narrative_only_disclosures_load_with_their_narrative_facts(
 
 
 @pytest.mark.slow
-def test_a_disclosure_in_two_files_is_counted_once(beijing: duckdb.DuckDBPyConnection) -> None:
-    files = beijing.execute(
+def test_a_disclosure_in_two_files_is_counted_once(narratives: duckdb.DuckDBPyConnection) -> None:
+    files = narratives.execute(
         "select source_file, document_kind, disclosure_id, disclosure_part, paired_document_id "
         "from marts.dim_document where department_name = '北京市审计局' order by source_file"
     ).fetchall()
@@ -165,12 +178,12 @@ def test_a_disclosure_in_two_files_is_counted_once(beijing: duckdb.DuckDBPyConne
     assert (tables[0], tables[1], tables[3]) == (AUDIT_TABLES.name, "tables_only", "tables")
     assert narrative[2] == tables[2]  # one disclosure_id
     # 三公 comes from the tables file only: the narrative's figures are not added again.
-    sources = beijing.execute(
+    sources = narratives.execute(
         "select source, count(*), sum(amount_yuan) from marts.fct_three_public_expenditure "
         "where department_name = '北京市审计局' and year = 2026 group by source"
     ).fetchall()
     assert [(s, n, wan(v)) for s, n, v in sources] == [("table", 4, Decimal("244.85"))]
-    summary = beijing.execute(
+    summary = narratives.execute(
         "select documents, files, three_public_yuan, procurement_yuan "
         "from marts.v_department_year_summary where department_name = '北京市审计局'"
     ).fetchall()
@@ -181,10 +194,10 @@ def test_a_disclosure_in_two_files_is_counted_once(beijing: duckdb.DuckDBPyConne
 
 @pytest.mark.slow
 def test_the_narrative_is_checked_against_the_tables_of_its_pair(
-    beijing: duckdb.DuckDBPyConnection,
+    narratives: duckdb.DuckDBPyConnection,
 ) -> None:
     checks = dict(
-        beijing.execute(
+        narratives.execute(
             "select rule, status from marts.reconciliation_results "
             "where source_file = ? and rule like 'narrative_three_public%'",
             [AUDIT_NARRATIVE.name],
