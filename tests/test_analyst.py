@@ -4,7 +4,10 @@ department-year figures and the reconciliation status BI tools filter on (CONTRA
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import duckdb
 import pytest
 
 from tests.paths import CORPUS
+from tests.warehouse_build import DBT_DIR, writable_copy
 
 FACT_TABLES = [
     "fct_budget_expenditure",
@@ -84,6 +88,38 @@ def test_every_loaded_document_has_a_department_with_region_and_level(
         "prefecture",
         "交通运输局",
     )
+
+
+def test_a_name_without_region_takes_the_region_its_document_names(
+    corpus_warehouse: Path, tmp_path: Path
+) -> None:
+    """A bureau printed as plain 信访局 is placed by its units, table titles and narrative."""
+    database = writable_copy(corpus_warehouse, tmp_path)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "update raw.documents set department_name = '信访局' "
+            "where source_file = 'shenzhen_xinfangju_2026_budget.pdf'"
+        )
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [
+            *(str(dbt), "build", "--select", "int_document_departments+"),
+            *("--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)),
+        ],
+        env={**os.environ, "BUDGET_DBT_DATABASE": str(database)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert department_of(con, "shenzhen_xinfangju_2026_budget.pdf")[1:] == (
+            "信访局",
+            "440300",
+            "prefecture",
+            "信访局",
+            "petitions",
+        )
 
 
 def test_region_dimension_is_the_gbt2260_code_list(corpus: duckdb.DuckDBPyConnection) -> None:

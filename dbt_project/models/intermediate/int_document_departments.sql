@@ -3,8 +3,10 @@
 -- 中国共产党X委员会 shortened to 中共X委, so one department keeps one key across years, phases
 -- and both spellings. The region is read from the name: the leftmost province or prefecture
 -- it names (full name anywhere, short name such as 上海/福州 at the start), narrowed to the
--- deepest division below it that the name also names (上海市普陀区 → 310107). Names without a
--- region that start like a central body (国家, 国务院, 中共中央, …, or a ministry 部) are central.
+-- deepest division below it that the name also names (上海市普陀区 → 310107). Names starting
+-- like a central body (国家, 国务院, 中共中央, …) are central; a name without a region (司法局)
+-- takes the one its document's unit names, table titles and narrative name most often, else a
+-- ministry-like name (教育部, 审计署, 海关总署) is central.
 
 with
 
@@ -127,15 +129,66 @@ located as (
     select * from counties_alone
 ),
 
+-- A name that names no region and is not a central body's (a bureau printed as 司法局): the
+-- province or prefecture its unit names, table titles and narrative sentences name most often.
+unlocated as (
+    select documents.*
+    from documents
+    where
+        documents.department_key not in (select located.department_key from located)
+        and not regexp_matches(documents.department_key, '^(国家|国务院|中共中央|中央|中华人民共和国|全国|中国)')
+),
+
+evidence as (
+    select
+        unlocated.department_key,
+        rows.unit_name as text,
+    from unlocated
+    inner join {{ ref('stg_raw__rows') }} as rows on unlocated.document_id = rows.document_id
+    where rows.unit_name is not null
+
+    union all
+
+    select
+        unlocated.department_key,
+        tables.table_title as text,
+    from unlocated
+    inner join {{ ref('stg_raw__tables') }} as tables on unlocated.document_id = tables.document_id
+
+    union all
+
+    select
+        unlocated.department_key,
+        figures.context as text,
+    from unlocated
+    inner join {{ ref('stg_raw__narrative_figures') }} as figures on unlocated.document_id = figures.document_id
+),
+
+located_by_evidence as (
+    select
+        evidence.department_key,
+        regions.region_code,
+        count(*) as mentions,
+    from evidence
+    inner join regions on contains(evidence.text, regions.region_name)
+    where regions.level in ('province', 'prefecture')
+    group by evidence.department_key, regions.region_code
+    qualify row_number() over (
+        partition by evidence.department_key order by mentions desc, regions.region_code asc
+    ) = 1
+),
+
 departments as (
     select
         department_keys.department_key,
         case
             when located.region_code is not null then located.region_code
-            when regexp_matches(
-                department_keys.department_key,
-                '^(国家|国务院|中共中央|中央|中华人民共和国|全国|中国)|^[^省市县区州盟旗]{1,8}部$'
-            ) then '000000'
+            when regexp_matches(department_keys.department_key, '^(国家|国务院|中共中央|中央|中华人民共和国|全国|中国)')
+                then '000000'
+            when located_by_evidence.region_code is not null then located_by_evidence.region_code
+            -- a ministry (教育部), administration (审计署) or general administration (海关总署)
+            when regexp_matches(department_keys.department_key, '^[^省市县区州盟旗]{1,8}(部|署|总局)$')
+                then '000000'
         end as region_code,
         case
             when located.region_code is null then department_keys.department_key
@@ -147,6 +200,7 @@ departments as (
     from department_keys
     left join located on department_keys.department_key = located.department_key
     left join anchors on department_keys.department_key = anchors.department_key
+    left join located_by_evidence on department_keys.department_key = located_by_evidence.department_key
 ),
 
 final as (
