@@ -224,3 +224,27 @@ def test_show_command_renders_and_refuses_a_changed_or_missing_pdf(
         str(raw),
     )
     assert done.returncode == 0 and done.stdout.strip().endswith(".png"), done.stdout
+
+
+def test_negative_three_public_fact_shows_its_cell(evidence_build, renderer) -> None:
+    """The fact-level error (公务接待费 printed -2.00) leads to the printed cell of the fact."""
+    warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
+    [(asset, fact_id)] = query(
+        warehouse,
+        "select asset, evaluation_id from audit.validation_results "
+        "where rule = 'non_negative_amount' and status = 'error'",
+    )
+    [bbox] = query(
+        warehouse,
+        "select c.page, c.x0, c.top, c.x1, c.bottom from marts.fct_three_public_expenditure f "
+        "join raw.cells c on c.document_id = f.document_id and c.table_id = f.source_table_id "
+        "and c.row_index = f.source_row_index and c.value = -2 where f.three_public_id = ?",
+        [fact_id],
+    )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        evidence = for_fact(con, asset, fact_id)
+    assert evidence.pages == [32] and "-20000" in evidence.caption
+    pdf = locate_pdf(evidence.document, raw)
+    rendered = renderer.render(evidence, pdf)
+    assert [m.role for m in rendered.marks].count(TARGET) == 1
+    assert_shows_cell(rendered, pdf, bbox, TARGET)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..evidence.regions import Evidence, EvidenceNotFound, check_evidence, for_page
+from ..evidence.regions import Evidence, EvidenceNotFound, check_evidence, for_fact, for_page
 from ..evidence.render import Renderer
 from ..evidence.show import IMAGES_DIR, REPORT_DIR
 from ..evidence.source import SourceDocument, SourceUnavailable, locate_pdf
@@ -122,6 +122,12 @@ def _evidence(con: duckdb.DuckDBPyConnection, check: Check) -> Evidence | None:
     if check.reconciliation is not None:
         return check_evidence(con, check.reconciliation)
     row = check.row
+    asset = row.get("asset") or ""
+    if asset.startswith("marts.fct_") and row.get("evaluation_id"):
+        try:  # a fact-level expectation: its evaluation id is the fact's id
+            return for_fact(con, asset, row["evaluation_id"])
+        except EvidenceNotFound:
+            pass
     if row.get("document_id") is None or row.get("source_page") is None:
         return None
     page = int(row["source_page"])

@@ -73,14 +73,11 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? "
-            "and table_name = ? order by ordinal_position",
-            [schema, table],
-        ).fetchall()
-    ]
+    """The columns of a table or view; empty when it does not exist."""
+    try:
+        return [c[0] for c in con.execute(f'select * from {schema}."{table}" limit 0').description]
+    except duckdb.CatalogException:
+        return []
 
 
 def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
@@ -96,6 +93,12 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
         if table["document_id"] in documents:
             documents[table["document_id"]].tables.append(table)
     _figures(con, documents)
+    if "reconciliation_status" in _columns(con, "marts", "document_reconciliation"):
+        for document_id, status in con.execute(
+            "select document_id, reconciliation_status from marts.document_reconciliation"
+        ).fetchall():
+            if document_id in documents:
+                documents[document_id].document["reconciliation_status"] = status
     rules: dict[str, Counter[str]] = {}
     unattached: list[Check] = []
     validated_at = None

@@ -124,7 +124,9 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
     ]
     out = [
         f'<section class="document" id="{anchor(document)}" data-document="{escape(d["source_file"])}">',
-        f"<h2>{escape(str(title))} {_status(d['status'])}</h2>",
+        f"<h2>{escape(str(title))} {_status(d['status'])}"
+        + (f" {_status(d['reconciliation_status'])}" if d.get("reconciliation_status") else "")
+        + "</h2>",
         f'<p class="note">{" · ".join(f for f in facts if f)}</p>',
     ]
     if d.get("status_reason"):
@@ -212,13 +214,14 @@ def _overview(data: ReportData) -> str:
                 d.get("fiscal_year") or "",
                 escape(str(d.get("document_kind") or d.get("phase") or "")),
                 _status(d["status"]),
+                _status(d.get("reconciliation_status")) if d.get("reconciliation_status") else "",
                 escape(d.get("status_reason") or ""),
                 len(report.errors),
                 sum(report.warning_counts.values()),
             ]
         )
-    head = ["file", "department", "year", "kind", "status", "reason", "errors", "warnings"]
-    out.append(_table(head, rows, {6, 7}))
+    head = ["file", "department", "year", "kind", "status", "reconciliation", "reason", "errors"]
+    out.append(_table([*head, "warnings"], rows, {7, 8}))
     if data.rules:
         rows = [[escape(rule), c["pass"], c["warn"], c["error"]] for rule, c in data.rules.items()]
         out.append("<h3>Checks by rule</h3>")
