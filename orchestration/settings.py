@@ -73,6 +73,22 @@ class Settings:
         return self.warehouse.parent / ".build" / self.warehouse.name
 
     @property
+    def build_log(self) -> Path:
+        """dbt's output, library logs and tracebacks of the last CLI build of this warehouse."""
+        return self.build_database.with_name(f"{self.warehouse.name}.build.log")
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt artifacts of the last build (per warehouse: builds of two warehouses in one
+        folder may run at the same time and must not share them)."""
+        return self.build_database.with_name(f"{self.warehouse.name}.dbt_target")
+
+    @property
+    def dbt_stamp(self) -> Path:
+        """Inputs of the last clean ``dbt build`` of this warehouse (incremental builds)."""
+        return self.build_database.with_name(f"{self.warehouse.name}.dbt_build_stamp.json")
+
+    @property
     def lock_file(self) -> Path:
         """Advisory lock serialising the steps that write the working database."""
         return self.warehouse.parent / ".build" / f"{self.warehouse.name}.lock"
@@ -112,9 +128,14 @@ class RawFolder:
     unreadable: dict[str, str]  # partition key → why it cannot be read
 
 
+def utf8_text(text: str) -> str:
+    """``text`` as valid UTF-8: the bytes of a non-UTF-8 file name become ``\\xNN``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def partition_key(relative: str) -> str:
-    """The POSIX relative path as valid UTF-8: bytes of a non-UTF-8 name become ``\\xNN``."""
-    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """The POSIX relative path as valid UTF-8 (see :func:`utf8_text`)."""
+    return utf8_text(relative)
 
 
 def scan_raw_dir(raw_dir: Path) -> RawFolder:

@@ -133,7 +133,7 @@ def _locked_build(settings: Settings, out: TextIO, started: float) -> int:
     os.environ[ENV_WAREHOUSE] = str(settings.warehouse)
     os.environ[ENV_WORKERS] = str(settings.workers)
     os.environ[ENV_DOC_TIMEOUT] = str(settings.doc_timeout)
-    log_file = settings.build_database.parent / "build.log"
+    log_file = settings.build_log
     with _console(out, log_file):
         try:
             from ..definitions import defs
@@ -160,8 +160,7 @@ def _locked_build(settings: Settings, out: TextIO, started: float) -> int:
     from ..warehouse.publish import read_summary
 
     report = BuildReport.from_run(result, read_summary(settings.warehouse))
-    report.print(out, settings.warehouse, time.perf_counter() - started)
-    print(f"Full log (dbt output, tracebacks): {printable(log_file)}", file=out)
+    report.print(out, settings.warehouse, time.perf_counter() - started, log_file)
     return report.exit_code
 
 

@@ -135,7 +135,9 @@ class BuildReport:
             return f"steps not run: {', '.join(self.skipped)}"
         return "the publish step did not run"
 
-    def print(self, out: TextIO, warehouse: Path, seconds: float) -> None:
+    def print(
+        self, out: TextIO, warehouse: Path, seconds: float, log_file: Path | None = None
+    ) -> None:
         summary = self.summary
         w = out.write
         w("\n")
@@ -164,6 +166,8 @@ class BuildReport:
         self._print_expectations(w)
         if self.report_path:
             w(f"Report: {printable(self.report_path)}\n")
+        if log_file:
+            w(f"Full log (dbt output, tracebacks): {printable(log_file)}\n")
         w(self.verdict(warehouse, seconds) + "\n")
 
     def _print_expectations(self, w: Any) -> None:

@@ -188,11 +188,12 @@ def dbt_models(
     process meanwhile. A model error fails the step (nothing is published); failed tests are
     reported as failed asset checks. Skipped when nothing changed since the last clean build.
     """
-    database = warehouse.settings.build_database
+    settings = warehouse.settings
+    database = settings.build_database
     # One target folder per working database: dbt's partial parsing (keyed on the profile, which
     # names the database) is reused from the previous build, and no run leaves a folder behind.
-    target_path = database.parent / "dbt_target"
-    stamp_file = database.parent / "dbt_build_stamp.json"
+    target_path = settings.dbt_target
+    stamp_file = settings.dbt_stamp
     selection = sorted(k.to_user_string() for k in context.selected_asset_keys)
     selection += sorted(
         f"{k.asset_key.to_user_string()}:{k.name}" for k in context.selected_asset_check_keys
@@ -213,7 +214,9 @@ def dbt_models(
             events = list(invocation.stream())
             # A document whose rows break a key test is rejected and dbt runs again without it.
             rejected = reject_key_breakers(
-                database, invocation.get_artifact("run_results.json"), invocation.manifest
+                database,
+                invocation.get_artifact("run_results.json"),
+                invocation.get_artifact("manifest.json"),  # this run's: relation names resolved
             )
             if rejected:
                 for line in rejected:

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from ..extract.pdf_source import fingerprint
-from ..settings import discover_pdfs
+from ..settings import discover_pdfs, utf8_text
 from ..warehouse.extract_cache import read_entry
 from ..warehouse.extract_pool import extract_all
 from .resources import BuildLockResource, WarehouseResource, progress_log
@@ -55,7 +55,7 @@ class DocumentSummary:
             document_id=doc["document_id"],
             sha256=doc["sha256"],
             status=doc["status"],
-            reason=doc.get("status_reason"),
+            reason=utf8_text(doc["status_reason"]) if doc.get("status_reason") else None,
             pages=doc.get("page_count") or 0,
             tables=len(extract.tables),
             rows=len(extract.rows),
@@ -143,6 +143,7 @@ def document_extracts(
     largest_first = sorted(unique.values(), key=lambda path: path.stat().st_size, reverse=True)
 
     def warn(message: str) -> None:
+        message = utf8_text(message)
         progress_log.warning(message)
         context.log.warning(message)
 

@@ -20,7 +20,7 @@ from dagster import (
 
 from ..extract.document import EXTRACTOR_VERSION, Extract, document_id
 from ..extract.pdf_source import fingerprint
-from ..settings import scan_raw_dir
+from ..settings import scan_raw_dir, utf8_text
 from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, read_entry
 from ..warehouse.raw_store import LoadFailed, delete_documents, ensure_schema, load_document
 from .extract_assets import document_extracts
@@ -74,6 +74,7 @@ class UnreadableEntry:
                 "source_path": self.key,
                 "status": "rejected",
                 "status_reason": self.reason,
+                "document_kind": "unreadable",
                 "extract_checksum": self.checksum,
             }
         )
@@ -171,6 +172,8 @@ def _load(con: duckdb.DuckDBPyConnection, doc: SourceDocument) -> str | None:
     else:
         record = entry.extract.document
         checksum = entry.checksum
+        if record.get("status_reason"):
+            record["status_reason"] = utf8_text(record["status_reason"])
         # The cache is keyed by content: the file may have been copied or renamed since.
         record.update(source_file=Path(doc.key).name, source_path=doc.key)
         record["extract_checksum"] = checksum

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..extract.document import Extract, document_record, extract_document
 from ..extract.pdf_source import SourceFile, fingerprint
+from ..settings import utf8_text
 from .children import die_with_parent
 from .extract_cache import CorruptEntry, cache_path, read_entry, write_entry
 
@@ -48,16 +49,21 @@ class Attempt:
 
 
 def _work(pdf: str, out: str, parent: int) -> None:
+    """Extract one PDF into its cache entry. Nothing escapes: an exception becomes the entry
+    of a crash (its traceback kept for the log), never a traceback on the build's console."""
     die_with_parent(parent)
-    source = fingerprint(Path(pdf))
     try:
-        extract = extract_document(Path(pdf))
-    except Exception as exc:  # any bug in extraction becomes this document's rejection
-        reason = f"extraction crashed: {describe_exception(exc)}"
-        details = {"traceback": "".join(traceback.format_exception(exc))}
-        write_entry(Path(out), failed_extract(source, reason), "accident", details)
-        return
-    write_entry(Path(out), extract)
+        source = fingerprint(Path(pdf))
+        try:
+            extract = extract_document(Path(pdf))
+        except Exception as exc:  # any bug in extraction becomes this document's rejection
+            reason = utf8_text(f"extraction crashed: {describe_exception(exc)}")
+            details = {"traceback": utf8_text("".join(traceback.format_exception(exc)))}
+            write_entry(Path(out), failed_extract(source, reason), "accident", details)
+            return
+        write_entry(Path(out), extract)
+    except BaseException:  # even writing failed: the parent reports the exit code
+        os._exit(3)
 
 
 def describe_exception(exc: BaseException) -> str:

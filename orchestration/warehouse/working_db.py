@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 
 LOCK_WAIT_SECONDS = 30.0
-STAMP_NAME = "dbt_build_stamp.json"
 
 
 class WorkingDatabaseBusy(RuntimeError):
@@ -79,7 +78,9 @@ def discard(path: Path, why: str, warn: Callable[[str], None] | None = None) -> 
     aside = path.with_name(path.name + ".damaged")
     path.replace(aside)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    (path.parent / STAMP_NAME).unlink(missing_ok=True)
+    path.with_name(path.name + ".dbt_build_stamp.json").unlink(
+        missing_ok=True
+    )  # Settings.dbt_stamp
     if warn:
         warn(
             f"working database {path} could not be opened ({why}); rebuilding it from the "
