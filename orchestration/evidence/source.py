@@ -30,11 +30,18 @@ class SourceDocument:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, document_id: str) -> SourceDocument:
-        row = con.execute(
-            "select document_id, source_file, coalesce(source_path, source_file), sha256, "
-            "page_count from marts.dim_document where document_id = ?",
-            [document_id],
-        ).fetchone()
+        try:
+            row = con.execute(
+                "select document_id, source_file, coalesce(source_path, source_file), sha256, "
+                "page_count from marts.dim_document where document_id = ?",
+                [document_id],
+            ).fetchone()
+        except duckdb.BinderException:  # a warehouse built before dim_document.source_path
+            row = con.execute(
+                "select document_id, source_file, source_path, sha256, page_count "
+                "from raw.documents where document_id = ?",
+                [document_id],
+            ).fetchone()
         if row is None:
             raise SourceUnavailable(f"document {document_id} is not in marts.dim_document")
         return cls(*row)
