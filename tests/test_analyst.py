@@ -257,9 +257,11 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
         assert wrong == [], table
     # a department-year is only `reconciled` when every document it used is
     years = corpus.execute(
-        "select reconciliation_status, source_document_ids from marts.fct_department_year"
+        "select reconciliation_status, source_document_ids, reconciliation_evaluations "
+        "from marts.fct_department_year"
     ).fetchall()
-    for status, ids in years:
+    assert all(evaluations > 0 for _, _, evaluations in years)  # every real document is checked
+    for status, ids, _ in years:
         statuses = {expected[i] for i in ids}
         worst = next(
             s for s in ("errors", "warnings", "reconciled") if s in statuses | {"reconciled"}

@@ -22,6 +22,7 @@ documents as (
 reconciliation as (
     select
         document_id,
+        evaluations,
         reconciliation_status
     from {{ ref('document_reconciliation') }}
 ),
@@ -227,6 +228,27 @@ pivoted as (
     group by all
 ),
 
+used_documents as (
+    select distinct
+        department_id,
+        fiscal_year,
+        phase,
+        document_id,
+    from chosen
+),
+
+-- Rule evaluations behind the status (0: nothing could be checked, e.g. a narrative-only file).
+evaluations as (
+    select
+        used.department_id,
+        used.fiscal_year,
+        used.phase,
+        cast(sum(reconciliation.evaluations) as bigint) as evaluations,
+    from used_documents as used
+    inner join reconciliation on used.document_id = reconciliation.document_id
+    group by all
+),
+
 final as (
     select
         md5(concat_ws('|', department_years.department_id, department_years.fiscal_year, department_years.phase))
@@ -241,12 +263,18 @@ final as (
         department_years.files,
         coalesce(pivoted.source_document_ids, []) as source_document_ids,
         coalesce(pivoted.reconciliation_status, department_years.reconciliation_status) as reconciliation_status,
+        coalesce(evaluations.evaluations, 0) as reconciliation_evaluations,
     from department_years
     left join pivoted
         on
             department_years.department_id = pivoted.department_id
             and department_years.fiscal_year = pivoted.fiscal_year
             and department_years.phase = pivoted.phase
+    left join evaluations
+        on
+            department_years.department_id = evaluations.department_id
+            and department_years.fiscal_year = evaluations.fiscal_year
+            and department_years.phase = evaluations.phase
 )
 
 select * from final
