@@ -293,3 +293,23 @@ def test_readme_cross_document_queries_print_what_the_readme_shows(
     for sql, printed in examples:
         rows = [[str(v) for v in row] for row in corpus.execute(sql).fetchall()]
         assert rows == printed
+
+
+def test_final_accounts_execution_against_the_budget_they_print(
+    corpus: duckdb.DuckDBPyConnection,
+) -> None:
+    """国家信访局 2024: 三公 budget 76.43 万元 printed beside 46.20 万元 spent (4.69 + 0.90 + 40.61)."""
+    department_id = department_of(corpus, "central_guojiaxinfangju_2024_final.pdf")[0]
+    row = corpus.execute(
+        "select budget_three_public_yuan, final_three_public_yuan, three_public_execution_rate, "
+        "budget_source, budget_department_year_id from marts.fct_budget_execution "
+        "where department_id = ? and fiscal_year = 2024",
+        [department_id],
+    ).fetchone()
+    assert row == (
+        Decimal("764300.00"),
+        Decimal("462000.00"),
+        Decimal("0.6045"),
+        "final_accounts",
+        None,
+    )
