@@ -116,7 +116,7 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
     d = document.document
     title = d.get("department_name") or d["source_file"]
     facts = [
-        f"{escape(d['source_file'])}",
+        escape(d.get("source_path") or d["source_file"]),
         f"year {d['fiscal_year']}" if d.get("fiscal_year") else None,
         escape(str(d["phase"])) if d.get("phase") else None,
         escape(str(d["document_kind"])) if d.get("document_kind") else None,
@@ -209,7 +209,7 @@ def _overview(data: ReportData) -> str:
         d = report.document
         rows.append(
             [
-                f'<a href="#{anchor(report)}">{escape(d["source_file"])}</a>',
+                f'<a href="#{anchor(report)}">{escape(d.get("source_path") or d["source_file"])}</a>',
                 escape(d.get("department_name") or ""),
                 d.get("fiscal_year") or "",
                 escape(str(d.get("document_kind") or d.get("phase") or "")),
