@@ -11,8 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
 from orchestration.extract.catalog import load_catalog
+from orchestration.extract.document import extract_document
 from orchestration.extract.html_page import html_page_reason
 from orchestration.extract.narrative import find_figures
 from tests.paths import CORPUS, ROOT, WIDE
@@ -74,6 +78,29 @@ def test_an_html_page_without_attachments_names_the_disclosures_it_links() -> No
         "it links to 2 disclosure pages: 某市民政局2026年部门预算情况说明; "
         "某市儿童福利院2026年单位预算情况说明" in reason
     )
+
+
+def test_a_page_opening_with_long_comments_is_still_named_an_html_page(tmp_path: Path) -> None:
+    page = tmp_path / "budget.pdf"
+    page.write_bytes(b"<!-- " + b"x" * 3000 + b" -->\n<html><head><title>t</title></head></html>")
+    doc = extract_document(page).document
+    assert (doc["status"], doc["document_kind"]) == ("rejected", "html_page")
+    assert doc["status_reason"].startswith("not a PDF: an HTML page saved with a .pdf extension")
+
+
+def test_a_performance_target_annex_is_rejected_as_exactly_that(tmp_path: Path) -> None:
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "annex.pdf"
+    pdf = canvas.Canvas(str(path), invariant=1)
+    pdf.setFont("STSong-Light", 12)
+    for line, text in enumerate(
+        ["某市生态环境局2026年项目支出绩效目标表", "项目名称 绩效目标 绩效指标"]
+    ):
+        pdf.drawString(72, 720 - 20 * line, text)
+    pdf.save()
+    doc = extract_document(path).document
+    assert (doc["status"], doc["document_kind"]) == ("rejected", "performance_annex")
+    assert doc["status_reason"].startswith("performance-target annex")
 
 
 # --- Beijing: narrative-only disclosures and one disclosure in two files -----------------

@@ -67,6 +67,7 @@ _NARRATIVE_HEADING = re.compile(
     r"(?:预算|决算|收支|收入|支出)(?:情况)?说明|名词解释|部门(?:主要)?职责|机构设置|部门基本情况"
 )
 _BUDGET_TITLE = re.compile(r"(?:预算|决算)")
+_PERFORMANCE = re.compile(r"绩效目标(?:表|申报表|自评表)")
 
 
 def budget_figure_count(figures: Sequence[Figure]) -> int:
@@ -110,14 +111,17 @@ def check_contents(
     if budget_figure_count(figures) >= MIN_BUDGET_FIGURES and _BUDGET_TITLE.search(head):
         return
     types = {t.table_type for t in tables}
-    if types and types <= {"performance", "project_expenditure"} and "performance" in types:
+    performance_tables = bool(types) and types <= {"performance", "project_expenditure"}
+    if (performance_tables and "performance" in types) or (
+        not types - {"performance", "project_expenditure", "other"} and _PERFORMANCE.search(head)
+    ):
         pages = sorted({p for t in tables if t.table_type == "performance" for p in t.pages})
-        title = next(t.title for t in tables if t.table_type == "performance")
+        title = next((t.title for t in tables if t.table_type == "performance"), head[:40])
         raise RejectedDocument(
             kind="performance_annex",
-            reason=f"performance-target annex: only 绩效目标表 tables ({title}, {len(pages)} pages); "
-            "it holds no budget tables or budget narrative — the disclosure itself is a "
-            "separate file",
+            reason=f"performance-target annex: only 绩效目标表 tables ({title}, "
+            f"{len(pages) or len(page_lines)} pages); it holds no budget tables or budget "
+            "narrative — the disclosure itself is a separate file",
         )
     raise RejectedDocument(
         kind="unrelated",

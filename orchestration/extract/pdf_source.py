@@ -55,7 +55,7 @@ def check_header(path: Path) -> None:
     if not head:
         raise RejectedDocument("empty file (0 bytes)")
     if b"%PDF-" not in head:
-        lowered = head.lower()
+        lowered = path.read_bytes()[:8192].lower()  # a page may open with long comments
         if b"<html" in lowered or b"<!doctype" in lowered:
             raise RejectedDocument(html_page_reason(path.read_bytes()), kind="html_page")
         what = next((name for magic, name in _OTHER_FORMATS if head.startswith(magic)), None)
