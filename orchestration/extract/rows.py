@@ -111,7 +111,7 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
             page=page,
             bbox=_row_box(boxes),
             cells=cells,
-            raw_cells=[c or "" for c in raw_cells],
+            raw_cells=([c or "" for c in raw_cells] + [""] * width)[:width],
             cell_boxes=list(boxes),
             indent=indent,
         )
@@ -121,6 +121,7 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
         _label_row(row, columns, catalog)
         parts.complete(row)
         rows.append(row)
+    _prefix_fragments(rows)
     _assign_units(rows, columns, catalog, department)
     _assign_parents(rows)
     return ParsedTable(table=table, columns=columns, header_rows=depth, rows=rows)
@@ -147,6 +148,23 @@ class _CodeParts:
         last_given = max(n for n, p in enumerate(given) if p)
         self.last = full[: last_given + 1] + [""] * (len(given) - last_given - 1)
         row.code = "".join(self.last)
+
+
+def _prefix_fragments(rows: list[Row]) -> None:
+    """款 codes printed as 2-digit fragments under their 类 ('201 一般公共服务支出' → '10
+    人力资源事务' → '2011007 …'): prefix the enclosing 类 where a longer code below confirms it."""
+    codes = [r.code for r in rows if r.code and r.code.isdigit()]
+    klass: str | None = None
+    for row in rows:
+        code = row.code
+        if row.kind == "total" or not code or not code.isdigit():
+            continue
+        if len(code) == 2 and klass:
+            full = klass + code
+            if any(len(c) > len(full) and c.startswith(full) for c in codes):
+                row.code = full
+        elif len(code) >= 3:
+            klass = code[:3]
 
 
 def _is_overflow(row: Row, columns: list[Column]) -> bool:
@@ -235,6 +253,7 @@ def _assign_units(
         c.index for c in columns if c.role in {"name", "code", "code_part", "catalogue"}
     ]
     separate = bool(unit_columns) and bool(label_columns)
+    text_columns = [c.index for c in columns if c.role == "text"]
     if not unit_columns and not name_columns:
         return
     ucol = (unit_columns or name_columns)[0]
@@ -251,10 +270,12 @@ def _assign_units(
         if separate:
             is_unit = bool(cell)
         else:
+            # A project shares the column with units but prints a description (绩效目标…).
             is_unit = (
                 bool(cell)
                 and row.code is None
                 and row.kind not in {"group", "derived"}
+                and not any(row.cells[i] for i in text_columns)
                 and (
                     catalog.unit_name.search(_TRAILING_NOTE.sub("", cell)) is not None
                     or cell == department
@@ -270,11 +291,11 @@ def _assign_units(
     names = list(dict.fromkeys(r.unit_name for r in candidates if r.unit_name))
     if not names:
         return
-    if len(names) == 1:
+    top = names[0]
+    if len(names) == 1 and not _code_prefixes_rest(candidates, top):
         for row in candidates:
             row.kind = "unit"
         return
-    top = names[0]
     has_total = any(r.kind == "total" for r in rows)
     is_department = (
         _sums_to_rest(candidates, columns, top)
@@ -296,11 +317,14 @@ def _assign_units(
 
 
 def _code_prefixes_rest(candidates: list[Row], top: str) -> bool:
-    """Unit codes under the department's code (242 → 242001, 242002 …)."""
+    """Unit codes under the department's code (242 → 242001, 242002 …); the department's
+    only unit may print the department's name (121 西安市信访局 → 121001 西安市信访局)."""
     head = next(r for r in candidates if r.unit_name == top)
     rest = [r for r in candidates if r is not head]
-    return bool(head.code) and all(
-        r.code and r.code != head.code and r.code.startswith(head.code) for r in rest
+    return (
+        bool(head.code)
+        and bool(rest)
+        and all(r.code and r.code != head.code and r.code.startswith(head.code) for r in rest)
     )
 
 
@@ -321,7 +345,7 @@ def _assign_parents(rows: list[Row]) -> None:
     department_row: Row | None = None
     group_row: Row | None = None
     previous: Row | None = None
-    units_inside_groups = False
+    units_inside_groups = units_first = False
     coded: list[Row] = []
     numbered: list[Row] = []
     indent_levels = _indent_levels(rows)
@@ -331,9 +355,12 @@ def _assign_parents(rows: list[Row]) -> None:
             department_row, unit_row, group_row, coded, numbered = row, None, None, [], []
             indented = []
         elif row.kind == "unit":
-            # Some tables list units inside groups (货物 → unit → items).
-            inside = previous is not None and previous is group_row
+            # Some tables list units inside groups (货物 → unit → items): the first unit
+            # then follows a group. Where units come first (unit → 类 → 款), a unit after a
+            # 类 printed without 款 rows is the next unit, not a child of that 类.
+            inside = previous is not None and previous is group_row and not units_first
             units_inside_groups = units_inside_groups or inside
+            units_first = units_first or (group_row is None and not units_inside_groups)
             parent = group_row if inside else department_row
             row.parent_index = parent.index if parent else None
             unit_row, coded, numbered, indented = row, [], [], []

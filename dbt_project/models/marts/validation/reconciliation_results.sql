@@ -21,6 +21,10 @@ narrative as (
     select * from {{ ref('int_reconciliation__narrative') }}
 ),
 
+facts as (
+    select * from {{ ref('reconciliation__facts') }}
+),
+
 unioned as (
     select * from row_hierarchy
     union all by name
@@ -29,6 +33,8 @@ unioned as (
     select * from cross_table
     union all by name
     select * from narrative
+    union all by name
+    select * from facts
 ),
 
 final as (

@@ -1,0 +1,47 @@
+"""docs/wide_corpus_report.{md,json} describe the current extractor on the current wide crawl.
+
+Cheap by design: the 100-file crawl is never rebuilt here; the report's extractor version and
+corpus hashes are compared with the current ones (`make corpus` regenerates the report).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orchestration.extract.document import EXTRACTOR_VERSION
+from tests.paths import WIDE
+from tools.wide_corpus_report import JSON_REPORT, MARKDOWN, corpus_files, load_diagnoses
+
+STALE = "docs/wide_corpus_report is stale: run `make corpus`"
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return json.loads(JSON_REPORT.read_text(encoding="utf-8"))
+
+
+def test_report_is_of_the_current_extractor_and_corpus(report: dict) -> None:
+    if not WIDE.is_dir():
+        pytest.fail(f"wide corpus not found at {WIDE} (../shared beside the checkout)")
+    assert report["extractor_version"] == EXTRACTOR_VERSION, STALE
+    assert report["corpus_sha256"] == corpus_files(WIDE), STALE
+    assert EXTRACTOR_VERSION in MARKDOWN.read_text(encoding="utf-8"), STALE
+
+
+def test_every_file_has_a_fate_and_loaded_ones_their_checks(report: dict) -> None:
+    files = report["files"]
+    assert [f["path"] for f in files] == list(report["corpus_sha256"])
+    assert {f["status"] for f in files} <= {"loaded", "rejected"}
+    assert all(f["reason"] for f in files if f["status"] == "rejected")
+    loaded = [f for f in files if f["status"] == "loaded"]
+    assert all(isinstance(f["errors"], int) and isinstance(f["warnings"], int) for f in loaded)
+    summary = report["summary"]
+    assert summary["loaded"] == len(loaded)
+    assert summary["clean_loaded"] == sum(f["errors"] == 0 for f in loaded)
+    assert summary["errors"] == sum(summary["errors_by_rule"].values())
+
+
+def test_diagnoses_are_well_formed() -> None:
+    assert all(d.explanation and d.path for d in load_diagnoses())
