@@ -89,7 +89,7 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
         header_role = catalog.column_role(path) if path else None
         values = [row[c] for row in body if c < len(row) and row[c]]
         numeric = [v for v in values if parse_amount(v) is not None or is_percent(v)]
-        if header_role in {"code", "code_part", "year", "catalogue", "line_number"}:
+        if header_role in {"code", "code_part", "year", "catalogue", "line_number", "quantity"}:
             role = header_role
         elif values and len(numeric) >= AMOUNT_SHARE * len(values):
             role = "amount"
@@ -99,7 +99,17 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
             role = header_role or "text"
         columns.append(Column(index=c, path=path, role=role))
     _split_code_columns(columns)
+    _first_code_parts(columns)
     return columns
+
+
+def _first_code_parts(columns: list[Column]) -> None:
+    """The row's code is the first group of code parts (功能科目 类 | 款 | 项); later groups
+    (经济科目编码 类 | 款 beside it) are descriptive text, not part of that code."""
+    parts = [c for c in columns if c.role == "code_part"]
+    for column in parts[1:]:
+        if column.path[:-1] != parts[0].path[:-1]:
+            column.role = "text"
 
 
 def _split_code_columns(columns: list[Column]) -> None:

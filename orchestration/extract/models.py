@@ -58,6 +58,7 @@ class Row:
     unit_name: str | None = None
     project_name: str | None = None
     catalogue_code: str | None = None
+    sub_code: str | None = None  # a code column printed beside code parts (单位编码: 1, 154001)
     year: int | None = None
     level: int = 0
     parent_index: int | None = None

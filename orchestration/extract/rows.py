@@ -211,7 +211,7 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
         elif role in {"name", "unit", "text"} and not row.name and column.role != "amount":
             row.name = text
     if code_parts:
-        row.code = "".join(code_parts)
+        row.sub_code, row.code = row.code, "".join(code_parts)
     if row.code is not None and not _CODE.match(row.code):
         row.name, row.code = row.name or row.code, None
     if row.code is None and row.name:
@@ -219,8 +219,10 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
     if row.catalogue_code and row.code is None:
         row.code = row.catalogue_code
     label = row.name or ""
-    if catalog.total_labels.match(label) or (
-        not label and not row.code and _only_amounts(row, columns)
+    if (
+        catalog.total_labels.match(label)
+        or (not label and not row.code and _only_amounts(row, columns))
+        or (not label and catalog.total_labels.match(row.project_name or ""))
     ):
         row.kind = "total"
     elif _DERIVED.search(label) and row.kind != "derived":
@@ -300,6 +302,7 @@ def _assign_units(
     is_department = (
         _sums_to_rest(candidates, columns, top)
         or _code_prefixes_rest(candidates, top)
+        or _indented_above_rest(candidates)
         or (top == department and not has_total)
     )
     department_years: set[int | None] = set()
@@ -325,6 +328,16 @@ def _code_prefixes_rest(candidates: list[Row], top: str) -> bool:
         bool(head.code)
         and bool(rest)
         and all(r.code and r.code != head.code and r.code.startswith(head.code) for r in rest)
+    )
+
+
+def _indented_above_rest(candidates: list[Row]) -> bool:
+    """The department row printed left of its units, which are indented one step."""
+    head, rest = candidates[0], candidates[1:]
+    return (
+        head.indent is not None
+        and bool(rest)
+        and all(r.indent is not None and r.indent - head.indent >= MIN_INDENT_STEP for r in rest)
     )
 
 
@@ -369,9 +382,14 @@ def _assign_parents(rows: list[Row]) -> None:
             pass
         elif row.code:
             anchor = unit_row or department_row
-            parents = [r for r in coded if row.code.startswith(r.code) and r.code != row.code]
+            parents = [
+                r
+                for r in coded
+                if row.code.startswith(r.code)
+                and (r.code != row.code or _sub_rank(r) < _sub_rank(row))
+            ]
             if parents:
-                parent = max(parents, key=lambda r: len(r.code or ""))
+                parent = max(parents, key=lambda r: (len(r.code or ""), _sub_rank(r), r.index))
                 row.parent_index, row.level = parent.index, parent.level + 1
             else:
                 row.parent_index = anchor.index if anchor else None
@@ -407,22 +425,39 @@ def _assign_parents(rows: list[Row]) -> None:
     _assign_groups(rows)
 
 
+def _sub_rank(row: Row) -> float:
+    """Rows sharing one code nest by the code printed beside it: 全额 (1) over the unit
+    (154001) over the lines that print none."""
+    return len(row.sub_code) if row.sub_code else float("inf")
+
+
 MAX_INDENT_LEVELS = 4
+MIN_INDENT_STEP = 3.0  # sub-3pt differences are alignment noise, not indentation
 
 
 def _indent_levels(rows: list[Row]) -> dict[float, int]:
     """Indent → level (1, 2, …) when uncoded names are indented in a few steps; empty when
-    the indents look like centred or ragged text rather than a hierarchy."""
+    the indents look like centred or ragged text rather than a hierarchy. Indents within
+    alignment noise of each other (5.8, 6.4 | 15.7, 16.2 | 25.7) are one level."""
     candidates = [
         r for r in rows if r.kind in {"group", "item"} and not r.code and r.indent is not None
     ]
     indents = sorted({r.indent for r in candidates})
-    if not 2 <= len(indents) <= MAX_INDENT_LEVELS or len(indents) * 3 > len(candidates):
+    if not indents:
         return {}
-    steps = [b - a for a, b in pairwise(indents)]
-    if min(steps) < 3:  # sub-3pt differences are alignment noise, not indentation
+    steps: list[list[float]] = [[indents[0]]]
+    for previous, indent in pairwise(indents):
+        if indent - previous < MIN_INDENT_STEP:
+            steps[-1].append(indent)
+        else:
+            steps.append([indent])
+    if (
+        not 2 <= len(steps) <= MAX_INDENT_LEVELS
+        or len(steps) * 3 > len(candidates)
+        or any(step[-1] - step[0] >= MIN_INDENT_STEP for step in steps)
+    ):
         return {}
-    return {indent: level for level, indent in enumerate(indents, start=1)}
+    return {indent: level for level, step in enumerate(steps, start=1) for indent in step}
 
 
 def _assign_groups(rows: list[Row]) -> None:
