@@ -31,7 +31,6 @@ from typing import Any
 import duckdb
 import yaml
 
-from orchestration.extract.document import EXTRACTOR_VERSION
 from orchestration.settings import PROJECT_ROOT
 from orchestration.validation.report import format_amount
 
@@ -97,7 +96,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 
 def read_warehouse(warehouse: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(documents with their check counts, error-level checks) of a published warehouse."""
+    """(documents with their check counts and extractor version, error-level checks) of a
+    published warehouse."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         columns = {
             name
@@ -111,6 +111,7 @@ def read_warehouse(warehouse: Path) -> tuple[list[dict[str, Any]], list[dict[str
             con,
             f"""
             select d.document_id, d.sha256, d.source_file, d.status, d.status_reason,
+                d.extractor_version,
                 {kind} as kind,
                 count(r.evaluation_id) filter (where r.status = 'error') as errors,
                 count(r.evaluation_id) filter (where r.status = 'warn') as warnings
@@ -154,8 +155,10 @@ def summarise(
         )
     loaded = [f for f in per_file if f["status"] == "loaded"]
     clean = [f for f in loaded if f["errors"] == 0]
+    versions = sorted({d["extractor_version"] for d in documents if d["extractor_version"]})
     return {
-        "extractor_version": EXTRACTOR_VERSION,
+        # the extractor that built the warehouse read (not necessarily the checkout's)
+        "extractor_version": ",".join(versions),
         "corpus_sha256": files,
         "files": per_file,
         "summary": {

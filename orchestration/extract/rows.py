@@ -382,11 +382,16 @@ def _assign_parents(rows: list[Row]) -> None:
             pass
         elif row.code:
             anchor = unit_row or department_row
+            # A line printed twice (款 '21999 其他支出' repeated as its own 项) is one line.
             parents = [
                 r
                 for r in coded
                 if row.code.startswith(r.code)
-                and (r.code != row.code or _sub_rank(r) < _sub_rank(row))
+                and (
+                    r.code != row.code
+                    or _sub_rank(r) < _sub_rank(row)
+                    or (r is previous and r.name == row.name)
+                )
             ]
             if parents:
                 parent = max(parents, key=lambda r: (len(r.code or ""), _sub_rank(r), r.index))

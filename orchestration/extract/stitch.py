@@ -13,17 +13,25 @@ MAX_TITLE_LINES = 3
 MAX_TITLE_LINE_CHARS = 48
 DEFAULT_UNIT = "万元"
 _HEADER_UNIT = re.compile(r"[(（](万元|元)[)）]")
+# A narrative sentence above an in-text table, not its title: amounts or sentence punctuation.
+_SENTENCE = re.compile(r"[0-9]万元|[0-9]元|[,;。]")
 
 
 def title_of(lines: list[str], catalog: Catalog) -> tuple[str, str | None]:
     """The title printed above a table and its printed number ('表1', '公开01表' …)."""
     candidates: list[str] = []
     for line in lines:
-        if catalog.not_title.search(line) or len(line) > MAX_TITLE_LINE_CHARS:
+        # The title may share its line with 编制单位/单位 (one text line in some exports).
+        part = re.split(r"(?:单位名称|部门名称|编制单位|金额单位|单位)[:：].*$", line)[0]
+        if (
+            catalog.not_title.search(line)
+            or not part
+            or len(part) > MAX_TITLE_LINE_CHARS
+            or _SENTENCE.search(part)
+        ):
             continue
-        for part in re.split(r"(?:单位名称|部门名称|编制单位|金额单位|单位)[:：].*$", line)[:1]:
-            if part and (catalog.title_hint.search(part) or re.fullmatch(r"\d{4}年(度)?", part)):
-                candidates.append(part)
+        if catalog.title_hint.search(part) or re.fullmatch(r"\d{4}年(度)?", part):
+            candidates.append(part)
     title = "".join(candidates[-MAX_TITLE_LINES:])
     number = catalog.number_pattern.search(title)
     return title, (number.group(1) if number else None)
@@ -62,10 +70,14 @@ def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
         title, number = title_of(part.lines_above, catalog)
         table_type = catalog.classify_title(title) if title else None
         previous = tables[-1] if tables else None
+        # A continuation may repeat the title, with or without its number.
         repeated = (
             previous is not None
             and table_type == previous.table_type
-            and number == previous.printed_number
+            and (
+                number == previous.printed_number
+                or (number is None and bool(title) and previous.title.endswith(title))
+            )
         )
         untitled = table_type is None and "表" not in title
         if _continues(previous, part) and (untitled or repeated):

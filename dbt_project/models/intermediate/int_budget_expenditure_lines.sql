@@ -3,7 +3,7 @@
 
 with
 
-cells as (
+all_cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
     where
         table_type = 'general_budget_function'
@@ -12,6 +12,25 @@ cells as (
         and not is_percent
         and row_kind not in ('total', 'derived', 'department', 'unit')
         and (column_year is null or column_year = fiscal_year)
+),
+
+-- One table per document, so nothing is counted twice: the first one titled by function
+-- (按功能分类), else the first (a title that lost its 经济分类 line also reads 一般公共预算支出).
+chosen_table as (
+    select
+        document_id,
+        arg_min(table_id, (not regexp_matches(table_title, '功能'), table_id)) as table_id
+    from all_cells
+    group by document_id
+),
+
+cells as (
+    select all_cells.*
+    from all_cells
+    inner join chosen_table
+        on
+            all_cells.document_id = chosen_table.document_id
+            and all_cells.table_id = chosen_table.table_id
 ),
 
 typed as (

@@ -23,7 +23,8 @@ cells as (
 ),
 
 -- Rows that carry facts: unit rows where the table lists units, else the department
--- rows, else every row (a single unlabelled row, or items listed as rows).
+-- rows, else every row but the total (a department printed as one coded row under 合计, or
+-- items listed as rows), else the total itself (a single unlabelled row).
 row_scope as (
     select
         document_id,
@@ -31,6 +32,7 @@ row_scope as (
         case
             when bool_or(row_kind = 'unit') then 'unit'
             when bool_or(row_kind = 'department') then 'department'
+            when bool_or(row_kind <> 'total') then 'not_total'
             else 'any'
         end as fact_kind,
     from cells
@@ -47,7 +49,10 @@ categorised as (
         on
             cells.document_id = row_scope.document_id
             and cells.table_id = row_scope.table_id
-    where row_scope.fact_kind = 'any' or cells.row_kind = row_scope.fact_kind
+    where
+        row_scope.fact_kind = 'any'
+        or cells.row_kind = row_scope.fact_kind
+        or (row_scope.fact_kind = 'not_total' and cells.row_kind <> 'total')
 ),
 
 -- Items listed as rows: take the first (total) amount column only.
