@@ -206,8 +206,6 @@ def render(
         f"- {s['files']} files: {s['loaded']} loaded, {s['rejected']} rejected.",
         f"- {s['clean_loaded']} of {s['loaded']} loaded documents ({share}) have no error-level "
         f"check; {s['errors']} error-level checks in all.",
-        "- Error-level checks include `facts_equal_printed_total`: per document and fact table, "
-        "Σ facts (residual rows included) against the total printed for it (CONTRACT §3.1).",
         "",
     ]
     by_rule = Counter({k: v for k, v in s["errors_by_rule"].items()})

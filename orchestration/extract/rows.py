@@ -20,6 +20,7 @@ _NUMBERING = (
     (re.compile(r"^[0-9]+[、.](?![0-9])"), 3),
     (re.compile(r"^[(（][0-9]+[)）]"), 4),
 )
+_OF_WHICH = re.compile(r"^其中[:：]")
 HEADER_MATCH_SHARE = 0.5
 _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
@@ -49,6 +50,7 @@ def split_code(text: str) -> tuple[str | None, str]:
 
 
 def numbering_level(name: str) -> int:
+    name = _OF_WHICH.sub("", name)  # '其中:(1)公务用车购置费' is numbered (1)
     for pattern, level in _NUMBERING:
         if pattern.match(name):
             return level
@@ -99,7 +101,7 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     depth, raw_body = _body_rows(table)
     width = len(table.parts[0].column_boxes)
     texts = [[normalize(c) if c is not None else "" for c in cells] for _, cells, _, _ in raw_body]
-    texts = [(row + [""] * width)[:width] for row in texts]
+    texts = [_return_overflow((row + [""] * width)[:width]) for row in texts]
     columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
     rows: list[Row] = []
     parts = _CodeParts([c.index for c in columns if c.role == "code_part"])
@@ -115,6 +117,10 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
             cell_boxes=list(boxes),
             indent=indent,
         )
+        if rows and _is_name_tail(row, rows[-1], columns):
+            rows[-1].name += next(text for text in row.cells if text)
+            _merge_overflow(rows[-1], row, columns)
+            continue
         if rows and _is_overflow(row, columns):
             _merge_overflow(rows[-1], row, columns)
             continue
@@ -125,6 +131,20 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     _assign_units(rows, columns, catalog, department)
     _assign_parents(rows)
     return ParsedTable(table=table, columns=columns, header_rows=depth, rows=rows)
+
+
+_OVERFLOW = re.compile(r"^(.*[\u4e00-\u9fff)）])(-?[0-9][0-9,]*\.[0-9]+)$")
+
+
+def _return_overflow(cells: list[str]) -> list[str]:
+    """A long name runs into the amount cell beside it ('机关事业单位职业年金' |
+    '缴费支出43608.96'): the words go back to the name, the cell keeps its amount."""
+    for c in range(1, len(cells)):
+        match = _OVERFLOW.match(cells[c])
+        if match and cells[c - 1] and parse_amount(cells[c - 1]) is None:
+            cells[c - 1] += match.group(1)
+            cells[c] = match.group(2)
+    return cells
 
 
 class _CodeParts:
@@ -176,6 +196,24 @@ def _is_overflow(row: Row, columns: list[Column]) -> bool:
         and not any(
             row.cells[c.index] for c in columns if c.role in {"unit", "name", "code", "project"}
         )
+    )
+
+
+MAX_NAME_TAIL = 8
+
+
+def _is_name_tail(row: Row, previous: Row, columns: list[Column]) -> bool:
+    """The first row of a page holding only the end of the name the previous page's last row
+    began ('江苏省无锡技' | '师学院'): a few characters in one label cell, no amounts."""
+    filled = [c for c in columns if row.cells[c.index]]
+    return (
+        row.page != previous.page
+        and len(filled) == 1
+        and filled[0].role in {"name", "unit", "text", "catalogue"}
+        and bool(previous.cells[filled[0].index])
+        and len(row.cells[filled[0].index]) <= MAX_NAME_TAIL
+        and parse_amount(row.cells[filled[0].index]) is None
+        and any(previous.cells[c.index] for c in columns if c.role == "amount")
     )
 
 

@@ -72,7 +72,14 @@ final as (
         columns.column_index,
         columns.column_path,
         columns.column_label,
-        columns.column_year,
+        -- a column group headed 上年 / 当年 (Xi'an 三公 tables) is the prior / budget year
+        coalesce(
+            columns.column_year,
+            case
+                when regexp_matches(columns.column_path, '(^|/)上年(预算)?数?(/|$)') then documents.fiscal_year - 1
+                when regexp_matches(columns.column_path, '(^|/)(当年|本年)(预算)?数?(/|$)') then documents.fiscal_year
+            end
+        ) as column_year,
         columns.is_derived_column,
         columns.is_other_measure_column,
         cells.row_label,

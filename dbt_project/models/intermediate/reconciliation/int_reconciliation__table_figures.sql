@@ -226,11 +226,19 @@ side_cells as (
     qualify column_index = min(column_index) over (partition by document_id, table_id, table_side)
 ),
 
+-- 收入合计 is the side's total where a 本年收入合计 is printed above it, else its current total.
 side_marks as (
     select
         *,
         case
-            when regexp_matches(row_label, '^本年(收入|支出)?合计$|^(收入|支出)合计$') then 'current'
+            when regexp_matches(row_label, '^本年(收入|支出)?合计$') then 'current'
+            when
+                regexp_matches(row_label, '^(收入|支出)合计$')
+                and bool_or(regexp_matches(row_label, '^本年(收入|支出)?合计$')) over (
+                    partition by document_id, table_id, table_side
+                )
+                then 'total'
+            when regexp_matches(row_label, '^(收入|支出)合计$') then 'current'
             when regexp_matches(row_label, '^(收入|支出)?总计$') then 'total'
             when regexp_matches(row_label, '^合计$') then 'plain'
         end as total_kind,
