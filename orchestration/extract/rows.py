@@ -117,6 +117,9 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
             cell_boxes=list(boxes),
             indent=indent,
         )
+        for c, text in enumerate(cells):  # an amount cell whose name overflow went back
+            if text != normalize(row.raw_cells[c]) and parse_amount(text) is not None:
+                row.raw_cells[c] = text
         if rows and _is_name_tail(row, rows[-1], columns):
             rows[-1].name += next(text for text in row.cells if text)
             _merge_overflow(rows[-1], row, columns)
@@ -311,9 +314,11 @@ def _assign_units(
             is_unit = bool(cell)
         else:
             # A project shares the column with units but prints a description (绩效目标…).
+            # Unit codes (125001: department 125, unit 001) are 6 digits; budget
+            # classification codes have 3, 5 or 7.
             is_unit = (
                 bool(cell)
-                and row.code is None
+                and (row.code is None or re.fullmatch(r"[0-9]{6}", row.code) is not None)
                 and row.kind not in {"group", "derived"}
                 and not any(row.cells[i] for i in text_columns)
                 and (
@@ -428,7 +433,7 @@ def _assign_parents(rows: list[Row]) -> None:
                 and (
                     r.code != row.code
                     or _sub_rank(r) < _sub_rank(row)
-                    or (r is previous and r.name == row.name)
+                    or (r is previous and r.cells == row.cells)
                 )
             ]
             if parents:

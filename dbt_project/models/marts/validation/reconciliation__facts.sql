@@ -25,7 +25,7 @@ facts as (
     union all
 
     select
-        'fct_basic_expenditure',
+        'fct_basic_expenditure' as fact_table,
         document_id,
         source_table_id,
         amount_yuan,
@@ -36,7 +36,7 @@ facts as (
     union all
 
     select
-        'fct_procurement',
+        'fct_procurement' as fact_table,
         document_id,
         source_table_id,
         amount_yuan,
@@ -48,7 +48,7 @@ facts as (
     union all
 
     select
-        'fct_three_public_expenditure',
+        'fct_three_public_expenditure' as fact_table,
         document_id,
         source_table_id,
         amount_yuan,
@@ -97,8 +97,10 @@ printed as (
         figures.printed_cells > 0
         and case fact_sums.fact_table
             when 'fct_three_public_expenditure' then starts_with(figures.measure, 'three_public_')
-            when 'fct_procurement' then
-                figures.measure = case when figures.table_type = 'procurement' then 'total' else 'procurement' end
+            when 'fct_procurement'
+                then figures.measure = case
+                    when figures.table_type = 'procurement' then 'total' else 'procurement'
+                end
             else figures.measure = 'total'
         end
     group by all
