@@ -465,6 +465,11 @@ def _assign_parents(rows: list[Row]) -> None:
             parents = [r for r in numbered if r.level < row.level]
             row.parent_index = parents[-1].index if parents else (anchor.index if anchor else None)
             numbered.append(row)
+        elif row.project_name and not row.name and coded:
+            # A project listed under the most detailed code printed above it (类 | 款 | 项
+            # rows, then 序号 | 项目名称 rows without a code).
+            parent = coded[-1]
+            row.parent_index, row.level = parent.index, parent.level + 1
         else:
             parent = group_row or unit_row or department_row
             row.parent_index = parent.index if parent else None
