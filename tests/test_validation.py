@@ -84,7 +84,12 @@ def test_sample_passes_every_error_level_expectation(sample_run: ValidationRun) 
 
 
 def test_sample_one_cent_services_subtotal_is_a_warning(sample_run: ValidationRun) -> None:
-    [finding] = sample_run.warnings
+    [finding, facts] = sorted(
+        sample_run.warnings, key=lambda r: r.rule == "facts_equal_printed_total"
+    )
+    # the same cent separates the procurement facts from the table's printed 合计
+    assert (facts.rule, facts.table_type) == ("facts_equal_printed_total", "procurement")
+    assert (facts.expected_yuan, facts.observed_yuan) == (wan("3320.23"), wan("3320.24"))
     assert finding.rule == "parent_equals_sum_of_children"
     assert finding.table_type == "procurement"
     assert finding.unit_name == "深圳市福田区数据管理中心"
