@@ -4,7 +4,8 @@
 -- column of the expenditure summary the facts come from), the 三公 table's four categories of
 -- the budget year. Facts read from two tables, or from a table whose rows were counted twice,
 -- exceed the printed total: an error, so the document's figures are not marked reconciled.
--- Narrative facts are checked against their tables by the narrative rules.
+-- Narrative facts are checked against their tables by the narrative rules. Read from the facts
+-- before they carry reconciliation_status (which this check feeds).
 
 with
 
@@ -20,7 +21,7 @@ facts as (
         amount_yuan,
         source_page,
         is_residual,
-    from {{ ref('fct_budget_expenditure') }}
+    from {{ ref('int_budget_expenditure_facts') }}
 
     union all
 
@@ -31,7 +32,7 @@ facts as (
         amount_yuan,
         source_page,
         is_residual,
-    from {{ ref('fct_basic_expenditure') }}
+    from {{ ref('int_basic_expenditure_facts') }}
 
     union all
 
@@ -42,7 +43,7 @@ facts as (
         amount_yuan,
         source_page,
         is_residual,
-    from {{ ref('fct_procurement') }}
+    from {{ ref('int_procurement_facts') }}
     where procurement_source <> 'narrative'
 
     union all
@@ -54,8 +55,8 @@ facts as (
         amount_yuan,
         source_page,
         is_residual,
-    from {{ ref('fct_three_public_expenditure') }}
-    where year = fiscal_year
+    from {{ ref('int_three_public_expenditure_facts') }}
+    where year = fiscal_year and source = 'table'
 ),
 
 fact_sums as (
