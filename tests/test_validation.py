@@ -106,14 +106,15 @@ def test_sample_rule_evaluations_per_document(sample_run: ValidationRun) -> None
     lines = counts_lines(sample_run.results)
     print("\n" + "\n".join(lines))
     reconciliation = [r for r in sample_run.results if r.suite == "reconciliation"]
-    assert len(sample_run.results) == 575  # the README's summary of the sample
-    assert len(reconciliation) == 570
+    assert len(sample_run.results) == 579  # the README's summary of the sample
+    assert len(reconciliation) == 574
     per_rule = Counter(r.rule for r in reconciliation)
     assert {rule: n for rule, n in per_rule.items() if n > 2} == {
         "row_total_equals_sum_of_columns": 359,
         "parent_equals_sum_of_children": 121,
         "unit_equals_sum_of_lines": 36,
         "department_equals_sum_of_units": 35,
+        "facts_equal_printed_total": 4,  # one per fact table read from tables
     }
     rules = set(per_rule)
     assert rules >= {
@@ -191,7 +192,7 @@ def test_results_land_in_the_audit_table(sample_db: Path, sample_run: Validation
                 "where table_schema = 'audit' and table_name = 'validation_results'"
             ).fetchall()
         }
-    assert stored == (written, 0, 1) and written == len(sample_run.results)
+    assert stored == (written, 0, 2) and written == len(sample_run.results)
     assert columns >= {
         "rule",
         "severity",
@@ -233,7 +234,8 @@ def test_tampered_procurement_leaf_is_an_error(tampered_run: ValidationRun) -> N
     )
     # the procurement facts no longer add up to the table's printed 合计: not reconciled
     assert facts.rule == "facts_equal_printed_total"
-    assert facts.observed_yuan - facts.expected_yuan == wan("8.00")
+    # 8.00 万元 of the tampered leaf, plus the sample's own 0.01 rounding cent
+    assert facts.observed_yuan - facts.expected_yuan == wan("8.01")
     assert error.unit_name == "深圳市福田区政务服务数据管理局(本级)"
     assert error.row_label == "A0302 办公自动化设备"
     assert error.table_label == "表11政府采购项目支出预算表"
@@ -304,5 +306,5 @@ def test_validation_asset_writes_the_audit_table(
     assert result.success
     with duckdb.connect(str(working), read_only=True) as con:
         rows = con.execute("select count(*) from audit.validation_results").fetchone()[0]
-    assert rows == len(sample_run.results) == 575
+    assert rows == len(sample_run.results) == 579
     assert (tmp_path / "warehouse" / "data_docs" / "index.html").exists()
