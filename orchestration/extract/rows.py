@@ -314,11 +314,9 @@ def _assign_units(
             is_unit = bool(cell)
         else:
             # A project shares the column with units but prints a description (绩效目标…).
-            # Unit codes (125001: department 125, unit 001) are 6 digits; budget
-            # classification codes have 3, 5 or 7.
             is_unit = (
                 bool(cell)
-                and (row.code is None or re.fullmatch(r"[0-9]{6}", row.code) is not None)
+                and row.code is None
                 and row.kind not in {"group", "derived"}
                 and not any(row.cells[i] for i in text_columns)
                 and (
