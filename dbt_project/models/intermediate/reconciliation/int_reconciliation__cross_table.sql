@@ -42,10 +42,14 @@ other_income as (
         and regexp_matches(row_label, '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政')
 ),
 
+-- A fund table printed as a two-sided 收支表 (Xi'an 政府性基金收支表) spends its 本年支出合计.
 fund_tables as (
     select
         document_id,
-        measure,
+        case
+            when measure = 'expenditure_current' and table_type in ('government_fund', 'state_capital') then 'total'
+            else measure
+        end as measure,
         sum(amount_yuan) as amount_yuan,
         count(*) as tables_summed,
         max(rounding_yuan) as rounding_yuan,
