@@ -49,22 +49,10 @@ KNOWN_FAILURES = {
         "issue #10: narrative 服务类 figure taken from another sentence (10.38 万元)"
     ),
     "guangzhou_xinfangju_2026_budget:units": "issue #11: a '(本级)' unit beside the only unit",
-    "shenzhen_zhengfubangongting_2026_budget:units": (
-        "issue #11: units read from the performance table ('厅(本级)', '…办公厅(本级)')"
-    ),
     "central_guojiaxinfangju_2024_final:units": (
         "issue #11: units read from performance-target cells ('≥98%', '180.03' …)"
     ),
     "xian_renshe_2020_budget:units": "issue #11: unit names kept with their [code], some cut short",
-    **{
-        f"xian_renshe_2020_budget:{figure}": "issue #11: xian facts are counted twice"
-        for figure in (
-            "general_budget.total",
-            "general_budget.basic",
-            "general_budget.project",
-            "basic_expenditure.total",
-        )
-    },
     "shanghai-putuo_caizhengju_2024_final:basic_expenditure.total": FINAL_BASIC,
     "central_guojiaxinfangju_2024_final:basic_expenditure.total": FINAL_BASIC,
     "foshan_guidaojiaotongju_2019_final:basic_expenditure.total": (
