@@ -16,21 +16,12 @@ all_cells as (
 -- A document may print the basic expenditure twice (基本支出预算表 for all funds and
 -- 一般公共预算基本支出表): take one table, preferring the all-funds one, so nothing is
 -- counted twice.
-chosen_table as (
-    select
-        document_id,
-        arg_min(table_id, (regexp_matches(table_title, '一般公共预算|财政拨款'), table_id)) as table_id
-    from all_cells
-    group by document_id
-),
-
 cells as (
-    select all_cells.*
+    select *
     from all_cells
-    inner join chosen_table
-        on
-            all_cells.document_id = chosen_table.document_id
-            and all_cells.table_id = chosen_table.table_id
+    qualify
+        table_id
+        = arg_min(table_id, (regexp_matches(table_title, '一般公共预算|财政拨款'), table_id)) over (partition by document_id)
 ),
 
 -- The 总计/合计 column: the first amount column labelled as a total, else the first one.

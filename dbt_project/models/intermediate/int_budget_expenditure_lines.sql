@@ -16,21 +16,12 @@ all_cells as (
 
 -- One table per document, so nothing is counted twice: the first one titled by function
 -- (按功能分类), else the first (a title that lost its 经济分类 line also reads 一般公共预算支出).
-chosen_table as (
-    select
-        document_id,
-        arg_min(table_id, (not regexp_matches(table_title, '功能'), table_id)) as table_id
-    from all_cells
-    group by document_id
-),
-
 cells as (
-    select all_cells.*
+    select *
     from all_cells
-    inner join chosen_table
-        on
-            all_cells.document_id = chosen_table.document_id
-            and all_cells.table_id = chosen_table.table_id
+    qualify
+        table_id
+        = arg_min(table_id, (not regexp_matches(table_title, '功能'), table_id)) over (partition by document_id)
 ),
 
 typed as (
