@@ -32,8 +32,9 @@ test: $(STAMP) $(MANIFEST)  ## Run the whole test suite
 test-fast: $(STAMP) $(MANIFEST)  ## Unit tests and the sample (no real corpus, no whole builds): under a minute
 	$(BIN)/pytest -m "not corpus and not slow"
 
+# dbt on PATH: under `dagster dev` the dbt project is parsed on each load (prepare_if_dev)
 dev: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on http://127.0.0.1:3000
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 
 $(DAGSTER_HOME)/dagster.yaml:  # one warehouse-writing run at a time; no telemetry
 	mkdir -p $(DAGSTER_HOME)

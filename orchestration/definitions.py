@@ -1,13 +1,14 @@
 """The Dagster code location ``budget_warehouse``: assets, checks, job, sensor and schedule.
 
-``dagster dev`` (``make dev``) and ``budget-warehouse build`` both load these definitions.
+``dagster dev`` (``make dev``) and ``budget-warehouse build`` both load these definitions; loading
+them prepares the dbt project (``dbt parse`` when its manifest is stale, see ``dbt_project``).
 """
 
 from __future__ import annotations
 
 from dagster import Definitions
 
-from .defs.dbt_assets import dbt_models
+from .defs.dbt_assets import build_dbt_models, dbt_project
 from .defs.extract_assets import document_extracts
 from .defs.jobs import build_warehouse_job
 from .defs.load_assets import raw_tables
@@ -16,13 +17,14 @@ from .defs.report_assets import build_report_asset
 from .defs.resources import default_resources
 from .defs.schedules import daily_build
 from .defs.sensors import raw_folder_sensor
-from .validation.checks import make_validation_checks, validation_assets
+from .defs.validation_assets import build_validation_checks, build_validation_results
 
+dbt_models = build_dbt_models(dbt_project())
+validation_results = build_validation_results(dbt_models)
 # Non-blocking: a failed expectation is reported (check, audit table, CLI exit status) but the
 # build is still published — CONTRACT §2: the warehouse always holds every document that loaded.
-validation_checks = make_validation_checks(blocking=False)
-
-published_warehouse = build_published_warehouse([dbt_models, *validation_assets])
+validation_checks = build_validation_checks(dbt_models)
+published_warehouse = build_published_warehouse([dbt_models, validation_results])
 build_report = build_report_asset(published_warehouse)
 
 defs = Definitions(
@@ -30,11 +32,11 @@ defs = Definitions(
         document_extracts,
         raw_tables,
         dbt_models,
-        *validation_assets,
+        validation_results,
         published_warehouse,
         build_report,
     ],
-    asset_checks=[*validation_checks],
+    asset_checks=validation_checks,
     jobs=[build_warehouse_job],
     sensors=[raw_folder_sensor],
     schedules=[daily_build],

@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from orchestration.cli import run_build, sync_partitions
-from orchestration.definitions import defs
+from orchestration.definitions import defs, validation_checks
 from orchestration.defs.extract_assets import documents_partitions
 from orchestration.defs.jobs import BUILD_JOB_NAME, RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.load_assets import RAW_TABLES
@@ -32,7 +32,6 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import daily_build
 from orchestration.defs.sensors import raw_folder_sensor
 from orchestration.extract.pdf_source import fingerprint
-from orchestration.validation.checks import validation_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 

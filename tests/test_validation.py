@@ -16,21 +16,14 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.definitions import dbt_models, validation_checks, validation_results
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.validation_assets import check_result, marts_keys
 from orchestration.settings import Settings
-from orchestration.validation.checks import (
-    check_result,
-    marts_keys,
-    validation_checks,
-    validation_results,
-)
-from orchestration.validation.report import counts_lines, failure_lines, format_report
-from orchestration.validation.runner import (
-    ValidationResult,
-    ValidationRun,
-    collect_validation,
-    write_validation_results,
-)
+from orchestration.validation.audit import write_validation_results
+from orchestration.validation.report import counts_lines, failure_lines
+from orchestration.validation.results import ValidationResult, ValidationRun
+from orchestration.validation.runner import collect_validation
 from orchestration.validation.suites import load_suites
 from tests.paths import FIXTURES, SAMPLE_PDF
 from tests.warehouse_build import build, writable_copy
@@ -77,7 +70,7 @@ def test_suites_are_committed_ge_documents() -> None:
 
 
 def test_sample_passes_every_error_level_expectation(sample_run: ValidationRun) -> None:
-    print("\n" + format_report(sample_run, include_warnings=True))
+    print("\n" + "\n".join(failure_lines(sample_run.results, include_warnings=True)))
     assert sample_run.passed
     assert [o for o in sample_run.outcomes if o.severity == "critical" and not o.success] == []
     assert sample_run.errors == []
@@ -269,14 +262,16 @@ def test_tampered_negative_three_public_fails_non_negative(tampered_run: Validat
 
 
 @pytest.mark.slow
-def test_checks_attach_to_the_marts_and_block_on_errors(
+def test_production_checks_attach_to_the_marts_and_report_errors_without_blocking(
     sample_run: ValidationRun, tampered_run: ValidationRun
 ) -> None:
-    keys = set(marts_keys())
+    keys = set(marts_keys(dbt_models))
     checked = {key for check in validation_checks for key in check.check_keys}
     assert {k.asset_key for k in checked} <= keys
     assert dg.AssetKey(["marts", "fct_procurement"]) in {k.asset_key for k in checked}
-    assert all(spec.blocking for check in validation_checks for spec in check.check_specs)
+    # CONTRACT §2: a failed expectation never stops publishing (issue 15: the test used to
+    # assert blocking checks that production does not wire)
+    assert not any(spec.blocking for check in validation_checks for spec in check.check_specs)
 
     failing = check_result(tampered_run, "reconciliation", "fct_procurement")
     assert not failing.passed and failing.severity == dg.AssetCheckSeverity.ERROR

@@ -5,9 +5,13 @@ keys ``raw/<table>`` that the loader produces); dbt tests become asset checks.
 
 Incremental: when neither the loaded documents nor the dbt project changed since the last
 successful ``dbt build`` of this working database, dbt is not run again (its outputs are current).
+
+Nothing runs at import: :func:`dbt_project` prepares the project (``dbt parse`` when needed) the
+first time the definitions ask for it, and :func:`build_dbt_models` reads its manifest then.
 """
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -20,6 +24,7 @@ import duckdb
 from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
+    AssetsDefinition,
     Failure,
     MaterializeResult,
     Output,
@@ -34,8 +39,17 @@ DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
 _NOT_SOURCES = {"target", "logs", "dbt_packages", ".user.yml"}
 
 
-def dbt_project(project_dir: Path = DBT_PROJECT_DIR) -> DbtProject:
-    return DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+@functools.cache
+def dbt_project() -> DbtProject:
+    """``dbt_project/``, prepared once per process with a current ``target/manifest.json``.
+
+    Under ``dagster dev``, ``prepare_if_dev()`` parses it on every load, so model edits show on
+    reload; elsewhere ``dbt parse`` runs only when the manifest is missing or stale.
+    """
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    ensure_manifest(project)
+    return project
 
 
 def project_files(project_dir: Path) -> list[Path]:
@@ -169,25 +183,36 @@ def up_to_date_events(context: AssetExecutionContext, stamp: dict[str, Any]) -> 
         )
 
 
-PROJECT = dbt_project()
-MANIFEST = ensure_manifest(PROJECT)
+def build_dbt_models(project: DbtProject) -> AssetsDefinition:
+    """The ``dbt_models`` multi-asset: every model and seed of ``project``'s manifest."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        name="dbt_models",
+        dagster_dbt_translator=BudgetDbtTranslator(),
+    )
+    def dbt_models(
+        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        """``dbt build`` (models, seeds and tests) against the working database.
+
+        Holds the writer lock for the whole dbt process; no DuckDB connection is open in this
+        process meanwhile. A model error fails the step (nothing is published); failed tests are
+        reported as failed asset checks. Skipped when nothing changed since the last clean build.
+        """
+        yield from dbt_build(context, dbt, warehouse, project.project_dir)
+
+    return dbt_models
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    project=PROJECT,
-    name="dbt_models",
-    dagster_dbt_translator=BudgetDbtTranslator(),
-)
-def dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+def dbt_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    project_dir: Path,
 ) -> Iterator[Any]:
-    """``dbt build`` (models, seeds and tests) against the working database.
-
-    Holds the writer lock for the whole dbt process; no DuckDB connection is open in this
-    process meanwhile. A model error fails the step (nothing is published); failed tests are
-    reported as failed asset checks. Skipped when nothing changed since the last clean build.
-    """
+    """The events of ``dbt build`` over the selected models, or of the build it is current with."""
     settings = warehouse.settings
     database = settings.build_database
     # One target folder per working database: dbt's partial parsing (keyed on the profile, which
@@ -199,7 +224,7 @@ def dbt_models(
         f"{k.asset_key.to_user_string()}:{k.name}" for k in context.selected_asset_check_keys
     )
     with warehouse.writing():
-        fingerprint = inputs_fingerprint(database, PROJECT.project_dir, selection)
+        fingerprint = inputs_fingerprint(database, project_dir, selection)
         stamp = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
         if fingerprint and stamp.get("fingerprint") == fingerprint and marts_built(database):
             progress_log.info("dbt build: up to date (no document or model changed)")
@@ -222,7 +247,7 @@ def dbt_models(
                 for line in rejected:
                     progress_log.warning(f"rejected {line}")
                 progress_log.info("dbt build again without them …")
-                fingerprint = inputs_fingerprint(database, PROJECT.project_dir, selection)
+                fingerprint = inputs_fingerprint(database, project_dir, selection)
                 invocation = dbt.cli(
                     ["build"], context=context, raise_on_error=False, target_path=target_path
                 )

@@ -1,26 +1,10 @@
 """Validation: reconciliation rules (dbt) and fact checks enforced by Great Expectations suites.
 
-Pure functions live in :mod:`.runner` (``collect_validation``, ``write_validation_results``) and
-:mod:`.report`; the Dagster checks and asset in :mod:`.checks` (imported separately: it loads the
-dbt manifest).
+- :mod:`.suites`: the committed suites (``expectations/*.json``) and what each validates;
+- :mod:`.runner`: ``collect_validation`` runs them over a warehouse, read-only;
+- :mod:`.results`: what a run produces (``ValidationRun``, ``ValidationResult``);
+- :mod:`.audit`: ``audit.validation_results``, its schema and ``write_validation_results``;
+- :mod:`.report`: readable findings.
+
+The Dagster checks and the audit-table asset are in :mod:`orchestration.defs.validation_assets`.
 """
-
-from .report import counts_lines, failure_lines, format_report
-from .runner import (
-    ValidationResult,
-    ValidationRun,
-    collect_validation,
-    validate_and_write,
-    write_validation_results,
-)
-
-__all__ = [
-    "ValidationResult",
-    "ValidationRun",
-    "collect_validation",
-    "counts_lines",
-    "failure_lines",
-    "format_report",
-    "validate_and_write",
-    "write_validation_results",
-]

@@ -1,4 +1,4 @@
-"""Readable validation reports: failures for the CLI, counts per document, markdown tables."""
+"""Readable validation findings: one line per failure, counts per document, markdown tables."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from .runner import ValidationResult, ValidationRun
+from .results import Status, ValidationResult
 
-_STATUS_ORDER = {"error": 0, "warn": 1, "pass": 2}
+_STATUS_ORDER: dict[Status, int] = {"error": 0, "warn": 1, "pass": 2}
 
 
 def format_amount(yuan: Decimal | None) -> str:
@@ -82,27 +82,6 @@ def failure_lines(
     if limit is not None and len(lines) > limit:
         lines = [*lines[:limit], f"… and {len(lines) - limit} more"]
     return lines
-
-
-def format_report(
-    run: ValidationRun, include_warnings: bool = False, limit: int | None = 50
-) -> str:
-    """What the CLI prints: expectation totals, evaluations per document, then the failures."""
-    failed = [o for o in run.outcomes if not o.success]
-    critical = [o for o in failed if o.severity == "critical"]
-    lines = [
-        f"Expectations: {len(run.outcomes) - len(failed)} passed, {len(critical)} failed "
-        f"(error), {len(failed) - len(critical)} failed (warning) — "
-        f"{len(run.results)} rule evaluations, {len(run.errors)} errors, "
-        f"{len(run.warnings)} warnings",
-        *counts_lines(run.results),
-    ]
-    failures = failure_lines(run.results, include_warnings=include_warnings, limit=limit)
-    if failures:
-        lines += ["Failed expectations:" if not include_warnings else "Findings:", *failures]
-    if run.data_docs_index is not None:
-        lines.append(f"Data Docs: {run.data_docs_index}")
-    return "\n".join(lines)
 
 
 def markdown_table(results: Iterable[ValidationResult], limit: int = 50) -> str:

@@ -1,4 +1,4 @@
-"""Run the committed Great Expectations suites over a built warehouse and land the results.
+"""Run the committed Great Expectations suites over a built warehouse and return the results.
 
 Route (see docs/validation.md): the rule arithmetic happens in SQL (dbt models
 ``int_reconciliation__*`` → ``marts.reconciliation_results``); GE validates pandas frames read
@@ -6,18 +6,17 @@ from DuckDB over one read-only connection that is closed before GE starts. GE th
 holds the warehouse file, never sees a DECIMAL (amounts it checks are cast to DOUBLE in SQL; the
 exact amounts reported come from DuckDB as text), and needs no patched SQL datasource.
 
-- :func:`collect_validation` — pure with respect to the warehouse: reads, validates, returns rows.
-- :func:`write_validation_results` — the one write, given the orchestrator's connection.
+:func:`collect_validation` is pure with respect to the warehouse: it reads, validates and returns
+rows; :func:`.audit.write_validation_results` is the one write, on the orchestrator's connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,101 +24,29 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .results import ExpectationOutcome, GeSeverity, Severity, ValidationResult, ValidationRun
 from .suites import EXPECTATIONS_DIR, SuiteDefinition, load_suites
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
-AUDIT_SCHEMA = "audit"
-AUDIT_TABLE = "validation_results"
-RECONCILIATION_TABLE = "reconciliation_results"
 #: Columns that name the row of a fact table in a failure, first present wins per group.
 _FACT_LABEL_COLUMNS = (
     ("function_code", "economic_code", "procurement_category_code"),
     ("function_name", "economic_item", "procurement_category_name", "category", "revenue_item"),
     ("project_name", "expenditure_type", "year"),
 )
-_GE_SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One rule evaluation: one row of ``audit.validation_results``."""
-
-    suite: str
-    asset: str  # warehouse table the evaluation reports on, e.g. marts.fct_procurement
-    expectation: str  # the GE expectation that enforces it
-    rule: str
-    severity: str  # error / warning / info (passed)
-    status: str  # pass / warn / error
-    document_id: str | None
-    source_file: str | None
-    table_type: str | None
-    table_label: str | None
-    source_page: int | None
-    unit_name: str | None
-    row_label: str | None
-    column_label: str | None
-    expected_yuan: Decimal | None
-    observed_yuan: Decimal | None
-    difference_yuan: Decimal | None
-    tolerance_yuan: Decimal | None
-    items_summed: int | None
-    detail: str | None
-    evaluation_id: str | None
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    """What GE concluded for one expectation of one suite on one batch (asset)."""
-
-    suite: str
-    asset: str
-    expectation: str
-    rule: str
-    severity: str  # GE severity: critical / warning / info
-    success: bool
-    element_count: int
-    unexpected_count: int
-
-
-@dataclass
-class ValidationRun:
-    """Everything one validation produced."""
-
-    results: list[ValidationResult]
-    outcomes: list[ExpectationOutcome]
-    validated_at: dt.datetime
-    data_docs_index: Path | None = None
-    documents: dict[str, str] = field(default_factory=dict)  # document_id -> source_file
-
-    @property
-    def passed(self) -> bool:
-        """True when no critical (error-severity) expectation failed."""
-        return all(o.success for o in self.outcomes if o.severity == "critical")
-
-    @property
-    def errors(self) -> list[ValidationResult]:
-        return [r for r in self.results if r.status == "error"]
-
-    @property
-    def warnings(self) -> list[ValidationResult]:
-        return [r for r in self.results if r.status == "warn"]
-
-    def for_asset(
-        self, suite: str, asset: str
-    ) -> tuple[list[ExpectationOutcome], list[ValidationResult]]:
-        """Outcomes and result rows of one suite on one asset (``schema.table``)."""
-        outcomes = [o for o in self.outcomes if o.suite == suite and o.asset == asset]
-        results = [r for r in self.results if r.suite == suite and r.asset == asset]
-        return outcomes, results
-
-    def counts_by_document(self) -> dict[str, Counter[str]]:
-        """Evaluations per source file by status (pass / warn / error)."""
-        counts: dict[str, Counter[str]] = {}
-        for result in self.results:
-            key = result.source_file or "(no document)"
-            counts.setdefault(key, Counter())[result.status] += 1
-        return counts
+#: Severity of an evaluation whose row names none.
+_SEVERITY_OF_STATUS: dict[str, Severity] = {"error": "error", "warn": "warning", "pass": "info"}
+#: The GE expectation that enforces each status of a reconciliation evaluation.
+_EXPECTATION_OF_STATUS: dict[str, str] = {
+    "error": "expect_column_values_to_not_be_in_set",
+    "warn": "expect_column_values_to_not_be_in_set",
+    "pass": "expect_column_values_to_be_in_set",
+}
+_RESULT_FIELDS = [f.name for f in fields(ValidationResult)]
+_AMOUNT_FIELDS = [
+    name
+    for name, annotation in typing.get_type_hints(ValidationResult).items()
+    if Decimal in typing.get_args(annotation)
+]
 
 
 @dataclass(frozen=True)
@@ -130,6 +57,11 @@ class _Batch:
     frame: pd.DataFrame  # what GE validates
     records: pd.DataFrame  # the same rows with exact amounts (text) and context, for reporting
     id_column: str
+
+    @property
+    def qualified_asset(self) -> str:
+        """``schema.table`` of the asset, as results and outcomes name it."""
+        return f"{self.suite.target.schema}.{self.asset}"
 
 
 def collect_validation(
@@ -148,7 +80,7 @@ def collect_validation(
     results: list[ValidationResult] = []
     for batch in batches:
         if batch.suite.target.split_column:
-            results += _evaluation_rows(batch, failing)
+            results += _evaluation_rows(batch)
         else:
             results += _fact_rows(batch, failing, documents)
     index = data_docs_dir / "index.html" if data_docs_dir is not None else None
@@ -292,7 +224,9 @@ def _run_great_expectations(
         for rule, result in zip(rules, validation.results, strict=True):
             config = result.expectation_config
             expectation = config.type
-            severity = str(getattr(config.severity, "value", config.severity or "critical"))
+            severity = typing.cast(
+                GeSeverity, str(getattr(config.severity, "value", config.severity or "critical"))
+            )
             ids = {
                 str(item[batch.id_column])
                 for item in (result.result.get("unexpected_index_list") or [])
@@ -304,7 +238,7 @@ def _run_great_expectations(
             outcomes.append(
                 ExpectationOutcome(
                     suite=suite_name,
-                    asset=f"{batch.suite.target.schema}.{batch.asset}",
+                    asset=batch.qualified_asset,
                     expectation=expectation,
                     rule=rule,
                     severity=severity,
@@ -318,13 +252,8 @@ def _run_great_expectations(
     return outcomes, failing
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return None
-    return Decimal(str(value))
-
-
 def _value(value: Any) -> Any:
+    """A plain Python value (None for missing, numpy scalars unwrapped)."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if hasattr(value, "item"):  # numpy scalar
@@ -332,44 +261,29 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _evaluation_rows(
-    batch: _Batch, failing: dict[tuple[str, str, str], set[str]]
-) -> list[ValidationResult]:
-    """Reconciliation evaluations, one result each; status comes from SQL, GE enforces it."""
-    by_status = {
-        "error": "expect_column_values_to_not_be_in_set",
-        "warn": "expect_column_values_to_not_be_in_set",
-        "pass": "expect_column_values_to_be_in_set",
-    }
-    asset = f"{batch.suite.target.schema}.{batch.asset}"
+def _result(batch: _Batch, expectation: str, values: Mapping[str, Any]) -> ValidationResult:
+    """The one way a result is made: fields missing from ``values`` are None, amounts exact."""
+    row = {name: _value(values.get(name)) for name in _RESULT_FIELDS}
+    row.update(suite=batch.suite.name, asset=batch.qualified_asset, expectation=expectation)
+    for name in _AMOUNT_FIELDS:
+        row[name] = None if row[name] is None else Decimal(str(row[name]))
+    return ValidationResult(**row)
+
+
+def _evaluation_rows(batch: _Batch) -> list[ValidationResult]:
+    """Reconciliation evaluations, one result each; status comes from SQL, GE enforces it.
+
+    The table's columns are the result's fields; amounts are read from their exact text.
+    """
     rows = []
     for record in batch.records.to_dict("records"):
         status = str(record["status"])
-        rows.append(
-            ValidationResult(
-                suite=batch.suite.name,
-                asset=asset,
-                expectation=by_status.get(status, "expect_column_values_to_be_in_set"),
-                rule=str(record["rule"]),
-                severity=str(record.get("severity") or _GE_SEVERITY.get(status, "info")),
-                status=status,
-                document_id=_value(record.get("document_id")),
-                source_file=_value(record.get("source_file")),
-                table_type=_value(record.get("table_type")),
-                table_label=_value(record.get("table_label")),
-                source_page=_value(record.get("source_page")),
-                unit_name=_value(record.get("unit_name")),
-                row_label=_value(record.get("row_label")),
-                column_label=_value(record.get("column_label")),
-                expected_yuan=_decimal(_value(record.get("expected_yuan__text"))),
-                observed_yuan=_decimal(_value(record.get("observed_yuan__text"))),
-                difference_yuan=_decimal(_value(record.get("difference_yuan__text"))),
-                tolerance_yuan=_decimal(_value(record.get("tolerance_yuan__text"))),
-                items_summed=_value(record.get("items_summed")),
-                detail=_value(record.get("detail")),
-                evaluation_id=_value(record.get(batch.id_column)),
-            )
-        )
+        values = {name: record.get(f"{name}__text", record.get(name)) for name in _RESULT_FIELDS}
+        values["rule"] = str(record["rule"])
+        values["severity"] = str(record.get("severity") or _SEVERITY_OF_STATUS.get(status, "info"))
+        values["evaluation_id"] = record.get(batch.id_column)
+        expectation = _EXPECTATION_OF_STATUS.get(status, "expect_column_values_to_be_in_set")
+        rows.append(_result(batch, expectation, values))
     return rows
 
 
@@ -390,159 +304,60 @@ def _fact_rows(
     documents: dict[str, str],
 ) -> list[ValidationResult]:
     """Per fact table: a failing row per GE-flagged fact, a passing row per clean document."""
-    asset = f"{batch.suite.target.schema}.{batch.asset}"
     rows: list[ValidationResult] = []
     records = batch.records
     ids = records[batch.id_column].astype(str)
+    zero = Decimal("0.00")
     for expectation, rule in zip(
         batch.suite.document["expectations"], batch.suite.expectation_rules(), strict=True
     ):
         kind, column = expectation["type"], expectation["kwargs"]["column"]
+        text_column = f"{column}__text"
         bad_ids = failing.get((batch.suite.name, batch.asset, kind + ":" + rule), set())
         bad = records[ids.isin(bad_ids)]
         for record in bad.to_dict("records"):
-            amount = _decimal(_value(record.get(f"{column}__text", record.get(column))))
-            rows.append(
-                ValidationResult(
-                    suite=batch.suite.name,
-                    asset=asset,
-                    expectation=kind,
-                    rule=rule,
-                    severity="error",
-                    status="error",
-                    document_id=_value(record.get("document_id")),
-                    source_file=documents.get(str(record.get("document_id"))),
-                    table_type=None,
-                    table_label=_value(record.get("source_table")),
-                    source_page=_value(record.get("source_page")),
-                    unit_name=_value(record.get("unit_name")),
-                    row_label=_fact_label(record),
-                    column_label=column,
-                    expected_yuan=Decimal("0.00"),
-                    observed_yuan=amount,
-                    difference_yuan=amount,
-                    tolerance_yuan=Decimal("0.00"),
-                    items_summed=1,
-                    detail=f"{batch.table}.{column} = {amount} < 0 (bound: ≥ 0)",
-                    evaluation_id=str(record[batch.id_column]),
-                )
-            )
+            amount = _value(record.get(text_column, record.get(column)))
+            values = {
+                "rule": rule,
+                "severity": "error",
+                "status": "error",
+                "document_id": record.get("document_id"),
+                "source_file": documents.get(str(record.get("document_id"))),
+                "table_label": record.get("source_table"),
+                "source_page": record.get("source_page"),
+                "unit_name": record.get("unit_name"),
+                "row_label": _fact_label(record),
+                "column_label": column,
+                "expected_yuan": zero,
+                "observed_yuan": amount,
+                "difference_yuan": amount,
+                "tolerance_yuan": zero,
+                "items_summed": 1,
+                "detail": f"{batch.table}.{column} = {amount} < 0 (bound: ≥ 0)",
+                "evaluation_id": str(record[batch.id_column]),
+            }
+            rows.append(_result(batch, kind, values))
         failed_documents = set(bad["document_id"].astype(str))
-        text_column = f"{column}__text"
         for document_id, group in records.groupby("document_id", dropna=False):
             if str(document_id) in failed_documents or not len(group):
                 continue  # the failing rows speak for this document
             smallest = group.loc[group[column].idxmin()] if group[column].notna().any() else None
-            rows.append(
-                ValidationResult(
-                    suite=batch.suite.name,
-                    asset=asset,
-                    expectation=kind,
-                    rule=rule,
-                    severity="info",
-                    status="pass",
-                    document_id=_value(document_id),
-                    source_file=documents.get(str(document_id)),
-                    table_type=None,
-                    table_label=batch.table,
-                    source_page=None,
-                    unit_name=None,
-                    row_label=f"{len(group)} rows",
-                    column_label=column,
-                    expected_yuan=Decimal("0.00"),
-                    observed_yuan=(
-                        None
-                        if smallest is None
-                        else _decimal(_value(smallest.get(text_column, smallest[column])))
-                    ),
-                    difference_yuan=None,
-                    tolerance_yuan=Decimal("0.00"),
-                    items_summed=len(group),
-                    detail=f"smallest {batch.table}.{column} of the document (bound: ≥ 0)",
-                    evaluation_id=None,
-                )
-            )
+            values = {
+                "rule": rule,
+                "severity": "info",
+                "status": "pass",
+                "document_id": document_id,
+                "source_file": documents.get(str(document_id)),
+                "table_label": batch.table,
+                "row_label": f"{len(group)} rows",
+                "column_label": column,
+                "expected_yuan": zero,
+                "observed_yuan": (
+                    None if smallest is None else smallest.get(text_column, smallest[column])
+                ),
+                "tolerance_yuan": zero,
+                "items_summed": len(group),
+                "detail": f"smallest {batch.table}.{column} of the document (bound: ≥ 0)",
+            }
+            rows.append(_result(batch, kind, values))
     return rows
-
-
-_AUDIT_COLUMNS = [f.name for f in fields(ValidationResult)]
-_AUDIT_DDL = f"""
-create schema if not exists {AUDIT_SCHEMA};
-create or replace table {AUDIT_SCHEMA}.{AUDIT_TABLE} (
-    validated_at timestamp,
-    suite varchar,
-    asset varchar,
-    expectation varchar,
-    rule varchar,
-    severity varchar,
-    status varchar,
-    document_id varchar,
-    source_file varchar,
-    table_type varchar,
-    table_label varchar,
-    source_page integer,
-    unit_name varchar,
-    row_label varchar,
-    column_label varchar,
-    expected_yuan decimal(20, 2),
-    observed_yuan decimal(20, 2),
-    difference_yuan decimal(20, 2),
-    tolerance_yuan decimal(20, 2),
-    items_summed integer,
-    detail varchar,
-    evaluation_id varchar
-);
-"""
-
-
-def write_validation_results(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> int:
-    """Replace ``audit.validation_results`` with ``run``'s rows (one transaction); row count."""
-    frame = pd.DataFrame(
-        [{k: (None if v is None else str(v)) for k, v in asdict(r).items()} for r in run.results],
-        columns=_AUDIT_COLUMNS,
-        dtype=object,
-    )
-    casts = {
-        "source_page": "integer",
-        "expected_yuan": "decimal(20, 2)",
-        "observed_yuan": "decimal(20, 2)",
-        "difference_yuan": "decimal(20, 2)",
-        "tolerance_yuan": "decimal(20, 2)",
-        "items_summed": "integer",
-    }
-    select = ", ".join(
-        f'cast("{c}" as {casts[c]})' if c in casts else f'cast("{c}" as varchar)'
-        for c in _AUDIT_COLUMNS
-    )
-    con.execute("begin transaction")
-    try:
-        con.execute(_AUDIT_DDL)
-        if len(frame):
-            con.register("validation_rows", frame)
-            con.execute(
-                f"insert into {AUDIT_SCHEMA}.{AUDIT_TABLE} "
-                f"select ?::timestamp, {select} from validation_rows",
-                [run.validated_at],
-            )
-            con.unregister("validation_rows")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return len(frame)
-
-
-def validate_and_write(database: Path, data_docs_dir: Path | None = None) -> ValidationRun:
-    """Convenience for scripts and tests: validate, then write the results into ``database``.
-
-    Opens the write connection only after the read-only one is closed, and closes it again.
-    """
-    run = collect_validation(database, data_docs_dir)
-    with duckdb.connect(str(database)) as con:
-        write_validation_results(con, run)
-    return run
-
-
-def results_to_frame(results: Iterable[ValidationResult]) -> pd.DataFrame:
-    """The result rows as a DataFrame (exact Decimals kept as objects)."""
-    return pd.DataFrame([asdict(r) for r in results], columns=_AUDIT_COLUMNS)

@@ -1,0 +1,194 @@
+"""Validation in Dagster: asset checks on the marts and the audit-table asset.
+
+- :func:`build_validation_checks`: one ``@asset_check`` per (suite, marts asset), named after the
+  suite — ``reconciliation`` on ``marts/reconciliation_results`` and on each fact table whose
+  source tables the rules cover, ``facts_non_negative`` on every ``marts/fct_*`` fact table.
+  A failed error-severity expectation fails the check with ``AssetCheckSeverity.ERROR``; warnings
+  only (rounding, withheld-line gaps) fail it with ``WARN``. The checks never block: CONTRACT §2
+  publishes the warehouse even when an expectation fails (the CLI's exit status and the audit
+  table report it). Metadata: counts, the first failure (rule, document, table, unit / row,
+  expected, observed, difference) and a markdown table of failures.
+- :func:`build_validation_results`: ``audit/validation_results`` — writes
+  ``audit.validation_results`` into the working database (the one DuckDB write of validation,
+  under the writer lock) and builds GE Data Docs in ``<warehouse folder>/data_docs/``.
+
+Asset keys are dagster-dbt's defaults, ``[schema, model]`` (``AssetKey(['marts',
+'fct_procurement'])``), taken from the dbt assets. The suites run once per state of the working
+database (cached on its size and mtime) however many checks ask.
+"""
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+
+from ..validation.audit import write_validation_results
+from ..validation.report import counts_lines, format_amount, markdown_table
+from ..validation.results import ValidationResult, ValidationRun
+from ..validation.runner import collect_validation
+from ..validation.suites import SuiteDefinition, load_suites
+from .resources import WarehouseResource, progress_log
+
+VALIDATION_RESULTS_KEY = dg.AssetKey(["audit", "validation_results"])
+DATA_DOCS_FOLDER = "data_docs"
+
+
+def data_docs_dir(warehouse: WarehouseResource) -> Path:
+    """Where GE Data Docs are built: ``data_docs/`` beside the published warehouse."""
+    return warehouse.settings.warehouse.parent / DATA_DOCS_FOLDER
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_run(database: str, size: int, mtime_ns: int, docs: str) -> ValidationRun:
+    return collect_validation(Path(database), Path(docs))
+
+
+def validation_run(warehouse: WarehouseResource) -> ValidationRun:
+    """The validation of the working database as it is now (computed once per state).
+
+    Reads under the writer lock so no build writes the file meanwhile; the read-only DuckDB
+    connection is closed before Great Expectations runs.
+    """
+    database = warehouse.settings.build_database
+    with warehouse.writing():
+        stat = database.stat()
+        return _cached_run(
+            str(database), stat.st_size, stat.st_mtime_ns, str(data_docs_dir(warehouse))
+        )
+
+
+def _first_failure(results: Sequence[ValidationResult]) -> dict[str, str]:
+    if not results:
+        return {}
+    r = results[0]
+    return {
+        "rule": r.rule,
+        "document": r.source_file or "",
+        "table": r.table_label or "",
+        "unit_or_row": " / ".join(x for x in (r.unit_name, r.row_label) if x),
+        "page": "" if r.source_page is None else str(r.source_page),
+        "expected": format_amount(r.expected_yuan),
+        "observed": format_amount(r.observed_yuan),
+        "difference": format_amount(r.difference_yuan),
+    }
+
+
+def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetCheckResult:
+    """The outcome of one suite on one marts asset, as a Dagster check result."""
+    outcomes, results = run.for_asset(suite, f"marts.{asset_name}")
+    critical = [o for o in outcomes if not o.success and o.severity == "critical"]
+    other = [o for o in outcomes if not o.success and o.severity != "critical"]
+    errors = [r for r in results if r.status == "error"]
+    warnings = [r for r in results if r.status == "warn"]
+    metadata: dict[str, object] = {
+        "evaluations": len(results),
+        "errors": len(errors),
+        "warnings": len(warnings),
+        **_first_failure(errors or warnings),
+        "expectations": dg.MetadataValue.json(
+            [
+                {
+                    "expectation": o.expectation,
+                    "rule": o.rule,
+                    "severity": o.severity,
+                    "success": o.success,
+                    "unexpected": o.unexpected_count,
+                    "rows": o.element_count,
+                }
+                for o in outcomes
+            ]
+        ),
+    }
+    if errors or warnings:
+        metadata["failures"] = dg.MetadataValue.md(markdown_table([*errors, *warnings]))
+    if run.data_docs_index is not None:
+        metadata["data_docs"] = dg.MetadataValue.path(str(run.data_docs_index))
+    return dg.AssetCheckResult(
+        passed=not critical and not other,
+        severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=(
+            f"{len(errors)} errors, {len(warnings)} warnings in {len(results)} evaluations"
+            if results
+            else "nothing to evaluate"
+        ),
+    )
+
+
+def _check(suite: SuiteDefinition, key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=key,
+        name=suite.name,
+        blocking=False,
+        description=str(suite.document.get("notes") or suite.name),
+    )
+    def _suite_check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        return check_result(validation_run(warehouse), suite.name, key.path[-1])
+
+    return _suite_check
+
+
+def marts_keys(dbt_models: dg.AssetsDefinition) -> list[dg.AssetKey]:
+    """The dbt models' asset keys in schema ``marts``, as dagster-dbt names them."""
+    return sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.path)
+
+
+def build_validation_checks(dbt_models: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
+    """One non-blocking check per (suite, marts asset) the suite reports on."""
+    keys = {k.path[-1]: k for k in marts_keys(dbt_models)}
+    checks = []
+    for suite in load_suites(validate=False):
+        for name in suite.target.asset_names(sorted(keys)):
+            if name in keys:
+                checks.append(_check(suite, keys[name]))
+    return checks
+
+
+def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The ``audit/validation_results`` asset, downstream of the marts of ``dbt_models``."""
+
+    @dg.asset(
+        key=VALIDATION_RESULTS_KEY,
+        deps=marts_keys(dbt_models),
+        group_name="validation",
+        kinds={"duckdb", "great_expectations"},
+    )
+    def validation_results(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        """Every reconciliation rule evaluation and non-negative check of this build, with its
+        outcome (``audit.validation_results``), and Great Expectations Data Docs beside the
+        warehouse.
+
+        Does not fail on failed expectations: the checks on the marts report them.
+        """
+        run = validation_run(warehouse)
+        with warehouse.writing(), warehouse.connect_working() as con:
+            rows = write_validation_results(con, run)
+        for line in counts_lines(run.results):
+            context.log.info(line)
+        progress_log.info(
+            f"validation: {len(run.results)} rule evaluations, {len(run.errors)} errors, "
+            f"{len(run.warnings)} warnings"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                "errors": len(run.errors),
+                "warnings": len(run.warnings),
+                "passed": run.passed,
+                "per_document": dg.MetadataValue.md(
+                    "\n".join(f"- {line}" for line in counts_lines(run.results))
+                ),
+                **(
+                    {"data_docs": dg.MetadataValue.path(str(run.data_docs_index))}
+                    if run.data_docs_index is not None
+                    else {}
+                ),
+            }
+        )
+
+    return validation_results

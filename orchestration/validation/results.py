@@ -1,0 +1,94 @@
+"""What a validation produces: one :class:`ValidationResult` per rule evaluation, the GE outcome
+of each expectation, and the :class:`ValidationRun` holding both.
+
+:class:`ValidationResult` is the schema of ``audit.validation_results``: the table's columns, their
+order and SQL types are derived from its fields (see :mod:`.audit`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+#: Outcome of one evaluation, as the reconciliation models write it.
+Status = Literal["pass", "warn", "error"]
+#: Severity of a finding in the audit table (``info`` for a pass).
+Severity = Literal["error", "warning", "info"]
+#: Severity of a Great Expectations expectation.
+GeSeverity = Literal["critical", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One rule evaluation: one row of ``audit.validation_results``."""
+
+    suite: str
+    asset: str  # warehouse table the evaluation reports on, e.g. marts.fct_procurement
+    expectation: str  # the GE expectation that enforces it
+    rule: str
+    severity: Severity
+    status: Status
+    document_id: str | None
+    source_file: str | None
+    table_type: str | None
+    table_label: str | None
+    source_page: int | None
+    unit_name: str | None
+    row_label: str | None
+    column_label: str | None
+    expected_yuan: Decimal | None
+    observed_yuan: Decimal | None
+    difference_yuan: Decimal | None
+    tolerance_yuan: Decimal | None
+    items_summed: int | None
+    detail: str | None
+    evaluation_id: str | None
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """What GE concluded for one expectation of one suite on one batch (asset)."""
+
+    suite: str
+    asset: str
+    expectation: str
+    rule: str
+    severity: GeSeverity
+    success: bool
+    element_count: int
+    unexpected_count: int
+
+
+@dataclass
+class ValidationRun:
+    """Everything one validation produced."""
+
+    results: list[ValidationResult]
+    outcomes: list[ExpectationOutcome]
+    validated_at: dt.datetime
+    data_docs_index: Path | None = None
+    documents: dict[str, str] = field(default_factory=dict)  # document_id -> source_file
+
+    @property
+    def passed(self) -> bool:
+        """True when no critical (error-severity) expectation failed."""
+        return all(o.success for o in self.outcomes if o.severity == "critical")
+
+    @property
+    def errors(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.status == "error"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.status == "warn"]
+
+    def for_asset(
+        self, suite: str, asset: str
+    ) -> tuple[list[ExpectationOutcome], list[ValidationResult]]:
+        """Outcomes and result rows of one suite on one asset (``schema.table``)."""
+        outcomes = [o for o in self.outcomes if o.suite == suite and o.asset == asset]
+        results = [r for r in self.results if r.suite == suite and r.asset == asset]
+        return outcomes, results
