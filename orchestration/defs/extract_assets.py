@@ -8,6 +8,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, cast
 
 from dagster import (
     AssetExecutionContext,
@@ -28,6 +29,8 @@ from .resources import BuildLockResource, WarehouseResource, progress_log
 
 #: One partition per PDF; the key is its POSIX path relative to the raw folder.
 documents_partitions = DynamicPartitionsDefinition(name="documents")
+#: What became of a document: its rows are in the raw tables, or it has a reason instead.
+DocumentStatus = Literal["loaded", "rejected"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class DocumentSummary:
     key: str
     document_id: str
     sha256: str
-    status: str
+    status: DocumentStatus
     reason: str | None
     pages: int
     tables: int
@@ -54,7 +57,7 @@ class DocumentSummary:
             key=key,
             document_id=doc["document_id"],
             sha256=doc["sha256"],
-            status=doc["status"],
+            status=cast(DocumentStatus, doc["status"]),
             reason=utf8_text(doc["status_reason"]) if doc.get("status_reason") else None,
             pages=doc.get("page_count") or 0,
             tables=len(extract.tables),

@@ -117,10 +117,3 @@ def load_suites(directory: Path = EXPECTATIONS_DIR, validate: bool = True) -> li
     if not suites:
         raise FileNotFoundError(f"no expectation suites (*.json) in {directory}")
     return suites
-
-
-def suite_named(name: str, directory: Path = EXPECTATIONS_DIR) -> SuiteDefinition:
-    for suite in load_suites(directory):
-        if suite.name == name:
-            return suite
-    raise KeyError(f"no suite named {name!r} in {directory}")
