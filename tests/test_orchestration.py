@@ -142,6 +142,25 @@ def test_definitions_load() -> None:
     assert len(checks - expectations) == len(dbt_tests) > 0
 
 
+IMPORT_ONLY = """
+import os, sys
+before = dict(os.environ)
+import orchestration.defs.dbt_assets as dbt_assets
+import orchestration.defs.validation_assets
+import orchestration.validation.runner
+assert dict(os.environ) == before, "an import changed the environment"
+assert dbt_assets.dbt_project.cache_info().currsize == 0, "an import prepared the dbt project"
+print("ok")
+"""
+
+
+def test_importing_the_building_blocks_runs_no_dbt_and_changes_no_environment() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_ONLY], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
 def test_first_build_loads_every_document(scenario: Scenario) -> None:
     docs = scenario.documents()
     extracts = scenario.first.metadata("document_extracts")

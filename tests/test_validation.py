@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from orchestration.definitions import dbt_models, validation_checks, validation_
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.validation_assets import check_result, marts_keys
 from orchestration.settings import Settings
-from orchestration.validation.audit import write_validation_results
+from orchestration.validation.audit import AUDIT_COLUMNS, write_validation_results
 from orchestration.validation.report import counts_lines, failure_lines
 from orchestration.validation.results import ValidationResult, ValidationRun
 from orchestration.validation.runner import collect_validation
@@ -168,6 +169,22 @@ def test_sample_printed_totals_reconcile(sample_run: ValidationRun) -> None:
     # Procurement: each unit's printed total = its A/B/C subtotals.
     units = printed(sample_run, "unit_equals_sum_of_lines", "procurement")
     assert sorted(e for e, _, _ in units) == [wan("671.37"), wan("1018.78"), wan("1630.08")]
+
+
+def test_audit_columns_are_the_result_fields_with_their_sql_types() -> None:
+    assert AUDIT_COLUMNS[0] == ("validated_at", "timestamp")
+    assert [name for name, _ in AUDIT_COLUMNS[1:]] == [f.name for f in fields(ValidationResult)]
+    types = dict(AUDIT_COLUMNS)
+    assert (types["status"], types["severity"], types["source_page"]) == (
+        "varchar",
+        "varchar",
+        "integer",
+    )
+    assert (types["expected_yuan"], types["items_summed"], types["evaluation_id"]) == (
+        "decimal(20, 2)",
+        "integer",
+        "varchar",
+    )
 
 
 def test_results_land_in_the_audit_table(sample_db: Path, sample_run: ValidationRun) -> None:
