@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast, get_args
 
 import yaml
+
+from .models import ColumnRole
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -20,7 +23,7 @@ class Catalog:
     title_hint: re.Pattern[str]
     number_pattern: re.Pattern[str]
     not_title: re.Pattern[str]
-    column_roles: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    column_roles: tuple[tuple[ColumnRole, tuple[re.Pattern[str], ...]], ...]
     total_labels: re.Pattern[str]
     unit_name: re.Pattern[str]
     group_labels: frozenset[str]
@@ -33,7 +36,7 @@ class Catalog:
                 return table_type
         return None
 
-    def column_role(self, labels: list[str]) -> str | None:
+    def column_role(self, labels: list[str]) -> ColumnRole | None:
         """Role of a label column from its header path (deepest label first)."""
         for text in [*reversed(labels), "/".join(labels)]:
             for role, patterns in self.column_roles:
@@ -44,6 +47,12 @@ class Catalog:
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
+
+
+def _role(name: str) -> ColumnRole:
+    if name not in get_args(ColumnRole):
+        raise ValueError(f"vocabulary.yaml: unknown column role {name!r}")
+    return cast(ColumnRole, name)
 
 
 @cache
@@ -57,7 +66,9 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         title_hint=re.compile(types["title_hint"]),
         number_pattern=re.compile(types["number_pattern"]),
         not_title=re.compile(types["not_title"]),
-        column_roles=tuple((r["role"], _compile(r["patterns"])) for r in vocab["column_roles"]),
+        column_roles=tuple(
+            (_role(r["role"]), _compile(r["patterns"])) for r in vocab["column_roles"]
+        ),
         total_labels=re.compile(vocab["total_labels"]),
         unit_name=re.compile(vocab["unit_name_pattern"]),
         group_labels=frozenset(vocab["group_labels"]),

@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, load_catalog
-from .kinds import check_contents, has_narrative, kind_of_loaded
+from .kinds import check_contents, has_narrative, head_text, kind_of_loaded
+from .labels import NAME_ANYWHERE, NAME_LINE
 from .locate import locate_tables
 from .models import PageTable
 from .narrative import find_figures
 from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
 from .pdf_source import RejectedDocument, SourceFile, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
+from .settings import SETTINGS
 from .stitch import stitch
 
 
@@ -33,16 +35,9 @@ def _code_version() -> str:
 
 
 EXTRACTOR_VERSION = _code_version()
-MIN_CHARS_PER_PAGE = 20
-_NAME_LINE = re.compile(
-    r"^(?:单位名称|部门名称|编制单位|预算单位|填报单位|预算主管部门)[:：](.+?)(?:(?:金额)?单位[:：].*)?$"
-)
 _COVER_YEAR = re.compile(r"^(?:19|20)[0-9]{2}年(?:度)?")
 _COVER_END = re.compile(
     r"(?:(?:19|20)[0-9]{2})?年?度?(?:区级|市级|省级|县级)?(?:部门|单位)(?:综合)?(?:预算|决算)|预算|决算"
-)
-_NAME_ANYWHERE = re.compile(
-    r"(?:部门名称|单位名称|预算单位|编制单位)[:：]?(.{2,30}?(?:局|委员会|委|院|办公室|中心|厅|署|所|站|馆))"
 )
 _TITLE_YEAR = re.compile(r"((?:19|20)[0-9]{2})年度")
 _ANY_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
@@ -116,7 +111,7 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
             page_texts.append("".join(lines))
             page.close()
     total_chars = sum(len(t) for t in page_texts)
-    if total_chars < MIN_CHARS_PER_PAGE * len(page_texts):
+    if total_chars < SETTINGS.min_chars_per_page * len(page_texts):
         raise RejectedDocument(
             f"no text layer: {total_chars} characters on {len(page_texts)} pages "
             "(a scanned, image-only PDF; OCR is not supported)",
@@ -142,25 +137,28 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
     for table in tables:
         for part in table.parts:
             for line in part.lines_above:
-                match = _NAME_LINE.match(line)
+                match = NAME_LINE.match(line)
                 if match and match.group(1):
                     names[match.group(1)] += 1
-    cover_lines = page_lines[0][:4] if page_lines else []
-    cover_name = next((m.group(1) for m in map(_NAME_LINE.match, cover_lines) if m), None)
+    cover_lines = page_lines[0][: SETTINGS.cover_lines] if page_lines else []
+    cover_name = next((m.group(1) for m in map(NAME_LINE.match, cover_lines) if m), None)
     cover = "".join(cover_lines)
     if cover_name is None:
         end = _COVER_END.search(cover)
         candidate = _COVER_YEAR.sub("", cover[: end.start()]) if end else ""
-        cover_name = candidate if len(candidate) >= 3 else None
+        cover_name = candidate if len(candidate) >= SETTINGS.min_cover_name_chars else None
     year = _ANY_YEAR.search(cover) if _COVER_END.search(cover) else None
     if not cover_name and not names:
-        found = _NAME_ANYWHERE.search("".join("".join(lines) for lines in page_lines))
+        found = NAME_ANYWHERE.search("".join("".join(lines) for lines in page_lines))
         cover_name = found.group(1) if found else None
-    if cover_name and len(cover_name) > 4:  # "北京市医疗保障局部门" → 北京市医疗保障局
+    if cover_name and len(cover_name) >= SETTINGS.min_suffixed_name_chars:  # …局部门 → …局
         cover_name = _DEPARTMENT_SUFFIX.sub("", cover_name)
     doc["department_name"] = cover_name or (names.most_common(1)[0][0] if names else None)
     years = Counter(
-        int(m) for lines in page_lines for line in lines[:8] for m in _YEAR_TITLE.findall(line)
+        int(m)
+        for lines in page_lines
+        for line in lines[: SETTINGS.head_lines]
+        for m in _YEAR_TITLE.findall(line)
     )
     if not years:
         years = Counter(int(y) for t in tables for y in _TITLE_YEAR.findall(t.title))
@@ -170,7 +168,7 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
     doc["fiscal_year"] = (
         int(year.group(1)) if year else (years.most_common(1)[0][0] if years else None)
     )
-    head = "".join("".join(lines[:8]) for lines in page_lines[:3])
+    head = head_text(page_lines)
     titles = "".join(t.title for t in tables)
     if _FINAL.search(cover) or "预算" in cover:  # the cover title decides
         doc["phase"] = "final" if _FINAL.search(cover) and "预算" not in cover else "budget"

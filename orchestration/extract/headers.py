@@ -8,12 +8,11 @@ from itertools import pairwise
 from .catalog import Catalog
 from .models import BBox, Column, PageTable
 from .numbers import is_percent, parse_amount
+from .settings import SETTINGS
 from .text import normalize
 
-MAX_HEADER_ROWS = 6
 _COLUMN_NUMBER = re.compile(r"^(栏次|行次|\*+|[0-9]{1,2}|[甲乙丙丁])$")
 _YEAR = re.compile(r"^(19|20)[0-9]{2}(年)?$")
-AMOUNT_SHARE = 0.8
 _AMOUNT_WORDS = re.compile(
     r"(支出|收入|合计|总计|小计|金额|预算数|拨款|经费|资金|费|结转|结余|总额)"
 )
@@ -34,7 +33,7 @@ def _has_amount(row: list[str | None]) -> bool:
 
 def header_depth(grid: list[list[str | None]]) -> int:
     """Number of leading header rows (column-number rows included)."""
-    limit = min(MAX_HEADER_ROWS, len(grid))
+    limit = min(SETTINGS.max_header_rows, len(grid))
     for i in range(limit):
         row = grid[i]
         if is_column_number_row(row):
@@ -49,10 +48,11 @@ def _covering_text(part: PageTable, row: int, x: float, texts: dict[BBox, str]) 
     boxes = [b for b in part.cell_boxes[row] if b is not None]
     if not boxes:
         return ""
-    y = min(b[1] for b in boxes) + 1.0
+    y = min(b[1] for b in boxes) + SETTINGS.header_probe_depth
+    slack = SETTINGS.cell_slack
     best = ""
     for box, text in texts.items():
-        if box[0] - 0.5 <= x <= box[2] + 0.5 and box[1] - 0.5 <= y <= box[3] + 0.5:
+        if box[0] - slack <= x <= box[2] + slack and box[1] - slack <= y <= box[3] + slack:
             best = text
     return best
 
@@ -91,7 +91,7 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
         numeric = [v for v in values if parse_amount(v) is not None or is_percent(v)]
         if header_role in {"code", "code_part", "year", "catalogue", "line_number", "quantity"}:
             role = header_role
-        elif values and len(numeric) >= AMOUNT_SHARE * len(values):
+        elif values and len(numeric) >= SETTINGS.amount_share * len(values):
             role = "amount"
         elif not values and (not header_role or _AMOUNT_WORDS.search("/".join(path))):
             role = "amount"  # a blank column: nothing budgeted

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from .models import Figure, LogicalTable
 from .pdf_source import RejectedDocument
+from .settings import SETTINGS
 
 LOADED_KINDS = (
     "full_disclosure",
@@ -61,7 +62,6 @@ BUDGET_FIGURES = frozenset(
         "three_public_vehicle_operation",
     }
 )
-MIN_BUDGET_FIGURES = 3
 # Headings of the narrative part: a disclosure's 情况说明 chapters.
 _NARRATIVE_HEADING = re.compile(
     r"(?:预算|决算|收支|收入|支出)(?:情况)?说明|名词解释|部门(?:主要)?职责|机构设置|部门基本情况"
@@ -74,18 +74,25 @@ def budget_figure_count(figures: Sequence[Figure]) -> int:
     return len({f.key for f in figures} & BUDGET_FIGURES)
 
 
+def head_text(page_lines: list[list[str]]) -> str:
+    """The leading lines of the first pages, where a document prints its title."""
+    return "".join(
+        "".join(lines[: SETTINGS.head_lines]) for lines in page_lines[: SETTINGS.head_pages]
+    )
+
+
 def has_narrative(figures: Sequence[Figure], page_lines: list[list[str]]) -> bool:
     """The document prints narrative chapters: budget figures stated in sentences, or the
     headings of the 情况说明 chapters on pages that are not table pages."""
-    if budget_figure_count(figures) >= 2:
+    if budget_figure_count(figures) >= SETTINGS.narrative_figures:
         return True
     headings = sum(
         1
         for lines in page_lines
         for line in lines
-        if len(line) <= 30 and _NARRATIVE_HEADING.search(line)
+        if len(line) <= SETTINGS.max_heading_chars and _NARRATIVE_HEADING.search(line)
     )
-    return headings >= 3
+    return headings >= SETTINGS.narrative_headings
 
 
 def kind_of_loaded(doc: dict, tables: Sequence[LogicalTable], narrative: bool) -> str:
@@ -107,8 +114,8 @@ def check_contents(
     """Reject a file without standard tables unless its narrative is a budget narrative."""
     if any(t.table_type in CORE_TYPES for t in tables):
         return
-    head = "".join("".join(lines[:8]) for lines in page_lines[:3])
-    if budget_figure_count(figures) >= MIN_BUDGET_FIGURES and _BUDGET_TITLE.search(head):
+    head = head_text(page_lines)
+    if budget_figure_count(figures) >= SETTINGS.min_budget_figures and _BUDGET_TITLE.search(head):
         return
     types = {t.table_type for t in tables}
     performance_tables = bool(types) and types <= {"performance", "project_expenditure"}
@@ -116,7 +123,10 @@ def check_contents(
         not types - {"performance", "project_expenditure", "other"} and _PERFORMANCE.search(head)
     ):
         pages = sorted({p for t in tables if t.table_type == "performance" for p in t.pages})
-        title = next((t.title for t in tables if t.table_type == "performance"), head[:40])
+        title = next(
+            (t.title for t in tables if t.table_type == "performance"),
+            head[: SETTINGS.first_words_chars],
+        )
         raise RejectedDocument(
             kind="performance_annex",
             reason=f"performance-target annex: only 绩效目标表 tables ({title}, "
@@ -131,8 +141,9 @@ def check_contents(
     )
 
 
-def _first_words(page_lines: list[list[str]], limit: int = 40) -> str:
+def _first_words(page_lines: list[list[str]]) -> str:
     """The first meaningful text of a document (its title or letterhead)."""
+    limit = SETTINGS.first_words_chars
     text = ""
     for lines in page_lines:
         for line in lines:

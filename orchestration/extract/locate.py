@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 
 from pdfplumber.page import Page
 
+from .labels import LABEL_IN_TITLE_ROW, LABEL_LINE
 from .models import BBox, PageTable
 from .numbers import find_unit
+from .settings import SETTINGS
 from .text import normalize
-
-TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-MIN_ROWS, MIN_COLUMNS = 2, 2
-_LABEL_LINE = re.compile(r"^(部门|单位|编制单位|单位名称|部门名称|预算单位)[:：]")
-_TITLE_ROW = re.compile(r"(表|单位名称|部门名称|编制单位)")
 
 
 def page_lines(page: Page) -> list[tuple[float, float, str]]:
@@ -42,15 +38,18 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
     page) and its own top edge: that is where titles and unit lines are.
     """
     lines = page_lines(page)
-    found = sorted(page.find_tables(TABLE_SETTINGS), key=lambda t: t.bbox[1])
+    found = sorted(page.find_tables(dict(SETTINGS.table_finder)), key=lambda t: t.bbox[1])
     tables: list[PageTable] = []
     previous_bottom = 0.0
     for table in found:
         grid = table.extract()
-        if len(grid) < MIN_ROWS or max((len(r) for r in grid), default=0) < MIN_COLUMNS:
+        if (
+            len(grid) < SETTINGS.min_table_rows
+            or max((len(r) for r in grid), default=0) < SETTINGS.min_table_columns
+        ):
             continue
-        top = table.bbox[1]
-        above = [text for t, b, text in lines if b <= top + 1 and t >= previous_bottom - 1]
+        top, slack = table.bbox[1], SETTINGS.edge_slack
+        above = [text for t, b, text in lines if b <= top + slack and t >= previous_bottom - slack]
         boxes = [list(row.cells) for row in table.rows]
         indents = _first_cell_indents(page, table.bbox, boxes)
         skip = _title_rows(grid)
@@ -71,7 +70,7 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
         table.is_first_on_page = i == 0
         table.is_last_on_page = i == len(tables) - 1
         if table.is_last_on_page:
-            below = [text for t, _b, text in lines if t >= table.bbox[3] - 1]
+            below = [text for t, _b, text in lines if t >= table.bbox[3] - SETTINGS.edge_slack]
             # Text below the last table that is only a footnote or page number still
             # lets the table continue on the next page.
             table.is_last_on_page = all(_is_trailer(text) for text in below)
@@ -102,18 +101,19 @@ def _first_cell_indents(
             indents.append(None)
             continue
         first_line = inside[0][0]  # a wrapped name: its first line carries the indent
-        indents.append(round(min(x for t, x in inside if t - first_line < 1) - cell[0], 1))
+        left = min(x for t, x in inside if t - first_line < SETTINGS.same_line)
+        indents.append(round(left - cell[0], SETTINGS.indent_decimals))
     return indents
 
 
 def _title_rows(grid: list[list[str | None]]) -> int:
     """Leading grid rows that hold the title or unit line (spreadsheet exports rule them)."""
     count = 0
-    for row in grid[: len(grid) - MIN_ROWS]:
+    for row in grid[: len(grid) - SETTINGS.min_table_rows]:
         texts = [normalize(c) for c in row if c and normalize(c)]
-        if len(texts) > 1 and not all(_LABEL_LINE.match(t) or find_unit(t) for t in texts):
+        if len(texts) > 1 and not all(LABEL_LINE.match(t) or find_unit(t) for t in texts):
             break
-        if len(texts) == 1 and not (_TITLE_ROW.search(texts[0]) or find_unit(texts[0])):
+        if len(texts) == 1 and not (LABEL_IN_TITLE_ROW.search(texts[0]) or find_unit(texts[0])):
             break
         count += 1
     return count
@@ -121,7 +121,7 @@ def _title_rows(grid: list[list[str | None]]) -> int:
 
 def _is_trailer(text: str) -> bool:
     return (
-        len(text) <= 12
+        len(text) <= SETTINGS.trailer_chars
         or text.startswith(("注", "备注", "说明", "本套报表", "本表", "-", "—"))
         or text.strip("-—–0123456789 ") == ""
     )

@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 BBox = tuple[float, float, float, float]
+ColumnRole = Literal[
+    "amount",  # printed amounts (or a blank column under an amount header)
+    "code",  # 科目编码 / 单位编码 in one cell
+    "code_part",  # one of 类 | 款 | 项 code columns; the row's code joins them
+    "name",  # 科目名称, 项目 … the row's label
+    "unit",  # 单位名称: the budget unit a row belongs to
+    "project",  # 项目名称 beside a name column
+    "catalogue",  # 采购品目: code and name in one cell (A030201台式计算机)
+    "year",  # 年度 of 三公 tables (2025年, 2026年, 增减变化)
+    "line_number",  # 序号 / 行次
+    "quantity",  # 数量 of procurement tables
+    "text",  # any other label or description
+]
+RowKind = Literal[
+    "total",  # 合计 / 总计: sums the table
+    "department",  # the department's own row above its units
+    "unit",  # a budget unit's row
+    "group",  # a label grouping the items below (货物, 工资福利支出)
+    "derived",  # a change or rate (增减, 比上年增长 %), not an amount of its own
+    "item",  # any other line
+]
 
 
 @dataclass
@@ -42,7 +64,7 @@ class LogicalTable:
 class Column:
     index: int
     path: list[str]
-    role: str  # amount / unit / code / code_part / name / project / catalogue / year / text
+    role: ColumnRole
 
 
 @dataclass
@@ -52,7 +74,7 @@ class Row:
     bbox: BBox
     cells: list[str]  # normalised text per column
     raw_cells: list[str]
-    kind: str = "item"  # total / department / unit / group / item
+    kind: RowKind = "item"
     code: str | None = None
     name: str = ""
     unit_name: str | None = None

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from .catalog import Catalog
 from .models import Figure
 from .numbers import parse_amount
+from .settings import SETTINGS
 
-CONTEXT_CHARS = 40
 # A printed page number on a line of its own: "-7-", "- 7 -", "— 23 —", "7", "第7页", "第7页共9页".
 _PAGE_NUMBER_LINE = re.compile(r"^-*[0-9]{1,3}-*$|^第[0-9]{1,3}页(?:共[0-9]{1,3}页)?$")
 # A page number printed inside a wrapped sentence line: "…预算数-7-" at a line's end.
@@ -75,7 +75,8 @@ def _first_match(narrative: NarrativeText, patterns) -> tuple[int, str, str] | N
                 continue
             page = narrative.page_at(match.start("amount"))
             if best is None or (page, order) < best[:2]:
-                start = max(match.start() - CONTEXT_CHARS, 0)
-                best = (page, order, str(amount), text[start : match.end() + CONTEXT_CHARS])
+                context = SETTINGS.figure_context_chars
+                start = max(match.start() - context, 0)
+                best = (page, order, str(amount), text[start : match.end() + context])
             break
     return None if best is None else (best[0], best[2], best[3])

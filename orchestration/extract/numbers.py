@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from .labels import UNIT_LABEL
 from .text import normalize
 
 _BLANK = {"", "-", "--", "—", "——", "/", "*", "**", "…", "0-"}
@@ -12,7 +13,7 @@ _AMOUNT = re.compile(
     r"^\(?(-)?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\)?$|^\(?(-)?[0-9]+(?:\.[0-9]+)?\)?$"
 )
 _PERCENT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?%$")
-_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|亿元|元)")
+_UNIT = re.compile(rf"{UNIT_LABEL}\s*(万元|千元|亿元|元)")
 
 UNIT_MULTIPLIER: dict[str, Decimal] = {
     "元": Decimal(1),

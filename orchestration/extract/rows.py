@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
+from pdfplumber.utils import merge_bboxes
+
 from .catalog import Catalog
 from .headers import column_paths, column_roles, header_depth, is_column_number_row
-from .models import Column, LogicalTable, Row
+from .models import BBox, Column, LogicalTable, Row
 from .numbers import parse_amount
+from .settings import SETTINGS
 from .text import normalize
 
 _CODE_IN_TEXT = re.compile(r"^\[?([0-9]{3,9}|[A-C](?:[0-9]{2,10})?)\]?(?=[^0-9A-Za-z.,]|$)(.*)$")
@@ -21,7 +24,6 @@ _NUMBERING = (
     (re.compile(r"^[(（][0-9]+[)）]"), 4),
 )
 _OF_WHICH = re.compile(r"^其中[:：]")
-HEADER_MATCH_SHARE = 0.5
 _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 _DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
@@ -59,12 +61,12 @@ def numbering_level(name: str) -> int:
 
 def _body_rows(
     table: LogicalTable,
-) -> tuple[int, list[tuple[int, list[str | None], list, float | None]]]:
+) -> tuple[int, list[tuple[int, list[str | None], list[BBox | None], float | None]]]:
     """(header depth, [(page, raw cells, cell boxes, indent)]) with repeated headers dropped."""
     first = table.parts[0]
     depth = header_depth(first.grid)
     header_texts = {normalize(c) for row in first.grid[:depth] for c in row if c}
-    body: list[tuple[int, list[str | None], list, float | None]] = []
+    body: list[tuple[int, list[str | None], list[BBox | None], float | None]] = []
     for n, part in enumerate(table.parts):
         start = depth if n == 0 else 0
         if n > 0:
@@ -83,17 +85,7 @@ def _repeats_header(row: list[str | None], header_texts: set[str]) -> bool:
     texts = [normalize(c) for c in row if c and normalize(c)]
     if not texts or any(parse_amount(t) is not None for t in texts):
         return False
-    return sum(t in header_texts for t in texts) >= HEADER_MATCH_SHARE * len(texts)
-
-
-def _row_box(boxes: list) -> tuple[float, float, float, float]:
-    real = [b for b in boxes if b is not None]
-    return (
-        min(b[0] for b in real),
-        min(b[1] for b in real),
-        max(b[2] for b in real),
-        max(b[3] for b in real),
-    )
+    return sum(t in header_texts for t in texts) >= SETTINGS.header_match_share * len(texts)
 
 
 def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -> ParsedTable:
@@ -104,14 +96,14 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     texts = [_return_overflow((row + [""] * width)[:width]) for row in texts]
     columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
     rows: list[Row] = []
-    parts = _CodeParts([c.index for c in columns if c.role == "code_part"])
+    parts = CodeParts([c.index for c in columns if c.role == "code_part"])
     for (page, raw_cells, boxes, indent), cells in zip(raw_body, texts, strict=True):
         if not any(cells):
             continue
         row = Row(
             index=len(rows),
             page=page,
-            bbox=_row_box(boxes),
+            bbox=merge_bboxes(b for b in boxes if b is not None),
             cells=cells,
             raw_cells=([c or "" for c in raw_cells] + [""] * width)[:width],
             cell_boxes=list(boxes),
@@ -132,7 +124,7 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
         rows.append(row)
     _prefix_fragments(rows)
     _assign_units(rows, columns, catalog, department)
-    _assign_parents(rows)
+    assign_parents(rows)
     return ParsedTable(table=table, columns=columns, header_rows=depth, rows=rows)
 
 
@@ -150,7 +142,7 @@ def _return_overflow(cells: list[str]) -> list[str]:
     return cells
 
 
-class _CodeParts:
+class CodeParts:
     """Codes split into 类 | 款 | 项 columns: child rows often print only their own part
     ('' | 40 | '' under 201), so earlier parts carry over from the rows above."""
 
@@ -202,9 +194,6 @@ def _is_overflow(row: Row, columns: list[Column]) -> bool:
     )
 
 
-MAX_NAME_TAIL = 8
-
-
 def _is_name_tail(row: Row, previous: Row, columns: list[Column]) -> bool:
     """The first row of a page holding only the end of the name the previous page's last row
     began ('江苏省无锡技' | '师学院'): a few characters in one label cell, no amounts."""
@@ -214,7 +203,7 @@ def _is_name_tail(row: Row, previous: Row, columns: list[Column]) -> bool:
         and len(filled) == 1
         and filled[0].role in {"name", "unit", "text", "catalogue"}
         and bool(previous.cells[filled[0].index])
-        and len(row.cells[filled[0].index]) <= MAX_NAME_TAIL
+        and len(row.cells[filled[0].index]) <= SETTINGS.max_name_tail
         and parse_amount(row.cells[filled[0].index]) is None
         and any(previous.cells[c.index] for c in columns if c.role == "amount")
     )
@@ -378,7 +367,10 @@ def _indented_above_rest(candidates: list[Row]) -> bool:
     return (
         head.indent is not None
         and bool(rest)
-        and all(r.indent is not None and r.indent - head.indent >= MIN_INDENT_STEP for r in rest)
+        and all(
+            r.indent is not None and r.indent - head.indent >= SETTINGS.min_indent_step
+            for r in rest
+        )
     )
 
 
@@ -390,100 +382,136 @@ def _sums_to_rest(candidates: list[Row], columns: list[Column], top: str) -> boo
     if first is None or not values:
         return False
     total = sum((v for v in values if v is not None), Decimal(0))
-    return abs(total - first) <= Decimal("0.01") * max(len(values), 1)
+    return abs(total - first) <= SETTINGS.sum_slack_per_amount * max(len(values), 1)
 
 
-def _assign_parents(rows: list[Row]) -> None:
-    """Parent of each row: by code prefix, group labels, numbering, then unit row."""
-    unit_row: Row | None = None
-    department_row: Row | None = None
-    group_row: Row | None = None
+@dataclass
+class _Scope:
+    """What the rows read so far offer as parents: the department, unit and group rows in
+    force and the coded, numbered and indented rows since the last unit."""
+
+    indent_levels: dict[float, int]
+    department: Row | None = None
+    unit: Row | None = None
+    group: Row | None = None
+    coded: list[Row] = field(default_factory=list)
+    numbered: list[Row] = field(default_factory=list)
+    indented: list[Row] = field(default_factory=list)
+    units_inside_groups: bool = False  # 货物 → unit → items
+    units_first: bool = False  # unit → 类 → 款
+
+    @property
+    def anchor(self) -> Row | None:
+        """The row a line hangs from when nothing closer is found."""
+        return self.unit or self.department
+
+    def open_department(self, row: Row) -> None:
+        self.department, self.unit, self.group = row, None, None
+        self.coded, self.numbered, self.indented = [], [], []
+
+    def open_unit(self, row: Row, previous: Row | None) -> None:
+        """Some tables list units inside groups (货物 → unit → items): the first unit then
+        follows a group. Where units come first (unit → 类 → 款), a unit after a 类 printed
+        without 款 rows is the next unit, not a child of that 类."""
+        inside = previous is not None and previous is self.group and not self.units_first
+        self.units_inside_groups = self.units_inside_groups or inside
+        self.units_first = self.units_first or (self.group is None and not self.units_inside_groups)
+        _hang(row, self.group if inside else self.department)
+        self.unit, self.group = row, None
+        self.coded, self.numbered, self.indented = [], [], []
+
+    def open_group(self, row: Row) -> None:
+        if self.units_inside_groups:
+            self.unit = None
+        _hang(row, self.anchor, level=1)
+        self.group = row
+
+    def is_indented(self, row: Row) -> bool:
+        return bool(self.indent_levels) and row.indent in self.indent_levels
+
+
+def assign_parents(rows: list[Row]) -> None:
+    """Parent and level of each row: by code prefix, indentation, group labels, numbering,
+    then the unit or department row."""
+    scope = _Scope(indent_levels=_indent_levels(rows))
     previous: Row | None = None
-    units_inside_groups = units_first = False
-    coded: list[Row] = []
-    numbered: list[Row] = []
-    indent_levels = _indent_levels(rows)
-    indented: list[Row] = []
     for row in rows:
-        if row.kind == "department":
-            department_row, unit_row, group_row, coded, numbered = row, None, None, [], []
-            indented = []
-        elif row.kind == "unit":
-            # Some tables list units inside groups (货物 → unit → items): the first unit
-            # then follows a group. Where units come first (unit → 类 → 款), a unit after a
-            # 类 printed without 款 rows is the next unit, not a child of that 类.
-            inside = previous is not None and previous is group_row and not units_first
-            units_inside_groups = units_inside_groups or inside
-            units_first = units_first or (group_row is None and not units_inside_groups)
-            parent = group_row if inside else department_row
-            row.parent_index = parent.index if parent else None
-            unit_row, coded, numbered, indented = row, [], [], []
-            group_row = None
-        elif row.kind in {"total", "derived"}:
-            pass
-        elif row.code:
-            anchor = unit_row or department_row
-            # A line printed twice (款 '21999 其他支出' repeated as its own 项) is one line.
-            parents = [
-                r
-                for r in coded
-                if row.code.startswith(r.code)
-                and (
-                    r.code != row.code
-                    or _sub_rank(r) < _sub_rank(row)
-                    or (r is previous and r.cells == row.cells)
-                )
-            ]
-            if parents:
-                parent = max(parents, key=lambda r: (len(r.code or ""), _sub_rank(r), r.index))
-                row.parent_index, row.level = parent.index, parent.level + 1
-            else:
-                row.parent_index = anchor.index if anchor else None
-                row.level = 1
-            coded.append(row)
-        elif indent_levels and row.indent in indent_levels and row.kind in {"group", "item"}:
-            # Hierarchy printed as indentation: the parent is the nearest row above that
-            # is indented less.
-            level = indent_levels[row.indent]
-            while indented and indent_levels[indented[-1].indent] >= level:
-                indented.pop()
-            anchor = unit_row or department_row
-            parent = indented[-1] if indented else anchor
-            row.parent_index = parent.index if parent else None
-            row.level = level
-            indented.append(row)
-        elif row.kind == "group":
-            if units_inside_groups:
-                unit_row = None
-            anchor = unit_row or department_row
-            row.parent_index, row.level = (anchor.index if anchor else None), 1
-            group_row = row
-        elif row.level:
-            anchor = unit_row or department_row
-            parents = [r for r in numbered if r.level < row.level]
-            row.parent_index = parents[-1].index if parents else (anchor.index if anchor else None)
-            numbered.append(row)
-        elif row.project_name and not row.name and coded:
-            # A project listed under the most detailed code printed above it (类 | 款 | 项
-            # rows, then 序号 | 项目名称 rows without a code).
-            parent = coded[-1]
-            row.parent_index, row.level = parent.index, parent.level + 1
-        else:
-            parent = group_row or unit_row or department_row
-            row.parent_index = parent.index if parent else None
-            row.level = (group_row.level + 1) if group_row else 1
+        _place(row, previous, scope)
         previous = row
     _assign_groups(rows)
+
+
+def _place(row: Row, previous: Row | None, scope: _Scope) -> None:
+    """Give one row its parent and level and record it in the scope."""
+    if row.kind == "department":
+        scope.open_department(row)
+    elif row.kind == "unit":
+        scope.open_unit(row, previous)
+    elif row.kind in {"total", "derived"}:
+        return
+    elif row.code:
+        parent = _code_parent(row, scope.coded, previous)
+        _hang(row, parent or scope.anchor, level=parent.level + 1 if parent else 1)
+        scope.coded.append(row)
+    elif scope.is_indented(row) and row.kind in {"group", "item"}:
+        level = scope.indent_levels[row.indent]
+        parent = _indent_parent(level, scope.indented, scope.indent_levels)
+        _hang(row, parent or scope.anchor, level=level)
+        scope.indented.append(row)
+    elif row.kind == "group":
+        scope.open_group(row)
+    elif row.level:
+        above = [r for r in scope.numbered if r.level < row.level]
+        _hang(row, above[-1] if above else scope.anchor)
+        scope.numbered.append(row)
+    elif row.project_name and not row.name and scope.coded:
+        # A project listed under the most detailed code printed above it (类 | 款 | 项
+        # rows, then 序号 | 项目名称 rows without a code).
+        _hang(row, scope.coded[-1], level=scope.coded[-1].level + 1)
+    else:
+        group = scope.group
+        _hang(row, group or scope.anchor, level=group.level + 1 if group else 1)
+
+
+def _hang(row: Row, parent: Row | None, level: int | None = None) -> None:
+    """Set a row's parent (None: a top-level row) and, when given, its level."""
+    row.parent_index = parent.index if parent else None
+    if level is not None:
+        row.level = level
+
+
+def _code_parent(row: Row, coded: list[Row], previous: Row | None) -> Row | None:
+    """The coded row above whose code is the longest prefix of this row's code. A line
+    printed twice (款 '21999 其他支出' repeated as its own 项) is one line: the repeat hangs
+    from the first."""
+    code = row.code or ""
+    parents = [
+        r
+        for r in coded
+        if code.startswith(r.code or "")
+        and (
+            r.code != code
+            or _sub_rank(r) < _sub_rank(row)
+            or (r is previous and r.cells == row.cells)
+        )
+    ]
+    if not parents:
+        return None
+    return max(parents, key=lambda r: (len(r.code or ""), _sub_rank(r), r.index))
+
+
+def _indent_parent(level: int, indented: list[Row], indent_levels: dict[float, int]) -> Row | None:
+    """Hierarchy printed as indentation: the nearest row above indented less. Pops the rows
+    that can no longer be a parent off ``indented``."""
+    while indented and indent_levels[indented[-1].indent] >= level:
+        indented.pop()
+    return indented[-1] if indented else None
 
 
 def _sub_rank(row: Row) -> float:
     """Rows sharing one code nest by the code printed beside it: 全额 (1) over the unit
     (154001) over the lines that print none."""
     return len(row.sub_code) if row.sub_code else float("inf")
-
-
-MAX_INDENT_LEVELS = 4
-MIN_INDENT_STEP = 3.0  # sub-3pt differences are alignment noise, not indentation
 
 
 def _indent_levels(rows: list[Row]) -> dict[float, int]:
@@ -498,14 +526,14 @@ def _indent_levels(rows: list[Row]) -> dict[float, int]:
         return {}
     steps: list[list[float]] = [[indents[0]]]
     for previous, indent in pairwise(indents):
-        if indent - previous < MIN_INDENT_STEP:
+        if indent - previous < SETTINGS.min_indent_step:
             steps[-1].append(indent)
         else:
             steps.append([indent])
     if (
-        not 2 <= len(steps) <= MAX_INDENT_LEVELS
-        or len(steps) * 3 > len(candidates)
-        or any(step[-1] - step[0] >= MIN_INDENT_STEP for step in steps)
+        not 2 <= len(steps) <= SETTINGS.max_indent_levels  # one level is no hierarchy
+        or len(steps) * SETTINGS.min_rows_per_indent_level > len(candidates)
+        or any(step[-1] - step[0] >= SETTINGS.min_indent_step for step in steps)
     ):
         return {}
     return {indent: level for level, step in enumerate(steps, start=1) for indent in step}

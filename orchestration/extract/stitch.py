@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from .catalog import Catalog
+from .labels import LABEL_AFTER_TITLE
 from .models import LogicalTable, PageTable
 from .numbers import find_unit
+from .settings import SETTINGS
 from .text import normalize
 
-MAX_TITLE_LINES = 3
-MAX_TITLE_LINE_CHARS = 48
 DEFAULT_UNIT = "万元"
 _HEADER_UNIT = re.compile(r"[(（](万元|元)[)）]")
 # A narrative sentence above an in-text table, not its title: amounts or sentence punctuation.
@@ -22,17 +22,17 @@ def title_of(lines: list[str], catalog: Catalog) -> tuple[str, str | None]:
     candidates: list[str] = []
     for line in lines:
         # The title may share its line with 编制单位/单位 (one text line in some exports).
-        part = re.split(r"(?:单位名称|部门名称|编制单位|金额单位|单位)[:：].*$", line)[0]
+        part = LABEL_AFTER_TITLE.split(line)[0]
         if (
             catalog.not_title.search(line)
             or not part
-            or len(part) > MAX_TITLE_LINE_CHARS
+            or len(part) > SETTINGS.max_title_line_chars
             or _SENTENCE.search(part)
         ):
             continue
         if catalog.title_hint.search(part) or re.fullmatch(r"\d{4}年(度)?", part):
             candidates.append(part)
-    title = "".join(candidates[-MAX_TITLE_LINES:])
+    title = "".join(candidates[-SETTINGS.max_title_lines :])
     number = catalog.number_pattern.search(title)
     return title, (number.group(1) if number else None)
 
@@ -43,7 +43,7 @@ def unit_of(part: PageTable) -> str | None:
         unit = find_unit(line)
         if unit:
             return unit
-    for row in part.grid[:4]:
+    for row in part.grid[: SETTINGS.unit_header_rows]:
         for cell in row:
             match = _HEADER_UNIT.search(normalize(cell))
             if match:

@@ -1,0 +1,29 @@
+"""Labels printed beside a table or on a cover: whose it is (单位名称：…) and its unit (单位：万元).
+
+One vocabulary, read by ``locate`` (title rows of a ruled grid), ``stitch`` (a title sharing
+its line with a label), ``document`` (the department's name) and ``numbers`` (the unit).
+"""
+
+from __future__ import annotations
+
+import re
+
+NAME_LABELS = ("单位名称", "部门名称", "编制单位", "预算单位")
+"""Labels that introduce the name of the department or unit a table belongs to."""
+_NAME = "|".join(NAME_LABELS)
+UNIT_LABEL = r"(?:金额)?单位[:：]"
+"""'单位：' / '金额单位：' before an amount unit."""
+
+LABEL_LINE = re.compile(rf"^(?:部门|单位|{_NAME})[:：]")
+"""A line that is a label, e.g. '单位：万元' or '编制单位：深圳市信访局'."""
+LABEL_IN_TITLE_ROW = re.compile(r"(?:表|单位名称|部门名称|编制单位)")
+"""A one-cell grid row holding a title or name label (spreadsheet exports rule them)."""
+LABEL_AFTER_TITLE = re.compile(r"(?:单位名称|部门名称|编制单位|金额单位|单位)[:：].*$")
+"""A label and what follows it on a title's line. 预算单位 is not listed: such a line splits
+at its 单位：, as it always has."""
+NAME_LINE = re.compile(rf"^(?:{_NAME}|填报单位|预算主管部门)[:：](.+?)(?:{UNIT_LABEL}.*)?$")
+"""'单位名称：深圳市信访局 单位：万元' → the name."""
+NAME_ANYWHERE = re.compile(
+    rf"(?:{_NAME})[:：]?(.{{2,30}}?(?:局|委员会|委|院|办公室|中心|厅|署|所|站|馆))"
+)
+"""A labelled name of an institution anywhere in a document's text."""
