@@ -280,36 +280,27 @@ def test_year_rows_under_a_unit_printed_once() -> None:
 def test_indentation_gives_the_hierarchy_of_uncoded_names() -> None:
     # Hangzhou: no codes, names indented in steps (at least 3 names per step).
     header = ["科目名称", "合计"]
-    body = [
-        ("合计", "30.00", 2.0),
-        ("一般公共服务支出", "30.00", 2.0),
-        ("人大事务", "20.00", 8.0),
-        ("行政运行", "15.00", 14.0),
-        ("一般行政管理事务", "5.00", 14.0),
-        ("政协事务", "10.00", 8.0),
-        ("行政运行", "4.00", 14.0),
-        ("机关服务", "3.00", 14.0),
-        ("专项业务", "2.00", 14.0),
-        ("事业运行", "1.00", 14.0),
+    body = [  # name, amount, indent; then the parent and level the indent gives
+        ("合计", "30.00", 2.0, None, 0),
+        ("一般公共服务支出", "30.00", 2.0, None, 1),
+        ("人大事务", "20.00", 8.0, "一般公共服务支出", 2),
+        ("行政运行", "15.00", 14.0, "人大事务", 3),
+        ("一般行政管理事务", "5.00", 14.0, "人大事务", 3),
+        ("政协事务", "10.00", 8.0, "一般公共服务支出", 2),
+        ("行政运行", "4.00", 14.0, "政协事务", 3),
+        ("机关服务", "3.00", 14.0, "政协事务", 3),
+        ("专项业务", "2.00", 14.0, "政协事务", 3),
+        ("事业运行", "1.00", 14.0, "政协事务", 3),
     ]
-    grid = [header] + [[name, amount] for name, amount, _ in body]
-    indents = [None] + [indent for _, _, indent in body]
+    grid = [header] + [[name, amount] for name, amount, *_ in body]
+    indents = [None] + [indent for _, _, indent, *_ in body]
     rows = parsed([part(grid, above=("表7一般公共预算支出表",), indents=indents)]).rows
     names = [r.name for r in rows]
-    assert [
+    got = [
         (r.name, names[r.parent_index] if r.parent_index is not None else None, r.level)
-        for r in rows[1:]
-    ] == [
-        ("一般公共服务支出", None, 1),
-        ("人大事务", "一般公共服务支出", 2),
-        ("行政运行", "人大事务", 3),
-        ("一般行政管理事务", "人大事务", 3),
-        ("政协事务", "一般公共服务支出", 2),
-        ("行政运行", "政协事务", 3),
-        ("机关服务", "政协事务", 3),
-        ("专项业务", "政协事务", 3),
-        ("事业运行", "政协事务", 3),
+        for r in rows
     ]
+    assert got[1:] == [(name, parent, level) for name, _, _, parent, level in body[1:]]
 
 
 def test_group_labels_parent_their_items() -> None:
