@@ -1,22 +1,4 @@
 -- 一般公共预算支出: unit × most detailed function code × basic/project.
 -- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
-with
-
-facts as (
-    select * from {{ ref('int_budget_expenditure_facts') }}
-),
-
-documents as (
-    select * from {{ ref('document_reconciliation') }}
-),
-
-final as (
-    select
-        facts.*,
-        documents.reconciliation_status,
-    from facts
-    left join documents on facts.document_id = documents.document_id
-)
-
-select * from final
+{{ with_reconciliation_status(ref('int_budget_expenditure_facts')) }}

@@ -30,10 +30,7 @@ facts as (
         cells.column_path as revenue_source,
         cells.column_label as revenue_item,
         cast(cells.amount_yuan as decimal(20, 2)) as amount_yuan,
-        cells.source_page,
-        cells.table_id as source_table_id,
-        cells.table_title as source_table,
-        cells.row_index as source_row_index,
+        {{ fact_provenance('cells') }},
         false as is_residual,
     from cells
     inner join scope
@@ -44,16 +41,8 @@ facts as (
         and (not scope.has_units or cells.row_kind = 'unit')
 ),
 
-documents as (
-    select * from {{ ref('document_reconciliation') }}
-),
-
 final as (
-    select
-        facts.*,
-        documents.reconciliation_status,
-    from facts
-    left join documents on facts.document_id = documents.document_id
+    {{ with_reconciliation_status('facts') }}
 )
 
 select * from final

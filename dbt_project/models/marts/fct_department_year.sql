@@ -195,11 +195,7 @@ department_years as (
         count(distinct documents.disclosure_id) as disclosures,
         count(*) as files,
         case when bool_or(documents.scope = 'department') then 'department' else 'unit' end as scope,
-        case
-            when bool_or(reconciliation.reconciliation_status = 'errors') then 'errors'
-            when bool_or(reconciliation.reconciliation_status = 'warnings') then 'warnings'
-            else 'reconciled'
-        end as reconciliation_status,
+        {{ worst_reconciliation_status('reconciliation.reconciliation_status') }} as reconciliation_status,
     from documents
     left join reconciliation on documents.document_id = reconciliation.document_id
     group by all
@@ -218,11 +214,7 @@ pivoted as (
         {% endfor %}
         case when bool_or(chosen.scope = 'department') then 'department' else 'unit' end as scope,
         list(distinct chosen.document_id order by chosen.document_id) as source_document_ids,
-        case
-            when bool_or(reconciliation.reconciliation_status = 'errors') then 'errors'
-            when bool_or(reconciliation.reconciliation_status = 'warnings') then 'warnings'
-            else 'reconciled'
-        end as reconciliation_status,
+        {{ worst_reconciliation_status('reconciliation.reconciliation_status') }} as reconciliation_status,
     from chosen
     left join reconciliation on chosen.document_id = reconciliation.document_id
     group by all

@@ -33,16 +33,8 @@ facts as (
     where row_kind in ('total', 'department', 'unit', 'group') or child_count > 0
 ),
 
-documents as (
-    select * from {{ ref('document_reconciliation') }}
-),
-
 final as (
-    select
-        facts.*,
-        documents.reconciliation_status,
-    from facts
-    left join documents on facts.document_id = documents.document_id
+    {{ with_reconciliation_status('facts') }}
 )
 
 select * from final

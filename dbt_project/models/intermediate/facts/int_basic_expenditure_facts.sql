@@ -26,10 +26,7 @@ final as (
         economic_item,
         economic_code,
         cast(amount_yuan as decimal(20, 2)) as amount_yuan,
-        source_page,
-        table_id as source_table_id,
-        table_title as source_table,
-        row_index as source_row_index,
+        {{ fact_provenance() }},
         is_residual,
     from facts
 )

@@ -34,10 +34,7 @@ final as (
             when regexp_matches(coalesce(group_name, procurement_category_name), '^服务') then 'services'
         end as procurement_type,
         cast(amount_yuan as decimal(20, 2)) as amount_yuan,
-        source_page,
-        table_id as source_table_id,
-        table_title as source_table,
-        row_index as source_row_index,
+        {{ fact_provenance() }},
         procurement_source,
         case procurement_source when 'narrative' then 'narrative' else 'table' end as source,
         is_residual,

@@ -20,10 +20,7 @@ final as (
         year,
         category,
         cast(amount_yuan as decimal(20, 2)) as amount_yuan,
-        source_page,
-        table_id as source_table_id,
-        table_title as source_table,
-        row_index as source_row_index,
+        {{ fact_provenance() }},
         source,
         false as is_residual,
     from lines

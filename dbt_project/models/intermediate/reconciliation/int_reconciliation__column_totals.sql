@@ -6,9 +6,8 @@
 -- of a total.
 -- One row per (row × total column) where anything is printed.
 
-{% set total_label = "'^(小计|合计|总计|共计|.*(总计|合计|总额))$'" %}
 {% set memo_label -%}
-    regexp_matches(label, '政府采购|预留|中小企业|小型|微型|教育收费|扣除')
+    regexp_matches(label, {{ memo_label_regex() }})
     or (regexp_matches(label, '^其中') and not regexp_matches(label, '基本支出|项目支出|人员|公用'))
 {%- endset %}
 
@@ -32,7 +31,7 @@ amount_columns as (
 flagged as (
     select
         *,
-        list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label }})) as total_flags,
+        list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label_regex() }})) as total_flags,
         list_transform(header_labels, lambda label: {{ memo_label }}) as memo_flags,
     from amount_columns
 ),
@@ -224,16 +223,7 @@ final as (
         difference_yuan,
         items_summed,
         tolerance_yuan,
-        case
-            when difference_yuan = 0 then 'pass'
-            when abs(difference_yuan) <= tolerance_yuan then 'warn'
-            else 'error'
-        end as status,
-        case
-            when difference_yuan = 0 then 'exact'
-            when abs(difference_yuan) <= tolerance_yuan then 'rounding'
-            else 'mismatch'
-        end as finding,
+        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan') }},
         'printed ' || array_to_string(node_labels, '/') || ' vs ' || member_columns as detail,
     from compared
 )

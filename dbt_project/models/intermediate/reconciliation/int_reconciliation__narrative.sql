@@ -1,5 +1,3 @@
--- Rule branches are unioned by position: their columns follow the first branch.
--- noqa: disable=AL03,AL08,AL05
 -- Rule family (d): the figures stated in the narrative chapters (文字部分) equal the tables —
 -- department income and expenditure totals, the procurement total and its goods / works /
 -- services split, the 三公 total and its four items (budget year).
@@ -22,8 +20,8 @@ documents as (
     where status = 'loaded'
 ),
 
-table_figures as (
-    select * from {{ ref('int_reconciliation__table_figures') }}
+figures as (
+    select * from {{ ref('int_reconciliation__document_figures') }}
 ),
 
 -- The amount column of each procurement table (its first).
@@ -69,13 +67,6 @@ narrative as (
             and disclosures.disclosure_part = 'narrative'
 ),
 
-figures as (
-    select *
-    from table_figures
-    where printed_cells > 0
-    qualify table_id = min(table_id) over (partition by document_id, table_type, measure)
-),
-
 -- A/B/C subtotal rows of the procurement table, summed over units.
 procurement_types as (
     select
@@ -113,20 +104,24 @@ table_side as (
     select
         document_id,
         table_id,
-        'procurement_' || procurement_type,
+        'procurement_' || procurement_type as measure,
         amount_yuan,
         items_summed,
         source_page,
         rounding_yuan,
         row_label,
         column_label,
-        'procurement',
+        'procurement' as table_type,
     from procurement_types
 ),
 
 -- Which table figures a narrative figure may be read against.
 readings as (
-    select * from (
+    select
+        readings.figure_key,
+        readings.table_type,
+        readings.measure,
+    from (
         values
         ('total_expenditure', 'income_expenditure_summary', 'expenditure_total'),
         ('total_expenditure', 'income_expenditure_summary', 'expenditure_current'),
@@ -199,16 +194,7 @@ final as (
         closest.difference_yuan,
         1 as items_summed,
         closest.rounding_yuan as tolerance_yuan,
-        case
-            when closest.difference_yuan = 0 then 'pass'
-            when abs(closest.difference_yuan) <= closest.rounding_yuan then 'warn'
-            else 'error'
-        end as status,
-        case
-            when closest.difference_yuan = 0 then 'exact'
-            when abs(closest.difference_yuan) <= closest.rounding_yuan then 'rounding'
-            else 'mismatch'
-        end as finding,
+        {{ reconciliation_outcome('closest.difference_yuan', 'closest.rounding_yuan') }},
         'narrative p.' || closest.source_page || ' "' || left(closest.context, 60) || '" vs '
         || coalesce(tables.printed_number, tables.table_title) || ' p.' || closest.table_page || ' '
         || closest.table_row_label || ' / ' || closest.table_column_label

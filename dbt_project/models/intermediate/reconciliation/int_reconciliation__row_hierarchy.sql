@@ -163,18 +163,7 @@ final as (
         difference_yuan,
         items_summed,
         tolerance_yuan,
-        case
-            when difference_yuan = 0 then 'pass'
-            when abs(difference_yuan) <= tolerance_yuan then 'warn'
-            when difference_yuan < 0 then 'warn'
-            else 'error'
-        end as status,
-        case
-            when difference_yuan = 0 then 'exact'
-            when abs(difference_yuan) <= tolerance_yuan then 'rounding'
-            when difference_yuan < 0 then 'gap'
-            else 'excess'
-        end as finding,
+        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan', gaps='warn', signed=true) }},
         'printed ' || coalesce(nullif(row_display, ''), row_label, row_kind)
         || ' vs the sum of its ' || items_summed || ' '
         || case when link_kind = 'total' then 'top-level rows' else 'child rows' end

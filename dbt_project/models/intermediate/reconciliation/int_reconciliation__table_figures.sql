@@ -8,8 +8,6 @@
 -- expenditure_current / expenditure_total (本年收入合计, 收入总计, …) and the lines printed
 -- between them (income_carryover / expenditure_carryover: 上年结转, 结转下年…).
 
-{% set total_label = "'^(小计|合计|总计|共计|.*(总计|合计|总额))$'" %}
-
 with
 
 cells as (
@@ -35,8 +33,8 @@ columns as (
         header_labels,
         column_depth,
         is_other_measure_column,
-        list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label }})) as total_flags,
-        regexp_matches(column_path, '政府采购|预留|中小企业|小型|微型|教育收费|扣除') as is_memo,
+        list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label_regex() }})) as total_flags,
+        regexp_matches(column_path, {{ memo_label_regex() }}) as is_memo,
     from one_sided
 ),
 
@@ -57,14 +55,14 @@ node_measures as (
         nodes.document_id,
         nodes.table_id,
         case
-            when regexp_matches(nodes.node_label, {{ total_label }}) and not regexp_matches(
+            when regexp_matches(nodes.node_label, {{ total_label_regex() }}) and not regexp_matches(
                 array_to_string(nodes.node_labels, '/'), '政府采购|预留|其中|基本支出|项目支出'
             ) then 'total'
             when regexp_matches(nodes.node_label, '^(其中:)?基本支出$') then 'basic'
             when regexp_matches(nodes.node_label, '^(其中:)?项目支出$') then 'project'
             when
                 regexp_matches(nodes.node_label, '政府采购')
-                and not regexp_matches(nodes.node_label, '预留|中小企业|小型|微型') then 'procurement'
+                and not regexp_matches(nodes.node_label, {{ procurement_reserve_regex() }}) then 'procurement'
         end as measure,
         nodes.node_labels,
         nodes.node_depth,
@@ -123,7 +121,10 @@ measure_columns as (
                     and sibling.total_flags[measure_nodes.node_depth + 1]
             )
         )
-        and not (measure_nodes.measure = 'procurement' and regexp_matches(columns.column_path, '预留|中小企业|小型|微型'))
+        and not (
+            measure_nodes.measure = 'procurement'
+            and regexp_matches(columns.column_path, {{ procurement_reserve_regex() }})
+        )
 
     union all
 

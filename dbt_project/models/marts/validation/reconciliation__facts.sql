@@ -144,17 +144,7 @@ final as (
         difference_yuan,
         items_summed,
         tolerance_yuan,
-        case
-            when difference_yuan = 0 then 'pass'
-            when abs(difference_yuan) <= tolerance_yuan then 'warn'
-            else 'error'
-        end as status,
-        case
-            when difference_yuan = 0 then 'exact'
-            when abs(difference_yuan) <= tolerance_yuan then 'rounding'
-            when difference_yuan < 0 then 'gap'
-            else 'excess'
-        end as finding,
+        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan', signed=true) }},
         'Σ ' || fact_table || ' (' || items_summed || ' rows, ' || residual_rows || ' residual'
         || case when tables_summed > 1 then ', from ' || tables_summed || ' tables' else '' end
         || ') vs the printed total of the table' as detail,
