@@ -159,14 +159,7 @@ summed_members as (
 
 row_context as (
     select distinct
-        document_id,
-        source_file,
-        fiscal_year,
-        department_name,
-        table_id,
-        table_type,
-        table_title,
-        printed_number,
+        {{ table_context() }},
         source_page,
         unit_name,
         row_index,
@@ -205,14 +198,7 @@ final as (
     select
         'row_total_equals_sum_of_columns' as rule,
         'within_table' as rule_family,
-        document_id,
-        source_file,
-        fiscal_year,
-        department_name,
-        table_id,
-        table_type,
-        table_title,
-        printed_number,
+        {{ table_context() }},
         source_page,
         unit_name,
         row_index,

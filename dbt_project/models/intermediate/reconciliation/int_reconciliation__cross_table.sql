@@ -35,14 +35,7 @@ closest as (
 
 tables as (
     select distinct
-        document_id,
-        source_file,
-        fiscal_year,
-        department_name,
-        table_id,
-        table_type,
-        table_title,
-        printed_number,
+        {{ table_context() }},
     from {{ ref('int_reconciliation__table_figures') }}
 ),
 
@@ -50,14 +43,7 @@ final as (
     select
         closest.rule,
         'across_tables' as rule_family,
-        tables.document_id,
-        tables.source_file,
-        tables.fiscal_year,
-        tables.department_name,
-        tables.table_id,
-        tables.table_type,
-        tables.table_title,
-        tables.printed_number,
+        {{ table_context('tables') }},
         closest.source_page,
         cast(null as varchar) as unit_name,
         cast(null as integer) as row_index,

@@ -323,14 +323,7 @@ two_sided_figures as (
 
 tables as (
     select distinct
-        document_id,
-        source_file,
-        fiscal_year,
-        department_name,
-        table_id,
-        table_type,
-        table_title,
-        printed_number,
+        {{ table_context() }},
     from cells
 ),
 

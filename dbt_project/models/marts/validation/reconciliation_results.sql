@@ -47,14 +47,7 @@ final as (
         case status when 'error' then 'error' when 'warn' then 'warning' else 'info' end as severity,
         status,
         finding,
-        document_id,
-        source_file,
-        fiscal_year,
-        department_name,
-        table_id,
-        table_type,
-        table_title,
-        printed_number,
+        {{ table_context() }},
         case
             when printed_number is null or starts_with(table_title, printed_number) then table_title
             else printed_number || ' ' || table_title

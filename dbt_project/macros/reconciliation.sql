@@ -47,3 +47,12 @@
     from {{ facts }} as facts
     left join {{ ref('document_reconciliation') }} as documents on facts.document_id = documents.document_id
 {%- endmacro %}
+
+{#- The table a rule evaluation is about, as every rule model and reconciliation_results list it
+    (of `relation` where given). -#}
+{% macro table_context(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- set columns = ['document_id', 'source_file', 'fiscal_year', 'department_name', 'table_id',
+                       'table_type', 'table_title', 'printed_number'] -%}
+    {{ prefix }}{{ columns | join(',\n        ' ~ prefix) }}
+{%- endmacro %}
