@@ -1,5 +1,5 @@
-"""Unit tests of the pure text and number functions (orchestration.extract.numbers, .text),
-with the forms real disclosures print."""
+"""Unit tests of the pure text and number functions (orchestration.extract.numbers, .text,
+.labels), with the forms real disclosures print."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from orchestration.extract.labels import LABEL_AFTER_TITLE, LABEL_LINE, NAME_ANYWHERE, NAME_LINE
 from orchestration.extract.numbers import UNIT_MULTIPLIER, find_unit, is_percent, parse_amount
 from orchestration.extract.text import dedupe_doubled, normalize
 
@@ -140,3 +141,24 @@ def test_normalize(raw: str | None, expected: str) -> None:
 )
 def test_dedupe_doubled(raw: str, expected: str) -> None:
     assert dedupe_doubled(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("单位名称:深圳市信访局", "深圳市信访局"),
+        ("编制单位：北京市审计局单位：万元", "北京市审计局"),  # the unit label is not the name
+        ("预算主管部门:长沙市信访局金额单位:元", "长沙市信访局"),
+        ("单位:万元", None),  # a unit line names no one
+    ],
+)
+def test_name_line(line: str, name: str | None) -> None:
+    match = NAME_LINE.match(line)
+    assert (match.group(1) if match else None) == name
+
+
+def test_labels_around_titles() -> None:
+    assert LABEL_LINE.match("部门:深圳市信访局") and not LABEL_LINE.match("部门预算")
+    assert LABEL_AFTER_TITLE.split("表1部门收支总表单位:万元")[0] == "表1部门收支总表"
+    found = NAME_ANYWHERE.search("附件:部门名称福州市商务局2026年部门预算")
+    assert found is not None and found.group(1) == "福州市商务局"

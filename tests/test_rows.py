@@ -245,15 +245,14 @@ def test_code_parts_in_class_section_item_columns_carry_over() -> None:
 
 
 def test_unit_rows_and_department_row() -> None:
+    department = "深圳市福田区政务服务数据管理局"
     header = ["单位名称", "合计", "基本支出", "项目支出"]
     body = [
-        ["深圳市福田区政务服务数据管理局", "10.00", "6.00", "4.00"],
-        ["深圳市福田区政务服务数据管理局(本级)", "7.00", "4.00", "3.00"],
+        [department, "10.00", "6.00", "4.00"],
+        [f"{department}(本级)", "7.00", "4.00", "3.00"],
         ["深圳市福田区数据管理中心", "3.00", "2.00", "1.00"],
     ]
-    rows = parsed(
-        [part([header, *body], above=("表3部门支出总表",))], "深圳市福田区政务服务数据管理局"
-    ).rows
+    rows = parsed([part([header, *body], above=("表3部门支出总表",))], department).rows
     assert [(r.kind, r.parent_index) for r in rows] == [
         ("department", None),
         ("unit", 0),
