@@ -78,7 +78,7 @@ procurement_types as (
         count(*) as items_summed,
         min(source_page) as source_page,
         max(rounding_yuan) as rounding_yuan,
-        string_agg(distinct row_display, ' + ') as row_label,
+        string_agg(distinct row_display, ' + ' order by row_display) as row_label,
         any_value(column_path) as column_label,
     from procurement_cells
     where row_code in ('A', 'B', 'C')

@@ -100,7 +100,7 @@ children as (
         count(child.amount_yuan) as printed_items,
         max(child.rounding_yuan) as rounding_yuan,
         bool_or(child.row_kind = 'unit') as has_unit_children,
-        string_agg(distinct child.row_kind, ',') as child_kinds,
+        string_agg(distinct child.row_kind, ',' order by child.row_kind) as child_kinds,
     from links
     inner join usable as child
         on

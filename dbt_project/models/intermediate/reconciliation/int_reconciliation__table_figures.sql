@@ -202,8 +202,13 @@ one_sided_figures as (
                 one_sided.row_kind
             ),
             ' + '
+            order by coalesce(
+                nullif(one_sided.row_display, ''),
+                case when one_sided.row_kind in ('unit', 'department') then one_sided.unit_name end,
+                one_sided.row_kind
+            )
         ) as row_label,
-        string_agg(distinct measure_columns.column_path, ' + ') as column_label,
+        string_agg(distinct measure_columns.column_path, ' + ' order by measure_columns.column_path) as column_label,
         max(one_sided.rounding_yuan) as rounding_yuan,
     from one_sided
     inner join chosen_rows

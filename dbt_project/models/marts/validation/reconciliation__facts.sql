@@ -85,8 +85,8 @@ printed as (
         figures.table_title,
         figures.printed_number,
         min(figures.source_page) as source_page,
-        string_agg(distinct figures.row_label, ' + ') as row_label,
-        string_agg(figures.column_label, ' + ' order by figures.measure) as column_label,
+        string_agg(distinct figures.row_label, ' + ' order by figures.row_label) as row_label,
+        string_agg(figures.column_label, ' + ' order by figures.measure, figures.column_label) as column_label,
         sum(figures.amount_yuan) as expected_yuan,
         max(figures.rounding_yuan) as rounding_yuan,
     from fact_sums
