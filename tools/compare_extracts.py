@@ -1,14 +1,17 @@
 """Prove a refactor of ``orchestration/extract/`` changes no extract.
 
-``snapshot`` extracts every PDF under the given folders with the extractor of the checkout it runs
-from and writes one canonical JSON per file (the ``Extract`` minus the extractor version and the
-elapsed time, which change with every edit and every run). ``diff`` compares two snapshots and
-names each file whose extract differs, with its first differing records. Typical use::
+``snapshot`` extracts every PDF under the given folders (default: ../shared/corpus/real and
+../shared/corpus/wide) and writes one canonical JSON per file: the ``Extract`` minus the extractor
+version and the elapsed time, which change with every edit and every run. It uses this checkout's
+extractor, or that of ``--checkout DIR`` (e.g. a ``git worktree`` of the base commit). ``diff``
+compares two snapshots and prints each differing file's first differences. Typical use::
 
     git worktree add /tmp/base <base commit>
-    (cd /tmp/base && /path/to/.venv/bin/python -m tools.compare_extracts snapshot /tmp/before)
+    python -m tools.compare_extracts snapshot /tmp/before --checkout /tmp/base
     python -m tools.compare_extracts snapshot /tmp/after
     python -m tools.compare_extracts diff /tmp/before /tmp/after
+
+The wide corpus takes minutes: ``--processes 2`` on a machine with cores to spare.
 
 A document whose extraction raises is recorded with its exception, so crashes compare too.
 """
@@ -29,14 +32,16 @@ CORPORA = (ROOT.parent / "shared" / "corpus" / "real", ROOT.parent / "shared" / 
 VOLATILE = ("extractor_version", "elapsed_seconds")  # differ between extractors and runs
 
 
-def canonical(pdf: Path) -> str:
-    """The extract of one PDF as sorted, indented JSON, without its volatile fields."""
+def canonical(pdf: Path, corpus: Path) -> str:
+    """The extract of one PDF as sorted, indented JSON, without its volatile fields and with
+    its path relative to the corpus (clones see the corpus through different folders)."""
     from orchestration.extract.document import extract_document
 
     try:
         record: dict[str, Any] = asdict(extract_document(pdf))
         for key in VOLATILE:
             record["document"].pop(key, None)
+        record["document"]["source_path"] = pdf.relative_to(corpus).as_posix()
     except Exception as exc:  # a crash is part of the behaviour being compared
         record = {"crash": f"{type(exc).__name__}: {exc}"}
     return json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
@@ -47,16 +52,28 @@ def snapshot_name(pdf: Path, corpus: Path) -> str:
     return "__".join((corpus.name, *pdf.relative_to(corpus).parts)) + ".json"
 
 
-def _snapshot_one(job: tuple[str, str]) -> str:
-    pdf, out = job
-    Path(out).write_text(canonical(Path(pdf)), encoding="utf-8")
+def _snapshot_one(job: tuple[str, str, str]) -> str:
+    pdf, corpus, out = job
+    Path(out).write_text(canonical(Path(pdf), Path(corpus)), encoding="utf-8")
     return out
+
+
+def use_checkout(checkout: Path) -> Path:
+    """Import ``orchestration`` from another checkout; the folder of the package in use."""
+    if not (checkout / "orchestration" / "extract").is_dir():
+        sys.exit(f"{checkout}: not a budget-warehouse checkout (no orchestration/extract)")
+    if "orchestration" in sys.modules:
+        sys.exit("orchestration is already imported: give --checkout before anything uses it")
+    sys.path.insert(0, str(checkout.resolve()))
+    import orchestration
+
+    return Path(orchestration.__file__).parent
 
 
 def snapshot(corpora: list[Path], out: Path, processes: int) -> int:
     out.mkdir(parents=True, exist_ok=True)
     jobs = [
-        (str(pdf), str(out / snapshot_name(pdf, corpus)))
+        (str(pdf), str(corpus), str(out / snapshot_name(pdf, corpus)))
         for corpus in corpora
         for pdf in sorted(corpus.rglob("*.pdf"))
     ]
@@ -96,11 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     snap.add_argument("out", type=Path)
     snap.add_argument("corpora", nargs="*", type=Path, default=list(CORPORA))
     snap.add_argument("--processes", type=int, default=1)
+    snap.add_argument("--checkout", type=Path, help="extract with this checkout's extractor")
     compare = commands.add_parser("diff", help="compare two snapshots; exit 1 if any differ")
     compare.add_argument("before", type=Path)
     compare.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.command == "snapshot":
+        if args.checkout:
+            print(f"extractor: {use_checkout(args.checkout)}")
         print(f"{snapshot(args.corpora, args.out, args.processes)} extracts in {args.out}")
         return 0
     return 1 if diff(args.before, args.after) else 0

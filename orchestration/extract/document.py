@@ -12,7 +12,7 @@ from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .kinds import check_contents, has_narrative, head_text, kind_of_loaded
-from .labels import NAME_ANYWHERE, NAME_LINE
+from .labels import NAME_ANYWHERE, NAME_LINE, YEAR, YEAR_IN_TEXT
 from .locate import locate_tables
 from .models import PageTable
 from .narrative import find_figures
@@ -35,15 +35,14 @@ def _code_version() -> str:
 
 
 EXTRACTOR_VERSION = _code_version()
-_COVER_YEAR = re.compile(r"^(?:19|20)[0-9]{2}年(?:度)?")
+_COVER_YEAR = re.compile(rf"^{YEAR}年(?:度)?")
 _COVER_END = re.compile(
-    r"(?:(?:19|20)[0-9]{2})?年?度?(?:区级|市级|省级|县级)?(?:部门|单位)(?:综合)?(?:预算|决算)|预算|决算"
+    rf"(?:{YEAR})?年?度?(?:区级|市级|省级|县级)?(?:部门|单位)(?:综合)?(?:预算|决算)|预算|决算"
 )
-_TITLE_YEAR = re.compile(r"((?:19|20)[0-9]{2})年度")
-_ANY_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
+_TITLE_YEAR = re.compile(rf"({YEAR})年度")
 _DEPARTMENT_SUFFIX = re.compile(r"部门$")
 _FINAL = re.compile(r"(?<!预)决算")  # 预决算 (budgets and final accounts) names no phase
-_YEAR_TITLE = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?[^0-9]{0,30}?(?:预算|决算)")
+_YEAR_TITLE = re.compile(rf"({YEAR})年(?:度)?[^0-9]{{0,30}}?(?:预算|决算)")
 
 
 @dataclass
@@ -147,7 +146,7 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
         end = _COVER_END.search(cover)
         candidate = _COVER_YEAR.sub("", cover[: end.start()]) if end else ""
         cover_name = candidate if len(candidate) >= SETTINGS.min_cover_name_chars else None
-    year = _ANY_YEAR.search(cover) if _COVER_END.search(cover) else None
+    year = YEAR_IN_TEXT.search(cover) if _COVER_END.search(cover) else None
     if not cover_name and not names:
         found = NAME_ANYWHERE.search("".join("".join(lines) for lines in page_lines))
         cover_name = found.group(1) if found else None

@@ -6,13 +6,14 @@ import re
 from itertools import pairwise
 
 from .catalog import Catalog
+from .labels import YEAR
 from .models import BBox, Column, PageTable
 from .numbers import is_percent, parse_amount
 from .settings import SETTINGS
 from .text import normalize
 
 _COLUMN_NUMBER = re.compile(r"^(栏次|行次|\*+|[0-9]{1,2}|[甲乙丙丁])$")
-_YEAR = re.compile(r"^(19|20)[0-9]{2}(年)?$")
+_YEAR = re.compile(rf"^{YEAR}(年)?$")
 _AMOUNT_WORDS = re.compile(
     r"(支出|收入|合计|总计|小计|金额|预算数|拨款|经费|资金|费|结转|结余|总额)"
 )

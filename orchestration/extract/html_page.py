@@ -7,12 +7,14 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
+from .labels import YEAR
+
 MAX_LISTED = 5
 _DOCUMENT_FILE = re.compile(
     r"([^'\"\s/?=&]+\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar))(?![A-Za-z])", re.IGNORECASE
 )
 _FILE_NAME_PARAM = re.compile(r"(?:fileName|filename|name)=([^&'\"]+)")
-_DISCLOSURE_LINK = re.compile(r"(?:19|20)[0-9]{2}.*(?:预算|决算)|(?:预算|决算).*(?:19|20)[0-9]{2}")
+_DISCLOSURE_LINK = re.compile(rf"{YEAR}.*(?:预算|决算)|(?:预算|决算).*{YEAR}")
 _SPACE = re.compile(r"\s+")
 
 

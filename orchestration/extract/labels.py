@@ -1,4 +1,5 @@
-"""Labels printed beside a table or on a cover: whose it is (单位名称：…) and its unit (单位：万元).
+"""Labels printed beside a table or on a cover: whose it is (单位名称：…), its unit (单位：万元)
+and its year (2026年).
 
 One vocabulary, read by ``locate`` (title rows of a ruled grid), ``stitch`` (a title sharing
 its line with a label), ``document`` (the department's name) and ``numbers`` (the unit).
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+YEAR = r"(?:19|20)[0-9]{2}"
+"""A printed year (1900–2099)."""
+YEAR_IN_TEXT = re.compile(rf"({YEAR})")
 NAME_LABELS = ("单位名称", "部门名称", "编制单位", "预算单位")
 """Labels that introduce the name of the department or unit a table belongs to."""
 _NAME = "|".join(NAME_LABELS)

@@ -11,6 +11,7 @@ from pdfplumber.utils import merge_bboxes
 
 from .catalog import Catalog
 from .headers import column_paths, column_roles, header_depth, is_column_number_row
+from .labels import YEAR, YEAR_IN_TEXT
 from .models import BBox, Column, LogicalTable, Row
 from .numbers import parse_amount
 from .settings import SETTINGS
@@ -27,8 +28,7 @@ _OF_WHICH = re.compile(r"^其中[:：]")
 _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 _DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
-_YEAR = re.compile(r"((?:19|20)[0-9]{2})")
-_YEAR_LABEL = re.compile(r"^(?:19|20)[0-9]{2}年")  # '2020年预算数' names a year, not a code
+_YEAR_LABEL = re.compile(rf"^{YEAR}年")  # '2020年预算数' names a year, not a code
 
 
 @dataclass
@@ -229,7 +229,7 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
         elif role == "code_part":
             code_parts.append(text)
         elif role == "year":
-            match = _YEAR.search(text)
+            match = YEAR_IN_TEXT.search(text)
             row.year = int(match.group(1)) if match else None
             if not match and _DERIVED.search(text):
                 row.kind = "derived"
