@@ -79,6 +79,8 @@ def snapshot(corpora: list[Path], out: Path, processes: int) -> int:
     ]
     if not jobs:
         sys.exit(f"no PDFs under {', '.join(map(str, corpora))}")
+    import orchestration.extract.document  # noqa: F401  (imported once: every worker forks it)
+
     with mp.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
         for n, done in enumerate(pool.imap_unordered(_snapshot_one, jobs), start=1):
             print(f"[{n}/{len(jobs)}] {Path(done).name}", flush=True)

@@ -2,7 +2,9 @@
 and its year (2026年).
 
 One vocabulary, read by ``locate`` (title rows of a ruled grid), ``stitch`` (a title sharing
-its line with a label), ``document`` (the department's name) and ``numbers`` (the unit).
+its line with a label), ``document`` (the department's name and year), ``numbers`` (the unit),
+``headers`` and ``rows`` (year columns and labels) and ``html_page`` (links to a year's
+disclosure).
 """
 
 from __future__ import annotations

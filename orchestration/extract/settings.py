@@ -13,6 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ExtractSettings:
+    """Every tolerance the extraction steps use; ``SETTINGS`` holds the defaults in use."""
+
     # --- locating tables on a page (locate) -----------------------------------------------
     table_finder: tuple[tuple[str, Any], ...] = (
         ("vertical_strategy", "lines"),
