@@ -19,10 +19,7 @@ disclosures as (
 ),
 
 departments as (
-    select
-        document_id,
-        department_id
-    from {{ ref('int_document_departments') }}
+    select * from {{ ref('int_document_departments') }}
 ),
 
 final as (
