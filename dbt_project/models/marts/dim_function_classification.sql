@@ -26,7 +26,7 @@ named as (
 final as (
     select
         function_code,
-        first(function_name order by seen desc, function_name) as function_name,
+        first(function_name order by seen desc, function_name asc) as function_name,
         case length(function_code) when 3 then '类' when 5 then '款' else '项' end as function_level,
         case when length(function_code) > 3 then left(function_code, length(function_code) - 2) end
             as parent_function_code,
