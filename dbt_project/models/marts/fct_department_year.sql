@@ -76,7 +76,17 @@ three_public as (
         sum(facts.amount_yuan) as amount_yuan,
     from {{ ref('fct_three_public_expenditure') }} as facts
     inner join documents on facts.document_id = documents.document_id
-    where facts.year in (documents.fiscal_year, documents.fiscal_year - 1)
+    where
+        facts.year in (documents.fiscal_year, documents.fiscal_year - 1)
+        -- the total a narrative states stands for it, not the sum of the items it states
+        and not (
+            facts.source = 'narrative'
+            and facts.year = documents.fiscal_year
+            and facts.document_id in (
+                select document_id from narrative
+                where figure_key = 'three_public_total'
+            )
+        )
     group by all
 ),
 
