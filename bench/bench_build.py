@@ -1,15 +1,20 @@
-"""Build benchmarks over the real corpus: full build, no-op rebuild, extraction speed-up.
+"""What a build costs beyond its pages: builds against plain pdfplumber measured in the same run.
 
-    python -m bench.bench_build [--corpus DIR] [--repeat N]
+    python -m bench.bench_build [--corpus DIR] [--repeat N] [--project DIR]
 
-- full build: ``budget-warehouse build`` into a fresh warehouse (cold extract cache), median of N;
-- no-op rebuild: the same command again on unchanged PDFs, median of N;
-- extraction alone with 1 and 2 worker processes (cold cache each time), and the speed-up;
-- the HTML build report: its seconds inside each build (the ``report:`` progress line) as a share
-  of the build, and ``write_report`` alone with a cold and a warm image cache.
+Each repetition measures, one after the other so that every figure sees the same machine state:
 
-Wall-clock seconds of the real command (interpreter start and imports included). Prints figures;
-asserts nothing about time.
+- plain pdfplumber: one process opening every page and extracting its tables (``bench_extract``);
+- extraction alone (our extractor through the worker pool, cold cache) with 1 and 2 workers;
+- ``budget-warehouse build`` with 1 and 2 workers into a fresh folder (cold extract cache),
+  with the time at which each stage's progress line appeared;
+- no-op rebuilds of the last warehouse (nothing changed).
+
+Prints medians: each build as a ratio to plain pdfplumber, the fixed cost (build minus extraction
+alone with the same workers), the no-op rebuild, the stages of a build, and the HTML report's
+share of the build. Wall-clock seconds of the real command (interpreter start and imports
+included); asserts nothing about time. ``--project`` runs the command of another checkout (for a
+before/after comparison); extraction alone always runs this checkout's extractor.
 """
 
 from __future__ import annotations
@@ -23,38 +28,79 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from orchestration.extract.runner import extract_all
-from orchestration.report import write_report
+from bench.bench_extract import plain
+from orchestration.warehouse.extract_pool import extract_all
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (ROOT / ".." / "shared" / "corpus" / "real").resolve()
-SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 REPORT_LINE = re.compile(r"report: .*\((\d+) images, (\d+) rendered now, ([\d.]+) s\)")
+#: dbt's own count of its run (nodes only: not its start, parse or the events Dagster reads).
+DBT_RUN_LINE = re.compile(r"Finished running .* in [\d ]*hours [\d ]*minutes and ([\d.]+) seconds")
+#: Progress lines that end a stage of the build, in order (see ``Build.stages``).
+STAGES = {
+    "start, Dagster, extraction, load": re.compile(r"^  dbt build"),
+    "dbt build": re.compile(r"^  (dbt build done|dbt build: up to date)"),
+    "validation": re.compile(r"^  validation:"),
+    "publish": re.compile(r"^  report:"),
+    "summary and exit": None,  # until the process has exited
+}
+NOOP_RUNS = 5
 
 
-def build(raw: Path, warehouse: Path, workers: int) -> tuple[float, int, float]:
-    """Seconds of one ``budget-warehouse build``, its exit status and its report's seconds."""
-    command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
-    env = {**os.environ, "BUDGET_WORKERS": str(workers)}
-    env.pop("DAGSTER_HOME", None)
+@dataclass
+class Build:
+    """One run of the command: wall seconds, exit status, stage ends, report seconds."""
+
+    seconds: float
+    status: int
+    output: str
+    marks: dict[str, float] = field(default_factory=dict)  # stage -> seconds at its end
+    dbt_run: float | None = None  # dbt's own "Finished running … in N seconds"
+
+    @property
+    def report_seconds(self) -> float | None:
+        found = REPORT_LINE.search(self.output)
+        return float(found.group(3)) if found else None
+
+    def stages(self) -> dict[str, float]:
+        """Seconds spent in each stage (stages whose line did not appear are left out)."""
+        durations, previous = {}, 0.0
+        for stage in STAGES:
+            end = self.marks.get(stage, self.seconds if STAGES[stage] is None else None)
+            if end is not None:
+                durations[stage] = end - previous
+                previous = end
+        return durations
+
+
+def run_build(project: Path, raw: Path, warehouse: Path, workers: int) -> Build:
+    """``python -m orchestration.cli build`` in ``project``, timing each progress line."""
+    command = [sys.executable, "-m", "orchestration.cli", "build", "--raw-dir", str(raw)]
+    command += ["--warehouse", str(warehouse), "--workers", str(workers)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))}
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1) or not warehouse.exists():
-        sys.exit(f"build failed:\n{done.stdout}\n{done.stderr}")
-    report = REPORT_LINE.search(done.stdout)
-    if report is None:
-        sys.exit(f"the build wrote no report:\n{done.stdout}")
-    return seconds, done.returncode, float(report.group(3))
-
-
-def pages(warehouse: Path) -> int:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select coalesce(sum(page_count), 0) from raw.documents").fetchone()[0]
+    process = subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines, marks = [], {}
+    for line in process.stdout or []:
+        lines.append(line)
+        for stage, pattern in STAGES.items():
+            if pattern is not None and stage not in marks and pattern.search(line):
+                marks[stage] = time.perf_counter() - started
+    status = process.wait()
+    build = Build(time.perf_counter() - started, status, "".join(lines), marks)
+    log = warehouse.parent / ".build" / f"{warehouse.name}.build.log"
+    found = DBT_RUN_LINE.findall(log.read_text(encoding="utf-8")) if log.exists() else []
+    build.dbt_run = sum(float(seconds) for seconds in found) if found else None
+    if status not in (0, 1) or not warehouse.exists():
+        sys.exit(f"build failed:\n{build.output}")
+    return build
 
 
 def extraction_seconds(pdfs: list[Path], workers: int, scratch: Path) -> float:
@@ -66,73 +112,97 @@ def extraction_seconds(pdfs: list[Path], workers: int, scratch: Path) -> float:
     return seconds
 
 
+def pages(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select coalesce(sum(page_count), 0) from raw.documents").fetchone()[0]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--corpus", type=Path, default=CORPUS)
     args.add_argument("--repeat", type=int, default=3)
-    args.add_argument("--workers", type=int, default=2)
+    args.add_argument("--project", type=Path, default=ROOT, help="checkout whose CLI is timed")
     options = args.parse_args()
     # largest first, as the document_extracts asset schedules them
     pdfs = sorted(options.corpus.glob("*.pdf"), key=lambda p: p.stat().st_size, reverse=True)
     if not pdfs:
         sys.exit(f"no PDFs in {options.corpus}")
+    figures: dict[str, list[float]] = {}
+    builds: dict[int, list[Build]] = {1: [], 2: []}
+    noops: list[Build] = []
+
+    def note(name: str, seconds: float) -> None:
+        figures.setdefault(name, []).append(seconds)
+        print(f"  {name:<26} {seconds:7.1f} s", flush=True)
+
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         scratch = Path(tmp)
         raw = scratch / "raw"
         raw.mkdir()
         for pdf in pdfs:
             shutil.copy(pdf, raw)
-        print(f"corpus: {len(pdfs)} PDFs in {options.corpus}; {os.cpu_count()} CPUs")
-
-        full, noop, report_full, report_noop = [], [], [], []
+        print(
+            f"corpus: {len(pdfs)} PDFs in {options.corpus}; {os.cpu_count()} CPUs; "
+            f"command of {options.project}"
+        )
+        warehouse = scratch / "none"
         for run in range(options.repeat):
-            warehouse = scratch / f"warehouse-{run}" / "budget.duckdb"
-            seconds, status, report = build(raw, warehouse, options.workers)
-            full.append(seconds)
-            report_full.append(report)
-            print(
-                f"  full build {run + 1}: {seconds:6.1f} s (exit {status}; report {report:.1f} s)",
-                flush=True,
-            )
+            print(f"run {run + 1} of {options.repeat}", flush=True)
+            started = time.perf_counter()
+            plain(pdfs)
+            note("plain pdfplumber", time.perf_counter() - started)
+            for workers in (1, 2):
+                note(f"extraction, {workers} worker(s)", extraction_seconds(pdfs, workers, scratch))
+                warehouse = scratch / f"warehouse-{run}-{workers}" / "budget.duckdb"
+                build = run_build(options.project, raw, warehouse, workers)
+                builds[workers].append(build)
+                note(f"build, {workers} worker(s)", build.seconds)
+            for _ in range(NOOP_RUNS if run == options.repeat - 1 else 1):
+                noops.append(run_build(options.project, raw, warehouse, 2))
+                note("no-op rebuild", noops[-1].seconds)
         total_pages = pages(warehouse)
-        for run in range(options.repeat):
-            seconds, _, report = build(raw, warehouse, options.workers)
-            noop.append(seconds)
-            report_noop.append(report)
-            print(
-                f"  no-op rebuild {run + 1}: {seconds:6.1f} s (report {report:.1f} s)", flush=True
-            )
-        cold = write_report(warehouse, raw, scratch / "report-bench")
-        warm = write_report(warehouse, raw, scratch / "report-bench")
 
-        one = extraction_seconds(pdfs, 1, scratch)
-        print(f"  extraction, 1 worker:  {one:6.1f} s", flush=True)
-        two = extraction_seconds(pdfs, 2, scratch)
-        print(f"  extraction, 2 workers: {two:6.1f} s", flush=True)
-
-    full_median, noop_median = statistics.median(full), statistics.median(noop)
-    print()
-    print(
-        f"full build     (median of {options.repeat}): {full_median:6.1f} s  "
-        f"{total_pages / full_median:6.1f} pages/s  ({total_pages} pages)"
-    )
-    print(
-        f"no-op rebuild  (median of {options.repeat}): {noop_median:6.1f} s  "
-        f"{total_pages / noop_median:6.1f} pages/s  "
-        f"({noop_median / full_median:.0%} of a full build)"
-    )
-    print(f"extraction: 1 worker {one:.1f} s, 2 workers {two:.1f} s → speed-up ×{one / two:.2f}")
-    report_median = statistics.median(report_full)
-    print(
-        f"report in the full build (median): {report_median:6.1f} s  "
-        f"= {report_median / (full_median - report_median):.1%} added to the build without it "
-        f"({cold.images} images, {cold.errors} errors, {cold.warnings} warnings)"
-    )
-    print(
-        f"report in a no-op rebuild (median): {statistics.median(report_noop):6.1f} s; "
-        f"write_report alone: cold {cold.seconds:.1f} s ({cold.rendered} rendered), "
-        f"warm {warm.seconds:.1f} s ({warm.rendered} rendered)"
-    )
+    plain_s = median(figures["plain pdfplumber"])
+    print(f"\n{total_pages} pages; medians of {options.repeat} runs (no-op: {len(noops)} runs)")
+    print(f"plain pdfplumber, 1 process     {plain_s:7.1f} s")
+    for workers in (1, 2):
+        extraction = median(figures[f"extraction, {workers} worker(s)"])
+        build_s = median(figures[f"build, {workers} worker(s)"])
+        print(
+            f"build, {workers} worker(s)              {build_s:7.1f} s  "
+            f"{build_s / plain_s:5.2f}× plain  (extraction alone {extraction:.1f} s = "
+            f"{extraction / plain_s:.2f}× plain; fixed cost {build_s - extraction:.1f} s)"
+        )
+    for workers in (1, 2):
+        ratios = [
+            b.seconds / p for b, p in zip(builds[workers], figures["plain pdfplumber"], strict=True)
+        ]
+        print(
+            f"build_{workers}_worker_vs_plain_ratio   {median(ratios):.2f} "
+            "(median of the per-run ratios)"
+        )
+    print(f"no-op rebuild                   {median([b.seconds for b in noops]):7.2f} s")
+    print("stages of a build, 1 worker (median s):")
+    stages = [b.stages() for b in builds[1]]
+    for stage in STAGES:
+        values = [s[stage] for s in stages if stage in s]
+        if values:
+            print(f"  {stage:<34} {median(values):6.1f}")
+    dbt_runs = [b.dbt_run for b in builds[1] if b.dbt_run is not None]
+    if dbt_runs:
+        print(f"  (of the dbt build: dbt's own run of its nodes {median(dbt_runs):.1f})")
+    reports = [b.report_seconds for b in builds[2] if b.report_seconds is not None]
+    if reports:
+        report_s = median(reports)
+        build_s = median(figures["build, 2 worker(s)"])
+        print(
+            f"report inside the 2-worker build {report_s:6.1f} s = "
+            f"{report_s / (build_s - report_s):.1%} added to the build without it"
+        )
 
 
 if __name__ == "__main__":

@@ -89,6 +89,16 @@ class Settings:
         return self.build_database.with_name(f"{self.warehouse.name}.dbt_build_stamp.json")
 
     @property
+    def published_record(self) -> Path:
+        """What the published warehouse was built from (``warehouse.up_to_date``)."""
+        return self.build_database.with_name(f"{self.warehouse.name}.published.json")
+
+    @property
+    def report_index(self) -> Path:
+        """The HTML build report beside the published warehouse."""
+        return self.warehouse.parent / "report" / "index.html"
+
+    @property
     def lock_file(self) -> Path:
         """Advisory lock serialising the steps that write the working database."""
         return self.warehouse.parent / ".build" / f"{self.warehouse.name}.lock"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,9 @@ import duckdb
 import pytest
 
 from orchestration import cli
-from orchestration.settings import ENVIRONMENT
+from orchestration.commands.build import build
+from orchestration.settings import ENVIRONMENT, Settings
+from orchestration.warehouse.digest import table_digests
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
@@ -95,6 +98,49 @@ def test_a_bad_file_fails_the_build_but_good_documents_are_published(
 def test_a_missing_raw_folder_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = cli.build(raw_dir=str(tmp_path / "nowhere"), warehouse=str(tmp_path / "w.duckdb"))
+    status = build(Settings.from_env(tmp_path / "nowhere", tmp_path / "w.duckdb"))
     assert status == 1
     assert "does not exist" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_python_m_build_then_an_up_to_date_rebuild_without_dagster(
+    tmp_path: Path, sample_pdf: Path
+) -> None:
+    """``python -m orchestration.cli build`` builds the sample; run again with nothing changed it
+    says the warehouse is up to date, never imports Dagster and leaves the published file as it
+    was, byte for byte; a rebuild through Dagster publishes the same marts, row for row."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    command = [sys.executable, "-X", "importtime", "-m", "orchestration.cli", "build"]
+    command += ["--raw-dir", str(raw), "--warehouse", str(warehouse)]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
+
+    first = run()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Documents: 1 loaded, 0 rejected (1 extracted now" in first.stdout
+    assert first.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
+    built = table_digests(warehouse)
+    published = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+
+    (raw / sample_pdf.name).touch()  # a new mtime, the same content
+    again = run()
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines()}
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "  up to date: no PDF, extractor, dbt or expectation file changed" in again.stdout
+    assert "Documents: 1 loaded, 0 rejected (0 extracted now" in again.stdout
+    assert again.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
+    assert "up to date)" in again.stdout.splitlines()[-1]
+    assert "orchestration.commands.build" in imported
+    assert not {name for name in imported if name.split(".")[0] in {"dagster", "dbt", "pandas"}}
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == published
+
+    Settings.from_env(raw, warehouse).published_record.unlink()  # forces a run through Dagster
+    rebuilt = run()
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "dbt build" in rebuilt.stdout and "up to date: no PDF" not in rebuilt.stdout
+    assert table_digests(warehouse) == built

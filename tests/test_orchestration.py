@@ -23,8 +23,8 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from orchestration.cli import run_build, sync_partitions
 from orchestration.definitions import defs, validation_checks
+from orchestration.defs.build_runner import run_build, sync_partitions
 from orchestration.defs.extract_assets import documents_partitions
 from orchestration.defs.jobs import BUILD_JOB_NAME, RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.load_assets import RAW_TABLES

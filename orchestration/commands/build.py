@@ -1,21 +1,19 @@
-"""``budget-warehouse build``: run the Dagster job ``build_warehouse`` in-process.
+"""``budget-warehouse build``: build and publish the warehouse, or say it is already up to date.
 
-The command runs the same definitions as ``dagster dev``: it checks the locations, takes the
-warehouse's build lock (waiting, or failing fast with ``--no-wait``), syncs the ``documents``
-partitions with the PDFs in the raw folder, runs ``build_warehouse`` over all of them (one
-partition-range run: extraction, raw tables, dbt build, validation, publish) and prints a summary.
+The command checks the locations, takes the warehouse's build lock (waiting, or failing fast with
+``--no-wait``) and compares the raw folder and the code with what the published warehouse was
+built from (:mod:`orchestration.warehouse.up_to_date`). When nothing changed it says so and stops
+— without importing Dagster. Otherwise it runs the Dagster job ``build_warehouse`` in-process
+(:mod:`orchestration.defs.build_runner`: extraction, raw tables, dbt build, validation, publish)
+and prints a summary.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import logging
-import os
 import time
-import warnings
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from dataclasses import dataclass, replace
+from typing import TextIO
 
 from ..settings import (
     DEFAULT_DOC_TIMEOUT,
@@ -26,24 +24,24 @@ from ..settings import (
     ENV_RAW_DIR,
     ENV_WAREHOUSE,
     ENV_WORKERS,
+    RawFolder,
     Settings,
     scan_raw_dir,
 )
+from ..warehouse import up_to_date
 from ..warehouse.build_lock import Holder, WarehouseBusy, build_lock
-from .console import printable
+from .console import build_console, printable, relative_paths, shown
 from .summary import EXIT_FAILED, BuildReport
-
-if TYPE_CHECKING:
-    from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 NAME = "build"
 HELP = "extract every PDF, load, dbt build, validate and publish the warehouse"
 DESCRIPTION = (
     "Build the warehouse from every *.pdf below DIR (recursively): extraction → raw DuckDB "
     "tables → dbt build → validation → atomic publish of FILE. Unchanged PDFs are not "
-    "re-extracted; removed PDFs' rows disappear. One build at a time per warehouse: a second "
-    "one waits (or, with --no-wait, stops). Exit status 0 when every document loaded and no "
-    "error-severity expectation failed, else 1."
+    "re-extracted; removed PDFs' rows disappear; when no PDF and no code changed since the "
+    "published build, the command says so and stops at once. One build at a time per "
+    "warehouse: a second one waits (or, with --no-wait, stops). Exit status 0 when every "
+    "document loaded and no error-severity expectation failed, else 1."
 )
 
 
@@ -83,181 +81,123 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return build(
-        args.raw_dir, args.warehouse, args.workers, args.doc_timeout, wait=not args.no_wait
-    )
+    settings = Settings.from_env(args.raw_dir, args.warehouse, args.workers, args.doc_timeout)
+    return build(settings, wait=not args.no_wait)
 
 
-def build(
-    raw_dir: str | None = None,
-    warehouse: str | None = None,
-    workers: int | None = None,
-    doc_timeout: float | None = None,
-    out: TextIO | None = None,
-    wait: bool = True,
-) -> int:
-    """Run ``build_warehouse`` in-process and print the summary; return the exit status."""
+def build(settings: Settings, out: TextIO | None = None, wait: bool = True) -> int:
+    """Build (or find up to date) the warehouse ``settings`` name; print; return the exit status."""
     import sys
 
-    out = out or sys.stdout
-    started = time.perf_counter()
-    settings = Settings.from_env(raw_dir, warehouse, workers, doc_timeout)
+    run = _Run(settings, out or sys.stdout)
     problems = settings.location_problems()
     if problems:
         for problem in problems:
-            print(f"error: {printable(problem)}", file=out)
-        print(f"NOT PUBLISHED: nothing was built — {printable(problems[0])}", file=out)
+            run.print(f"error: {printable(problem)}")
+        run.print(f"NOT PUBLISHED: nothing was built — {printable(problems[0])}")
         return EXIT_FAILED
 
     def waiting(holder: Holder, seconds: float) -> None:
-        print(
-            f"  waiting: another build is writing {printable(settings.warehouse)} — "
-            f"{printable(holder.describe())} (waited {seconds:.0f} s; --no-wait to stop instead)",
-            file=out,
-            flush=True,
+        run.print(
+            f"  waiting: another build is writing {shown(settings.warehouse)} — "
+            f"{printable(holder.describe())} (waited {seconds:.0f} s; --no-wait to stop instead)"
         )
 
     try:
         with build_lock(settings.run_lock_file, settings.raw_dir, wait=wait, on_wait=waiting):
-            return _locked_build(settings, out, started)
+            return run.locked()
     except WarehouseBusy as busy:
-        print(
-            f"NOT PUBLISHED: {printable(settings.warehouse)} was left as it was — {busy}", file=out
-        )
+        run.print(f"NOT PUBLISHED: {shown(settings.warehouse)} was left as it was — {busy}")
         return EXIT_FAILED
 
 
-def _locked_build(settings: Settings, out: TextIO, started: float) -> int:
-    # The definitions read the same variables (resources resolve them at run time).
-    os.environ[ENV_RAW_DIR] = str(settings.raw_dir)
-    os.environ[ENV_WAREHOUSE] = str(settings.warehouse)
-    os.environ[ENV_WORKERS] = str(settings.workers)
-    os.environ[ENV_DOC_TIMEOUT] = str(settings.doc_timeout)
-    log_file = settings.build_log
-    with _console(out, log_file):
-        try:
-            from ..definitions import defs
-        except Exception as exc:  # e.g. the dbt project does not parse
-            print(f"error: cannot load the Dagster definitions: {printable(exc)}", file=out)
-            print(f"NOT PUBLISHED: {printable(settings.warehouse)} was left as it was", file=out)
-            return EXIT_FAILED
+@dataclass
+class _Run:
+    """One invocation of the command, holding the build lock once :meth:`locked` runs."""
 
+    settings: Settings
+    out: TextIO
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def print(self, line: str) -> None:
+        print(relative_paths(line), file=self.out, flush=True)
+
+    def timing(self) -> str:
+        return f"{time.perf_counter() - self.started:.1f} s"
+
+    def locked(self) -> int:
+        settings = self.settings
         folder = scan_raw_dir(settings.raw_dir)
-        print(
-            f"budget-warehouse: {len(folder.pdfs)} PDF(s) in {printable(settings.raw_dir)} → "
-            f"{printable(settings.warehouse)}",
-            file=out,
+        self.print(
+            f"budget-warehouse: {len(folder.pdfs)} PDF(s) in {shown(settings.raw_dir)} → "
+            f"{shown(settings.warehouse)}"
         )
-        if folder.unreadable:
-            print(
-                f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)", file=out
+        record = up_to_date.read_record(settings.published_record)
+        inputs = up_to_date.current_inputs(settings, folder, record.inputs if record else None)
+        if record is not None and record.holds(inputs, settings):
+            return self.up_to_date(record)
+        up_to_date.forget(settings.published_record)  # the published file is about to change
+        report = self.full_build(folder)
+        if report is None:
+            return EXIT_FAILED
+        lines = report.lines(settings.build_log)
+        verdict = report.verdict(settings.warehouse, "{timing}")
+        self.print("")
+        for line in lines:
+            self.print(line)
+        self.print(verdict.replace("{timing}", self.timing()))
+        identity = up_to_date.file_identity(settings.warehouse)
+        if identity is not None and _decided(report, settings, inputs):
+            # What a rebuild would print: the same summary, nothing extracted.
+            again = replace(report, extracted_now=0).lines(settings.build_log)
+            derived = up_to_date.derived_files(settings, inputs)
+            record = up_to_date.PublishedBuild(
+                inputs, identity, report.exit_code, again, verdict, derived
             )
-        if not folder.pdfs and not folder.unreadable:
-            print(f"  warning: no *.pdf below {printable(settings.raw_dir)}", file=out)
-        instance = _instance()
-        keys = sync_partitions(instance, list(folder.pdfs))
-        result = run_build(defs, instance, keys)
-    from ..warehouse.publish import read_summary
+            up_to_date.write_record(settings.published_record, record)
+        return report.exit_code
 
-    report = BuildReport.from_run(result, read_summary(settings.warehouse))
-    report.print(out, settings.warehouse, time.perf_counter() - started, log_file)
-    return report.exit_code
-
-
-def _instance() -> DagsterInstance:
-    """An ephemeral instance: the CLI never touches the partitions or runs of ``dagster dev``'s
-    instance (a different ``--raw-dir`` would otherwise rewrite its partitions)."""
-    from dagster import DagsterInstance
-
-    return DagsterInstance.ephemeral()
-
-
-def sync_partitions(instance: DagsterInstance, keys: list[str]) -> list[str]:
-    """Make the ``documents`` partitions exactly ``keys``; return them in partition order."""
-    from ..defs.extract_assets import documents_partitions
-
-    name = documents_partitions.name
-    existing = list(instance.get_dynamic_partitions(name))
-    for stale in sorted(set(existing) - set(keys)):
-        instance.delete_dynamic_partition(name, stale)
-    new = [key for key in keys if key not in set(existing)]
-    if new:
-        instance.add_dynamic_partitions(name, new)
-    return list(instance.get_dynamic_partitions(name))
-
-
-def run_build(
-    defs: Definitions, instance: DagsterInstance, keys: list[str]
-) -> ExecuteInProcessResult:
-    """One run of ``build_warehouse`` over every partition (or, with no PDFs, the rest)."""
-    from ..defs.jobs import BUILD_JOB_NAME, keys_after_extraction, partition_range_tags
-
-    job = defs.resolve_job_def(BUILD_JOB_NAME)
-    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    if keys:
-        return job.execute_in_process(
-            instance=instance,
-            tags=partition_range_tags(keys),
-            run_config=quiet,
-            raise_on_error=False,
+    def up_to_date(self, record: up_to_date.PublishedBuild) -> int:
+        self.print(
+            "  up to date: no PDF, extractor, dbt or expectation file changed since the "
+            "published build (summary of that build below)"
         )
-    return job.execute_in_process(
-        instance=instance,
-        asset_selection=keys_after_extraction(defs.get_repository_def()),
-        run_config=quiet,
-        raise_on_error=False,
-    )
+        self.print("")
+        for line in record.summary:
+            self.print(line)
+        self.print(record.verdict.replace("{timing}", f"{self.timing()}, up to date"))
+        return record.exit_code
+
+    def full_build(self, folder: RawFolder) -> BuildReport | None:
+        """Run the Dagster job; None when the definitions cannot be loaded."""
+        settings = self.settings
+        if folder.unreadable:
+            self.print(f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)")
+        if not folder.pdfs and not folder.unreadable:
+            self.print(f"  warning: no *.pdf below {shown(settings.raw_dir)}")
+        with build_console(self.out, settings.build_log):
+            try:
+                from ..definitions import defs
+            except Exception as exc:  # e.g. the dbt project does not parse
+                self.print(f"error: cannot load the Dagster definitions: {printable(exc)}")
+                self.print(f"NOT PUBLISHED: {shown(settings.warehouse)} was left as it was")
+                return None
+            from ..defs.build_runner import build as run_build
+
+            result = run_build(defs, settings, list(folder.pdfs))
+        from ..warehouse.publish import read_summary
+
+        return BuildReport.from_run(result, read_summary(settings.warehouse))
 
 
-class _ProgressHandler(logging.Handler):
-    def __init__(self, out: TextIO) -> None:
-        super().__init__(logging.INFO)
-        self.out = out
-
-    def emit(self, record: logging.LogRecord) -> None:
-        mark = "warning: " if record.levelno >= logging.WARNING else ""
-        print(f"  {mark}{printable(record.getMessage())}", file=self.out, flush=True)
-
-
-class _console:
-    """Print our progress lines to ``out``; send library output (dbt's log, pdfminer and Dagster
-    chatter, tracebacks) to ``log_file`` instead."""
-
-    def __init__(self, out: TextIO, log_file: Path) -> None:
-        self.out = out
-        self.log_file = log_file
-        self.progress = logging.getLogger("budget_warehouse.progress")
-        self.quiet = [logging.getLogger(name) for name in ("pdfminer", "dagster_dbt", "dagster")]
-        self.stack = contextlib.ExitStack()
-
-    def __enter__(self) -> None:
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        log = self.stack.enter_context(self.log_file.open("w", encoding="utf-8"))
-        self.stack.enter_context(contextlib.redirect_stdout(log))
-        self.stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")
-        handler = _ProgressHandler(self.out)
-        file_handler = logging.StreamHandler(log)
-        saved = [
-            (logger, logger.level, logger.propagate) for logger in [self.progress, *self.quiet]
-        ]
-        self.progress.addHandler(handler)
-        self.progress.setLevel(logging.INFO)
-        self.progress.propagate = False
-        for logger in self.quiet:
-            logger.addHandler(file_handler)
-            logger.setLevel(logging.WARNING)
-            logger.propagate = False
-
-        def restore() -> None:
-            self.progress.removeHandler(handler)
-            for logger in self.quiet:
-                logger.removeHandler(file_handler)
-            for logger, level, propagate in saved:
-                logger.setLevel(level)
-                logger.propagate = propagate
-
-        self.stack.callback(restore)
-
-    def __exit__(self, *exc: object) -> None:
-        self.stack.close()
+def _decided(report: BuildReport, settings: Settings, inputs: up_to_date.BuildInputs) -> bool:
+    """True when the next build with the same inputs would publish the same warehouse: it
+    published, no step failed, and no document awaits a retry (crash, timeout, failed load)."""
+    if not (report.success and report.published) or report.errors:
+        return False
+    if not all(doc.extract_checksum for doc in report.summary.documents):
+        return False  # a failed load: retried by the next build
+    return not up_to_date.retries_pending(settings, inputs)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING
 
+from ..formatting import describe_finding, plural
 from .console import printable, printable_lines
 
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
     from dagster._utils.error import SerializableErrorInfo
 
+    from ..validation.results import ValidationResult
     from ..warehouse.publish import WarehouseSummary
 
 EXIT_OK = 0
@@ -84,12 +86,12 @@ class BuildReport:
         return report
 
     @property
-    def failed_expectations(self) -> list[dict[str, Any]]:
-        return [r for r in self.summary.validation or [] if not _passed(r)]
+    def failed_expectations(self) -> list[ValidationResult]:
+        return [r for r in self.summary.validation or [] if r.status != "pass"]
 
     @property
-    def error_expectations(self) -> list[dict[str, Any]]:
-        return [r for r in self.failed_expectations if _severity(r) == "error"]
+    def error_expectations(self) -> list[ValidationResult]:
+        return [r for r in self.failed_expectations if r.status == "error"]
 
     @property
     def exit_code(self) -> int:
@@ -102,32 +104,31 @@ class BuildReport:
         )
         return EXIT_OK if ok else EXIT_FAILED
 
-    def verdict(self, warehouse: Path, seconds: float) -> str:
-        """The last line: published and clean / published with problems / not published."""
+    def verdict(self, warehouse: Path, timing: str) -> str:
+        """The last line: published and clean / published with problems / not published.
+        ``timing`` is how long the build took, e.g. ``12.3 s``."""
         where = printable(warehouse)
         if not self.published:
             cause = self.errors[0].splitlines()[0] if self.errors else self._not_run()
-            return (
-                f"NOT PUBLISHED: {where} was left as it was — {printable(cause)} ({seconds:.1f} s)"
-            )
+            return f"NOT PUBLISHED: {where} was left as it was — {printable(cause)} ({timing})"
         if self.exit_code == EXIT_OK:
-            return f"OK: {where} ({seconds:.1f} s)"
+            return f"OK: {where} ({timing})"
         problems = []
         if self.summary.rejected:
-            problems.append(_plural(len(self.summary.rejected), "rejected document"))
+            problems.append(plural(len(self.summary.rejected), "rejected document"))
         errors = self.error_expectations
         findings = len(errors) + len(self.failed_checks)
         if findings:
-            documents = {row.get("source_file") for row in errors if row.get("source_file")}
-            text = f"{_plural(findings, 'error-level finding')}"
+            documents = {row.source_file for row in errors if row.source_file}
+            text = plural(findings, "error-level finding")
             if documents:
-                text += f" in {_plural(len(documents), 'document')}"
+                text += f" in {plural(len(documents), 'document')}"
             problems.append(text)
         if self.errors:
-            problems.append(_plural(len(self.errors), "failed step"))
+            problems.append(plural(len(self.errors), "failed step"))
         return (
             f"PUBLISHED WITH PROBLEMS: {where} holds every document that loaded; "
-            f"{', '.join(problems)} (exit status 1, {seconds:.1f} s)"
+            f"{', '.join(problems)} (exit status 1, {timing})"
         )
 
     def _not_run(self) -> str:
@@ -135,102 +136,66 @@ class BuildReport:
             return f"steps not run: {', '.join(self.skipped)}"
         return "the publish step did not run"
 
-    def print(
-        self, out: TextIO, warehouse: Path, seconds: float, log_file: Path | None = None
-    ) -> None:
+    def lines(self, log_file: Path | None = None) -> list[str]:
+        """The summary printed after the progress lines, up to (not including) the verdict.
+        Paths are absolute here; the command prints those below its folder relative."""
         summary = self.summary
-        w = out.write
-        w("\n")
+        lines = []
         if self.errors:
-            w("Failed steps:\n")
+            lines.append("Failed steps:")
             for error in self.errors:
-                lines = printable_lines(error)
-                w(f"  ✗ {lines[0]}\n")
-                for line in lines[1:]:
-                    w(f"    {line}\n")
+                first, *rest = printable_lines(error)
+                lines += [f"  ✗ {first}", *(f"    {line}" for line in rest)]
         loaded = len(summary.documents) - len(summary.rejected)
         label = "Documents" if self.published else "Documents (previously published warehouse)"
-        w(f"{label}: {loaded} loaded, {len(summary.rejected)} rejected")
+        line = f"{label}: {loaded} loaded, {len(summary.rejected)} rejected"
         if self.extracted_now is not None:
-            w(f" ({self.extracted_now} extracted now, the rest unchanged)")
-        w("\n")
+            line += f" ({self.extracted_now} extracted now, the rest unchanged)"
+        lines.append(line)
         for doc in summary.rejected:
-            w(f"  ✗ {printable(doc['source_path'])}: {printable(doc['status_reason'])}\n")
+            lines.append(f"  ✗ {printable(doc.source_path)}: {printable(doc.status_reason)}")
         for key, first in self.duplicates.items():
-            w(f"  = {printable(key)}: identical to {printable(first)}, loaded once\n")
+            lines.append(f"  = {printable(key)}: identical to {printable(first)}, loaded once")
         if summary.fact_rows:
-            w("Rows per fact table:\n")
+            lines.append("Rows per fact table:")
             width = max(len(t) for t in summary.fact_rows)
-            for table, rows in summary.fact_rows.items():
-                w(f"  marts.{table:<{width}} {rows:>8,}\n")
-        self._print_expectations(w)
+            lines += [f"  marts.{t:<{width}} {n:>8,}" for t, n in summary.fact_rows.items()]
+        lines += self._expectation_lines()
         if self.report_path:
-            w(f"Report: {printable(self.report_path)}\n")
+            lines.append(f"Report: {printable(self.report_path)}")
         if log_file:
-            w(f"Full log (dbt output, tracebacks): {printable(log_file)}\n")
-        w(self.verdict(warehouse, seconds) + "\n")
+            lines.append(f"Full log (dbt output, tracebacks): {printable(log_file)}")
+        return lines
 
-    def _print_expectations(self, w: Any) -> None:
-        w(
+    def _expectation_lines(self) -> list[str]:
+        lines = [
             f"dbt tests and asset checks: {self.checks_passed} passed, "
-            f"{len(self.failed_checks)} failed, {_plural(len(self.warned_checks), 'warning')}\n"
-        )
-        for name in self.failed_checks:
-            w(f"  ✗ {name}\n")
-        for name in self.warned_checks:
-            w(f"  ! {name} (warning)\n")
+            f"{len(self.failed_checks)} failed, {plural(len(self.warned_checks), 'warning')}"
+        ]
+        lines += [f"  ✗ {name}" for name in self.failed_checks]
+        lines += [f"  ! {name} (warning)" for name in self.warned_checks]
         rows = self.summary.validation
         if rows is None:
-            w("Expectations: no validation results in the warehouse (audit.validation_results)\n")
-            return
-        failed = sorted(self.failed_expectations, key=_failure_order)
-        errors = [row for row in failed if _severity(row) == "error"]
-        warnings_ = [row for row in failed if _severity(row) != "error"]
-        w(
-            f"Expectations: {len(rows) - len(failed)} passed, {len(errors)} failed, "
-            f"{_plural(len(warnings_), 'warning')} (audit.validation_results)\n"
-        )
-        for row in errors:
-            w(f"  ✗ {printable(_describe_failure(row))}\n")
-        for row in warnings_[:WARNINGS_SHOWN]:
-            w(f"  ! {printable(_describe_failure(row))}\n")
-        if len(warnings_) > WARNINGS_SHOWN:
-            w(
-                f"  … {len(warnings_) - WARNINGS_SHOWN} more warnings: "
-                "select * from audit.validation_results where status = 'warn'\n"
+            lines.append(
+                "Expectations: no validation results in the warehouse (audit.validation_results)"
             )
+            return lines
+        failed = sorted(self.failed_expectations, key=_failure_order)
+        errors = [row for row in failed if row.status == "error"]
+        warnings = [row for row in failed if row.status != "error"]
+        lines.append(
+            f"Expectations: {len(rows) - len(failed)} passed, {len(errors)} failed, "
+            f"{plural(len(warnings), 'warning')} (audit.validation_results)"
+        )
+        lines += [f"  ✗ {printable(describe_finding(row))}" for row in errors]
+        lines += [f"  ! {printable(describe_finding(row))}" for row in warnings[:WARNINGS_SHOWN]]
+        if len(warnings) > WARNINGS_SHOWN:
+            lines.append(
+                f"  … {len(warnings) - WARNINGS_SHOWN} more warnings: "
+                "select * from audit.validation_results where status = 'warn'"
+            )
+        return lines
 
 
-def _failure_order(row: dict[str, Any]) -> tuple[str, str, int]:
-    return (row.get("source_file") or "", row.get("table_label") or "", row.get("source_page") or 0)
-
-
-def _passed(row: dict[str, Any]) -> bool:
-    """A row of ``audit.validation_results`` (status pass / warn / error)."""
-    return row.get("status") == "pass"
-
-
-def _severity(row: dict[str, Any]) -> str:
-    return "error" if row.get("status") == "error" else "warning"
-
-
-def _describe_failure(row: dict[str, Any]) -> str:
-    """file, table, unit or row, rule: expected vs observed."""
-    unit_or_row = " / ".join(str(row[k]) for k in ("unit_name", "row_label") if row.get(k))
-    page = f"p.{row['source_page']}" if row.get("source_page") is not None else None
-    place = [row.get("source_file"), row.get("table_label") or row.get("asset"), unit_or_row, page]
-    text = ", ".join(str(p) for p in place if p)
-    text += f" — {row.get('rule') or row.get('expectation')}"
-    if row.get("expected_yuan") is not None or row.get("observed_yuan") is not None:
-        text += f": expected {_yuan(row.get('expected_yuan'))}, observed {_yuan(row.get('observed_yuan'))}"
-    elif row.get("detail"):
-        text += f": {row['detail']}"
-    return text
-
-
-def _yuan(value: Any) -> str:
-    return "—" if value is None else f"{value:,.2f} 元"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _failure_order(row: ValidationResult) -> tuple[str, str, int]:
+    return (row.source_file or "", row.table_label or "", row.source_page or 0)

@@ -11,21 +11,21 @@ from dagster import (
     asset,
 )
 
-from ..warehouse.publish import publish, read_summary, remove_stale_temps
+from ..warehouse.publish import PublishedDocument, publish, read_summary, remove_stale_temps
 from .resources import BuildLockResource, WarehouseResource, progress_log
 
 
-def summary_markdown(documents: list[dict], fact_rows: dict[str, int]) -> str:
+def summary_markdown(documents: list[PublishedDocument], fact_rows: dict[str, int]) -> str:
     lines = ["| fact table | rows |", "|---|---:|"]
     lines += [f"| marts.{table} | {rows} |" for table, rows in fact_rows.items()]
     lines += ["", "| document | status | department | year | reason |", "|---|---|---|---:|---|"]
     for doc in documents[:50]:
         cells = [
-            doc["source_path"],
-            doc["status"],
-            doc["department_name"] or "",
-            "" if doc["fiscal_year"] is None else str(doc["fiscal_year"]),
-            (doc["status_reason"] or "").replace("|", "/"),
+            doc.source_path,
+            doc.status,
+            doc.department_name or "",
+            "" if doc.fiscal_year is None else str(doc.fiscal_year),
+            (doc.status_reason or "").replace("|", "/"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -1,46 +1,17 @@
-"""Readable validation findings: one line per failure, counts per document, markdown tables."""
+"""Readable validation findings: one line per failure, counts per document, markdown tables.
+
+Amounts and findings read as everywhere else (:mod:`orchestration.formatting`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
+from ..formatting import describe_finding as describe
+from ..formatting import format_amount
 from .results import Status, ValidationResult
 
 _STATUS_ORDER: dict[Status, int] = {"error": 0, "warn": 1, "pass": 2}
-
-
-def format_amount(yuan: Decimal | None) -> str:
-    """An amount as printed: 万元 with two decimals where exact, else 元."""
-    if yuan is None:
-        return "—"
-    if yuan % 100 == 0:
-        return f"{yuan / 10000:,.2f} 万元"
-    return f"{yuan:,.2f} 元"
-
-
-def describe(result: ValidationResult) -> str:
-    """One line: file · page · table · unit · row [column]: expected vs observed (difference)."""
-    where = [result.source_file or "(no document)"]
-    if result.source_page:
-        where.append(f"p.{result.source_page}")
-    if result.table_label:
-        where.append(result.table_label)
-    if result.unit_name:
-        where.append(result.unit_name)
-    if result.row_label:
-        where.append(result.row_label)
-    column = f" [{result.column_label}]" if result.column_label else ""
-    difference = (
-        f", difference {format_amount(result.difference_yuan)}"
-        if result.difference_yuan is not None
-        else ""
-    )
-    return (
-        f"{' · '.join(where)}{column}: expected {format_amount(result.expected_yuan)} vs "
-        f"observed {format_amount(result.observed_yuan)}{difference} ({result.rule})"
-    )
 
 
 def evaluation_counts(results: Iterable[ValidationResult]) -> dict[str, Counter[str]]:

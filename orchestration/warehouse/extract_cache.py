@@ -113,14 +113,19 @@ def read_entry(path: Path) -> CacheEntry:
     return CacheEntry(extract, outcome, header.get("details") or {}, checksum)
 
 
-def read_checksum(path: Path) -> str | None:
-    """The payload checksum in an entry's header line (cheap: the extract is not parsed)."""
+def read_header(path: Path) -> dict[str, Any]:
+    """An entry's header line (cheap: the extract is not parsed); empty when unreadable."""
     try:
         with path.open("rb") as handle:
             header = json.loads(handle.readline())
     except (OSError, ValueError):
-        return None
-    return header.get("payload_sha256") if isinstance(header, dict) else None
+        return {}
+    return header if isinstance(header, dict) else {}
+
+
+def read_checksum(path: Path) -> str | None:
+    """The payload checksum in an entry's header line."""
+    return read_header(path).get("payload_sha256")
 
 
 def read_extract(path: Path) -> Extract:

@@ -15,11 +15,14 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    from ..validation.results import ValidationResult
 
 TEMP_SUFFIX = ".tmp"
 
@@ -121,17 +124,31 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+@dataclass(frozen=True)
+class PublishedDocument:
+    """A document of a warehouse (a row of ``raw.documents``) as summaries show it."""
+
+    source_path: str
+    source_file: str
+    status: str  # loaded / rejected
+    status_reason: str | None = None
+    department_name: str | None = None
+    fiscal_year: int | None = None
+    page_count: int | None = None
+    extract_checksum: str | None = None  # None: not a decision, the next build retries it
+
+
 @dataclass
 class WarehouseSummary:
     """What a warehouse file holds, for run metadata and the CLI summary."""
 
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[PublishedDocument] = field(default_factory=list)
     fact_rows: dict[str, int] = field(default_factory=dict)
-    validation: list[dict[str, Any]] | None = None  # rows of audit.validation_results, if any
+    validation: list[ValidationResult] | None = None  # audit.validation_results, if any
 
     @property
-    def rejected(self) -> list[dict[str, Any]]:
-        return [d for d in self.documents if d["status"] != "loaded"]
+    def rejected(self) -> list[PublishedDocument]:
+        return [d for d in self.documents if d.status != "loaded"]
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -145,29 +162,32 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     ]
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def _rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[dict[str, Any]]:
+    cursor = con.execute(f"select {', '.join(columns)} from {table} order by all")
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def read_summary(database: Path) -> WarehouseSummary:
     """Documents, fact-table row counts and validation results of a warehouse (read-only)."""
+    from ..validation.results import ValidationResult
+
     summary = WarehouseSummary()
     if not database.exists():
         return summary
     with duckdb.connect(str(database), read_only=True) as con:
         if "documents" in _tables(con, "raw"):
-            summary.documents = _records(
-                con,
-                "select source_path, source_file, status, status_reason, department_name, "
-                "fiscal_year, page_count from raw.documents order by source_path",
-            )
+            columns = [f.name for f in fields(PublishedDocument)]
+            summary.documents = [
+                PublishedDocument(**row) for row in _rows(con, "raw.documents", columns)
+            ]
         for table in _tables(con, "marts"):
             if table.startswith("fct_"):
                 summary.fact_rows[table] = con.execute(
                     f'select count(*) from marts."{table}"'
                 ).fetchone()[0]
         if "validation_results" in _tables(con, "audit"):
-            summary.validation = _records(con, "select * from audit.validation_results")
+            columns = [f.name for f in fields(ValidationResult)]
+            summary.validation = [
+                ValidationResult(**row) for row in _rows(con, "audit.validation_results", columns)
+            ]
     return summary
