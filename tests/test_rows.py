@@ -336,3 +336,104 @@ def test_text_cut_by_a_page_break_is_joined_to_its_row() -> None:
         ("信访接待经费", "做好市人民来访接待厅的接待工作", 22),
         ("信息化运维", "系统稳定运行", 23),
     ]
+
+
+def test_six_digit_unit_codes_among_classification_codes_are_units() -> None:
+    # Xi'an 2019: '125001 西安市安全生产监督管理局' in the function-code column above its 类/款/项.
+    header = ["功能科目编码", "功能科目名称", "合计"]
+    body = [
+        ["", "合计", "30.00"],
+        ["125001", "西安市安全生产监督管理局", "20.00"],
+        ["208", "社会保障和就业支出", "20.00"],
+        ["20805", "行政事业单位养老支出", "20.00"],
+        ["2080505", "机关事业单位基本养老保险缴费支出", "20.00"],
+        ["125002", "西安市安全生产宣传教育中心", "10.00"],
+        ["208", "社会保障和就业支出", "10.00"],
+        ["20805", "行政事业单位养老支出", "10.00"],
+        ["2080505", "机关事业单位基本养老保险缴费支出", "10.00"],
+    ]
+    rows = parsed(
+        [part([header, *body], above=("表5一般公共预算支出表",))], "西安市应急管理局"
+    ).rows
+    assert [(r.kind, r.parent_index) for r in rows] == [
+        ("total", None),
+        ("unit", None),
+        ("item", 1),
+        ("item", 2),
+        ("item", 3),
+        ("unit", None),
+        ("item", 5),
+        ("item", 6),
+        ("item", 7),
+    ]
+
+
+def test_a_project_table_with_unit_codes_reads_no_uncoded_unit() -> None:
+    # Xi'an 专项业务经费表: units print a 单位编码; a project ending in 平台 is not a unit.
+    header = ["单位编码", "单位(项目)名称", "项目金额"]
+    body = [
+        ["", "合计", "80.00"],
+        ["222010", "西安市交通发展研究中心", "80.00"],
+        ["", "网络信息化建设", "30.00"],
+        ["", "西安市交通发展研究项目与专家管理平台", "30.00"],
+        ["", "大型活动", "50.00"],
+    ]
+    rows = parsed(
+        [part([header, *body], above=("表10专项业务经费支出表",))], "西安市交通运输局"
+    ).rows
+    assert "unit" not in {r.kind for r in rows}
+
+
+def test_a_unit_code_nests_under_its_department_code() -> None:
+    # Xi'an procurement: '210 15 05 245 西安市医疗保障局' then units 245001 (same 项) and
+    # 245002 (another 项): both are the department's.
+    header = [["科目编码", None, None, "单位编码", "采购项目", "预算金额"], ["类", "款", "项"]]
+    header[1] += [None, None, None]
+    body = [
+        ["", "", "", "", "合计", "30"],
+        ["210", "15", "05", "245", "西安市医疗保障局", "30"],
+        ["210", "15", "05", "245001", "西安市医疗保障局", "10"],
+        ["210", "15", "05", "", "医保系统运行维护费", "10"],
+        ["210", "15", "06", "245002", "西安市医疗保障经办服务中心", "20"],
+        ["210", "15", "06", "", "工装费", "20"],
+    ]
+    grid = part(header + body, above=("表12政府采购预算表", "单位:元"))
+    grid.cell_boxes[0][:3] = [(0.0, 0.0, 3 * WIDTH, HEIGHT), None, None]
+    rows = parsed([grid], "西安市医疗保障局").rows
+    assert [r.parent_index for r in rows] == [None, None, 1, 2, 1, 4]
+
+
+def test_side_by_side_groups_are_read_one_after_the_other() -> None:
+    # 公开06表: 科目代码 | 科目名称 | 决算数 printed twice; each group's subtotal is derived.
+    header = ["科目代码", "科目名称", "决算数", "科目代码", "科目名称", "决算数"]
+    body = [
+        ["301", "工资福利支出", "30.00", "302", "商品和服务支出", "5.00"],
+        ["30101", "基本工资", "20.00", "30201", "办公费", "5.00"],
+        ["30102", "津贴补贴", "10.00", "", "", ""],
+        ["人员经费合计", "30.00", "", "公用经费合计", "5.00", ""],
+    ]
+    grid = part([header, *body], above=("公开06表一般公共预算财政拨款基本支出决算表",))
+    grid.grid[-1] = ["人员经费合计", None, "30.00", "公用经费合计", None, "5.00"]
+    rows = parsed([grid]).rows
+    assert [(r.code, r.name, r.kind, r.parent_index) for r in rows] == [
+        ("301", "工资福利支出", "item", None),
+        ("30101", "基本工资", "item", 0),
+        ("30102", "津贴补贴", "item", 0),
+        (None, "人员经费合计", "derived", None),
+        ("302", "商品和服务支出", "item", None),
+        ("30201", "办公费", "item", 4),
+        (None, "公用经费合计", "derived", None),
+    ]
+
+
+def test_a_group_label_on_the_second_side_of_a_two_sided_table_is_a_line() -> None:
+    header = [["收入", None, "支出", None], ["项目", "预算数", "项目", "预算数"]]
+    body = [
+        ["一、财政拨款", "100.00", "交通运输支出", "80.00"],
+        ["", "", "其他支出", "20.00"],
+        ["", "", "其他政府性基金及对应专项债务收入安排的支出", "20.00"],
+        ["", "", "其他政府性基金安排的支出", "20.00"],
+    ]
+    rows = parsed([part(header + body, above=("表1部门收支预算总表",))]).rows
+    assert "group" not in {r.kind for r in rows}
+    assert {r.parent_index for r in rows[1:]} == {None}

@@ -107,12 +107,14 @@ def read_warehouse(warehouse: Path) -> tuple[list[dict[str, Any]], list[dict[str
             ).fetchall()
         }
         kind = "d.document_kind" if "document_kind" in columns else "null"
+        disclosure = "d.disclosure_id" if "disclosure_id" in columns else "d.document_id"
         documents = _rows(
             con,
             f"""
             select d.document_id, d.sha256, d.source_file, d.status, d.status_reason,
                 d.extractor_version,
                 {kind} as kind,
+                {disclosure} as disclosure_id,
                 count(r.evaluation_id) filter (where r.status = 'error') as errors,
                 count(r.evaluation_id) filter (where r.status = 'warn') as warnings
             from marts.dim_document as d
@@ -151,10 +153,16 @@ def summarise(
                 "reason": doc.get("status_reason"),
                 "errors": doc.get("errors", 0) if doc.get("status") == "loaded" else None,
                 "warnings": doc.get("warnings", 0) if doc.get("status") == "loaded" else None,
+                "disclosure": doc.get("disclosure_id") or path,
             }
         )
     loaded = [f for f in per_file if f["status"] == "loaded"]
     clean = [f for f in loaded if f["errors"] == 0]
+    # A split disclosure (情况说明 + 报表附件 as two files) is one disclosure: clean when
+    # both of its files are.
+    disclosures: dict[str, bool] = {}
+    for f in loaded:
+        disclosures[f["disclosure"]] = disclosures.get(f["disclosure"], True) and f["errors"] == 0
     versions = sorted({d["extractor_version"] for d in documents if d["extractor_version"]})
     return {
         # the extractor that built the warehouse read (not necessarily the checkout's)
@@ -167,6 +175,11 @@ def summarise(
             "rejected": sum(f["status"] == "rejected" for f in per_file),
             "clean_loaded": len(clean),
             "clean_share": round(len(clean) / len(loaded), 4) if loaded else None,
+            "disclosures": len(disclosures),
+            "clean_disclosures": sum(disclosures.values()),
+            "clean_disclosure_share": (
+                round(sum(disclosures.values()) / len(disclosures), 4) if disclosures else None
+            ),
             "errors": len(errors),
             "errors_by_rule": dict(Counter(e["rule"] for e in errors).most_common()),
         },
@@ -206,6 +219,12 @@ def render(
         f"- {s['files']} files: {s['loaded']} loaded, {s['rejected']} rejected.",
         f"- {s['clean_loaded']} of {s['loaded']} loaded documents ({share}) have no error-level "
         f"check; {s['errors']} error-level checks in all.",
+        f"- {s['clean_disclosures']} of {s['disclosures']} loaded disclosures "
+        f"({s['clean_disclosure_share']:.0%}) have no error-level check (a split disclosure's "
+        "two files count once).",
+        f"- Documents with errors: {s['publishing_only']} whose every error is a diagnosed "
+        f"publishing error, {s['with_extraction_limits']} with an extraction limit, "
+        f"{s['with_unreviewed']} with an error not yet reviewed.",
         "",
     ]
     by_rule = Counter({k: v for k, v in s["errors_by_rule"].items()})
@@ -288,6 +307,21 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _count_verdicts(
+    report: dict[str, Any], errors: list[dict[str, Any]], diagnoses: list[Diagnosis]
+) -> None:
+    """Per document with errors, its worst verdict: not yet reviewed, an extraction limit, or
+    only publishing errors (the document contradicts itself; no extraction fixes that)."""
+    verdicts: dict[str, set[str]] = {}
+    for error in errors:
+        diagnosis = next((d for d in diagnoses if d.matches(error)), None)
+        verdicts.setdefault(error["path"], set()).add(diagnosis.kind if diagnosis else UNREVIEWED)
+    s = report["summary"]
+    s["publishing_only"] = sum(v == {PUBLISHING} for v in verdicts.values())
+    s["with_extraction_limits"] = sum(EXTRACTION in v for v in verdicts.values())
+    s["with_unreviewed"] = sum(UNREVIEWED in v for v in verdicts.values())
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
@@ -318,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for error in errors:
         error["path"] = path_of.get(error["document_id"], "")
+    _count_verdicts(report, errors, load_diagnoses())
     baseline = None
     if args.baseline:
         baseline = summarise(files, *read_warehouse(args.baseline))

@@ -116,5 +116,6 @@ def _first_code_parts(columns: list[Column]) -> None:
 def _split_code_columns(columns: list[Column]) -> None:
     """Adjacent code columns under one header (科目编码 over 类 | 款 | 项) are code parts."""
     for left, right in pairwise(columns):
-        if left.role == right.role == "code" and left.path == right.path:
+        # left may already be a part (类 | 款 | 项: the third code column follows two parts)
+        if left.role in {"code", "code_part"} and right.role == "code" and left.path == right.path:
             left.role = right.role = "code_part"

@@ -33,3 +33,8 @@ NAME_ANYWHERE = re.compile(
     rf"(?:{_NAME})[:：]?(.{{2,30}}?(?:局|委员会|委|院|办公室|中心|厅|署|所|站|馆))"
 )
 """A labelled name of an institution anywhere in a document's text."""
+INTERLEAVED_NAME = re.compile(r"[\u4e00-\u9fff][0-9.,]+[\u4e00-\u9fff)）]")
+"""Name characters with digits between them: a name printed over an amount, read as one text
+('中18心39311.66')."""
+NAME_CHAR = re.compile(r"[\u4e00-\u9fff()（）]")
+"""A character of a name (CJK or a bracket), never of an amount."""

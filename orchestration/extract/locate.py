@@ -6,9 +6,9 @@ from bisect import bisect_left
 
 from pdfplumber.page import Page
 
-from .labels import LABEL_IN_TITLE_ROW, LABEL_LINE
+from .labels import INTERLEAVED_NAME, LABEL_IN_TITLE_ROW, LABEL_LINE, NAME_CHAR
 from .models import BBox, PageTable
-from .numbers import find_unit
+from .numbers import find_unit, parse_amount
 from .settings import SETTINGS
 from .text import normalize
 
@@ -51,6 +51,7 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
         top, slack = table.bbox[1], SETTINGS.edge_slack
         above = [text for t, b, text in lines if b <= top + slack and t >= previous_bottom - slack]
         boxes = [list(row.cells) for row in table.rows]
+        _separate_overprinted(page, grid, boxes)
         indents = _first_cell_indents(page, table.bbox, boxes)
         skip = _title_rows(grid)
         above += [normalize(c) for row in grid[:skip] for c in row if c]
@@ -75,6 +76,44 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
             # lets the table continue on the next page.
             table.is_last_on_page = all(_is_trailer(text) for text in below)
     return tables, [text for _t, _b, text in lines]
+
+
+def _separate_overprinted(page: Page, grid: list[list[str | None]], boxes: list[list]) -> None:
+    """A long name printed over the amount beside it ('…保障中心' across '1839311.66'):
+    pdfplumber reads the cell as the two texts interleaved ('中18心39311.66'). Where the
+    name's characters overlap the amount's, they go back to the name cell on the left."""
+    for r, row in enumerate(grid):
+        for c in range(1, len(row)):
+            text, box = row[c], boxes[r][c] if c < len(boxes[r]) else None
+            if not text or box is None or row[c - 1] is None or not INTERLEAVED_NAME.search(text):
+                continue
+            chars = sorted(
+                (ch for ch in page.chars if _inside(ch, box) and ch["text"].strip()),
+                key=lambda ch: ch["x0"],
+            )
+            name = [ch for ch in chars if NAME_CHAR.match(ch["text"])]
+            rest = [ch for ch in chars if not NAME_CHAR.match(ch["text"])]
+            amount = "".join(ch["text"] for ch in rest)
+            if (
+                name
+                and parse_amount(amount) is not None
+                and any(_overlap(a, b) for a in name for b in rest)
+            ):
+                row[c - 1] += "".join(ch["text"] for ch in name)
+                row[c] = amount
+
+
+def _inside(char: dict, box: BBox) -> bool:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    """Two characters printed over each other (not merely touching)."""
+    return (
+        min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > SETTINGS.overprint
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > SETTINGS.overprint
+    )
 
 
 def _first_cell_indents(

@@ -95,6 +95,9 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     texts = [[normalize(c) if c is not None else "" for c in cells] for _, cells, _, _ in raw_body]
     texts = [_return_overflow((row + [""] * width)[:width]) for row in texts]
     columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
+    groups = _side_by_side_groups(columns)
+    if groups:
+        raw_body, texts, columns = _stack_groups(raw_body, texts, columns, groups)
     rows: list[Row] = []
     parts = CodeParts([c.index for c in columns if c.role == "code_part"])
     for (page, raw_cells, boxes, indent), cells in zip(raw_body, texts, strict=True):
@@ -120,12 +123,98 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
             _merge_overflow(rows[-1], row, columns)
             continue
         _label_row(row, columns, catalog)
+        if row.kind == "group" and _named_on_second_side(row, columns):
+            row.kind = "item"
         parts.complete(row)
         rows.append(row)
+    if groups:
+        _mark_group_subtotals(rows)
     _prefix_fragments(rows)
     _assign_units(rows, columns, catalog, department)
     assign_parents(rows)
     return ParsedTable(table=table, columns=columns, header_rows=depth, rows=rows)
+
+
+def _side_by_side_groups(columns: list[Column]) -> list[list[int]]:
+    """Column groups of a table printed as k side-by-side copies of one layout (公开06表:
+    科目代码 | 科目名称 | 决算数 three times over), each with a code, a name and an amount;
+    empty when the table is not printed that way."""
+    for k in range(SETTINGS.max_side_by_side_groups, 1, -1):
+        if len(columns) % k:
+            continue
+        size = len(columns) // k
+        groups = [columns[g * size : (g + 1) * size] for g in range(k)]
+        layout = [(c.role, c.path[-1:]) for c in groups[0]]
+        roles = {role for role, _ in layout}
+        if {"code", "name", "amount"} <= roles and all(
+            [(c.role, c.path[-1:]) for c in group] == layout for group in groups[1:]
+        ):
+            return [[c.index for c in group] for group in groups]
+    return []
+
+
+def _stack_groups(
+    raw_body: list[tuple[int, list[str | None], list, float | None]],
+    texts: list[list[str]],
+    columns: list[Column],
+    groups: list[list[int]],
+) -> tuple[list[tuple[int, list[str | None], list, float | None]], list[list[str]], list[Column]]:
+    """Read side-by-side groups one after the other (the whole first group, then the second
+    …): one physical row carries one line of each. A label merged across groups (公用经费合计
+    over two groups) belongs to the group that prints its amounts."""
+    size = len(groups[0])
+    labels = [j for j in range(size) if columns[groups[0][j]].role != "amount"]
+    amounts = [j for j in range(size) if columns[groups[0][j]].role == "amount"]
+    stacked_texts = [[[cells[i] for i in group] for group in groups] for cells in texts]
+    for row in stacked_texts:
+        for left, right in pairwise(row):
+            if (
+                any(left[j] for j in labels)
+                and not any(left[j] for j in amounts)
+                and not any(right[j] for j in labels)
+                and any(right[j] for j in amounts)
+            ):
+                for j in labels:
+                    right[j], left[j] = left[j], ""
+    body, stacked = [], []
+    for g, group in enumerate(groups):
+        for (page, raw_cells, boxes, indent), row in zip(raw_body, stacked_texts, strict=True):
+            raw = [c or "" for c in raw_cells] + [""] * len(columns)
+            body.append(
+                (
+                    page,
+                    [raw[i] for i in group],
+                    [boxes[i] if i < len(boxes) else None for i in group],
+                    indent if g == 0 else None,
+                )
+            )
+            stacked.append(row[g])
+    # Each column keeps the header its groups share (人员经费/决算数 | 公用经费/决算数 → 决算数).
+    stacked_columns = [
+        Column(index=j, path=_common_tail([columns[g[j]].path for g in groups]), role=role)
+        for j, role in enumerate(columns[i].role for i in groups[0])
+    ]
+    return body, stacked, stacked_columns
+
+
+_SUBTOTAL = re.compile(r"(合计|小计|总计)$")
+
+
+def _mark_group_subtotals(rows: list[Row]) -> None:
+    """A side-by-side group's own subtotal (人员经费合计 under the 人员经费 group) adds up that
+    group's lines only, not the table: a figure derived from lines already read."""
+    for row in rows:
+        if row.kind == "item" and row.code is None and _SUBTOTAL.search(row.name):
+            row.kind = "derived"
+
+
+def _common_tail(paths: list[list[str]]) -> list[str]:
+    tail: list[str] = []
+    for labels in zip(*(reversed(p) for p in paths), strict=False):
+        if len(set(labels)) > 1:
+            break
+        tail.insert(0, labels[0])
+    return tail
 
 
 _OVERFLOW = re.compile(r"^(.*[\u4e00-\u9fff)）])(-?[0-9][0-9,]*\.[0-9]+)$")
@@ -262,6 +351,14 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
     row.level = numbering_level(label)
 
 
+def _named_on_second_side(row: Row, columns: list[Column]) -> bool:
+    """The row's name comes from the second side of a two-sided table (收入 | 支出 side by
+    side), whose lines print no hierarchy we read: a group label there (其他支出) is a line."""
+    names = [c for c in columns if c.role == "name" and c.path]
+    first = next((c for c in names if row.cells[c.index]), None)
+    return first is not None and bool(names) and first.path[0] != names[0].path[0]
+
+
 def _only_amounts(row: Row, columns: list[Column]) -> bool:
     return all(not row.cells[c.index] for c in columns if c.role != "amount")
 
@@ -289,6 +386,7 @@ def _assign_units(
     if not unit_columns and not name_columns:
         return
     ucol = (unit_columns or name_columns)[0]
+    coded_units = _coded_unit_rows(rows, catalog)
     candidates: list[Row] = []
     current_name: str | None = None
     for row in rows:
@@ -301,6 +399,8 @@ def _assign_units(
             continue
         if separate:
             is_unit = bool(cell)
+        elif coded_units is not None:
+            is_unit = bool(cell) and row.index in coded_units
         else:
             # A project shares the column with units but prints a description (绩效目标…).
             is_unit = (
@@ -347,6 +447,31 @@ def _assign_units(
             department_years.add(row.year)
         else:
             row.kind = "unit"
+
+
+def _coded_unit_rows(rows: list[Row], catalog: Catalog) -> set[int] | None:
+    """Unit rows that print a 6-digit unit code (单位编码) in the code column: an
+    organisation's name under a code that extends no 类 printed in the table and that no
+    longer code extends ('125001 西安市安全生产监督管理局' among 208 → 20805 → 2080505).
+    None when the table prints no such code. Where units print one, a row without one is not
+    a unit; they are units only among classification codes (a 类 extended by a 款 or 项) —
+    a project table lists them above uncoded category and project rows instead."""
+    codes = {r.code for r in rows if r.code and r.code.isdigit()}
+    classes = {c for c in codes if len(c) == 3}
+    coded = {
+        r.index
+        for r in rows
+        if r.code
+        and r.code.isdigit()
+        and len(r.code) == SETTINGS.unit_code_length
+        and r.code[:3] not in classes
+        and not any(c != r.code and c.startswith(r.code) for c in codes)
+        and catalog.unit_name.search(_TRAILING_NOTE.sub("", r.name)) is not None
+    }
+    if not coded:
+        return None
+    classified = any(len(c) > 3 and c[:3] in classes for c in codes)
+    return coded if classified else set()
 
 
 def _code_prefixes_rest(candidates: list[Row], top: str) -> bool:
@@ -496,6 +621,10 @@ def _code_parent(row: Row, coded: list[Row], previous: Row | None) -> Row | None
         )
     ]
     if not parents:
+        # A unit code under its department's (245 → 245002) nests the unit there even
+        # where their function codes differ (210 15 05 | 210 15 06).
+        parents = [r for r in coded if _unit_code_of(r, row)]
+    if not parents:
         return None
     return max(parents, key=lambda r: (len(r.code or ""), _sub_rank(r), r.index))
 
@@ -506,6 +635,17 @@ def _indent_parent(level: int, indented: list[Row], indent_levels: dict[float, i
     while indented and indent_levels[indented[-1].indent] >= level:
         indented.pop()
     return indented[-1] if indented else None
+
+
+def _unit_code_of(department: Row, row: Row) -> bool:
+    """``row`` prints a unit code (单位编码 245002) under ``department``'s code (245)."""
+    parent, child = department.sub_code or "", row.sub_code or ""
+    return (
+        len(parent) == 3
+        and len(child) == SETTINGS.unit_code_length
+        and child.isdigit()
+        and child.startswith(parent)
+    )
 
 
 def _sub_rank(row: Row) -> float:

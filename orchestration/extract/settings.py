@@ -29,6 +29,9 @@ class ExtractSettings:
     less than this."""
     same_line: float = 1.0
     """Characters whose tops differ by less than this are on one printed line."""
+    overprint: float = 1.0
+    """Two characters overlapping by more than this across and down are printed over each
+    other (a long name running over the amount beside it)."""
     indent_decimals: int = 1
     """Text indents are rounded to 0.1 pt."""
     trailer_chars: int = 12
@@ -61,6 +64,10 @@ class ExtractSettings:
     max_indent_levels: int = 4
     min_rows_per_indent_level: int = 3
     """Fewer indented names per level look like centred or ragged text, not a hierarchy."""
+    unit_code_length: int = 6
+    """A unit code (单位编码 245002): the department's 3-digit code and a 3-digit number."""
+    max_side_by_side_groups: int = 4
+    """At most this many copies of one column layout printed side by side (公开06表)."""
     sum_slack_per_amount: Decimal = Decimal("0.01")
     """Rounding allowed per summed amount when a department row is the sum of its units."""
 

@@ -58,6 +58,17 @@ def _continues(previous: LogicalTable | None, part: PageTable) -> bool:
     return last.page == part.page - 1 and last.is_last_on_page
 
 
+_PERFORMANCE_HEADER = re.compile(r"绩效|自评")
+
+
+def _performance_header(part: PageTable) -> bool:
+    """An untitled in-text table whose header names performance targets or self-assessment
+    scores (项目 | 预算数 | 绩效目标; 项目名称 | 自评分数)."""
+    return bool(part.grid) and any(
+        _PERFORMANCE_HEADER.search(normalize(cell)) for cell in part.grid[0] if cell
+    )
+
+
 def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
     """Group page tables into logical tables.
 
@@ -83,6 +94,8 @@ def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
         if _continues(previous, part) and (untitled or repeated):
             previous.parts.append(part)
             continue
+        if table_type is None and _performance_header(part):
+            table_type = "performance"
         unit = unit_of(part)
         tables.append(
             LogicalTable(
