@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,7 +50,14 @@ STAGES = {
     "publish": re.compile(r"^  report:"),
     "summary and exit": None,  # until the process has exited
 }
-NOOP_RUNS = 5
+NOOP_RUNS = 3
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of every child it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @dataclass
@@ -59,6 +67,7 @@ class Build:
     seconds: float
     status: int
     output: str
+    cpu: float = 0.0  # CPU seconds of the command and its workers and dbt
     marks: dict[str, float] = field(default_factory=dict)  # stage -> seconds at its end
     dbt_run: float | None = None  # dbt's own "Finished running … in N seconds"
 
@@ -83,7 +92,7 @@ def run_build(project: Path, raw: Path, warehouse: Path, workers: int) -> Build:
     command = [sys.executable, "-m", "orchestration.cli", "build", "--raw-dir", str(raw)]
     command += ["--warehouse", str(warehouse), "--workers", str(workers)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     process = subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -95,6 +104,7 @@ def run_build(project: Path, raw: Path, warehouse: Path, workers: int) -> Build:
                 marks[stage] = time.perf_counter() - started
     status = process.wait()
     build = Build(time.perf_counter() - started, status, "".join(lines), marks)
+    build.cpu = cpu_seconds() - cpu
     log = warehouse.parent / ".build" / f"{warehouse.name}.build.log"
     found = DBT_RUN_LINE.findall(log.read_text(encoding="utf-8")) if log.exists() else []
     build.dbt_run = sum(float(seconds) for seconds in found) if found else None
@@ -103,13 +113,14 @@ def run_build(project: Path, raw: Path, warehouse: Path, workers: int) -> Build:
     return build
 
 
-def extraction_seconds(pdfs: list[Path], workers: int, scratch: Path) -> float:
+def extraction_seconds(pdfs: list[Path], workers: int, scratch: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of extracting ``pdfs`` into a fresh cache."""
     cache = scratch / f"cache-{workers}-{time.monotonic_ns()}"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     extract_all(pdfs, cache, workers=workers)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     shutil.rmtree(cache, ignore_errors=True)
-    return seconds
+    return seconds, cpu
 
 
 def pages(warehouse: Path) -> int:
@@ -135,9 +146,10 @@ def main() -> None:
     builds: dict[int, list[Build]] = {1: [], 2: []}
     noops: list[Build] = []
 
-    def note(name: str, seconds: float) -> None:
+    def note(name: str, seconds: float, cpu: float) -> None:
         figures.setdefault(name, []).append(seconds)
-        print(f"  {name:<26} {seconds:7.1f} s", flush=True)
+        figures.setdefault(f"{name} cpu", []).append(cpu)
+        print(f"  {name:<26} {seconds:7.1f} s  (CPU {cpu:7.1f} s)", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         scratch = Path(tmp)
@@ -152,40 +164,53 @@ def main() -> None:
         warehouse = scratch / "none"
         for run in range(options.repeat):
             print(f"run {run + 1} of {options.repeat}", flush=True)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             plain(pdfs)
-            note("plain pdfplumber", time.perf_counter() - started)
+            note("plain pdfplumber", time.perf_counter() - started, cpu_seconds() - cpu)
             for workers in (1, 2):
-                note(f"extraction, {workers} worker(s)", extraction_seconds(pdfs, workers, scratch))
+                note(
+                    f"extraction, {workers} worker(s)", *extraction_seconds(pdfs, workers, scratch)
+                )
                 warehouse = scratch / f"warehouse-{run}-{workers}" / "budget.duckdb"
                 build = run_build(options.project, raw, warehouse, workers)
                 builds[workers].append(build)
-                note(f"build, {workers} worker(s)", build.seconds)
+                note(f"build, {workers} worker(s)", build.seconds, build.cpu)
             for _ in range(NOOP_RUNS if run == options.repeat - 1 else 1):
                 noops.append(run_build(options.project, raw, warehouse, 2))
-                note("no-op rebuild", noops[-1].seconds)
+                note("no-op rebuild", noops[-1].seconds, noops[-1].cpu)
         total_pages = pages(warehouse)
 
     plain_s = median(figures["plain pdfplumber"])
+    plain_cpu = median(figures["plain pdfplumber cpu"])
     print(f"\n{total_pages} pages; medians of {options.repeat} runs (no-op: {len(noops)} runs)")
-    print(f"plain pdfplumber, 1 process     {plain_s:7.1f} s")
+    print("wall seconds (CPU seconds: the same work measured in CPU time, which another user's")
+    print("load on the machine inflates far less than wall time)")
+    print(f"plain pdfplumber, 1 process   {plain_s:7.1f} s  (CPU {plain_cpu:6.1f} s)")
     for workers in (1, 2):
-        extraction = median(figures[f"extraction, {workers} worker(s)"])
-        build_s = median(figures[f"build, {workers} worker(s)"])
-        print(
-            f"build, {workers} worker(s)              {build_s:7.1f} s  "
-            f"{build_s / plain_s:5.2f}× plain  (extraction alone {extraction:.1f} s = "
-            f"{extraction / plain_s:.2f}× plain; fixed cost {build_s - extraction:.1f} s)"
-        )
-    for workers in (1, 2):
+        name = f"{workers} worker(s)"
+        extraction = median(figures[f"extraction, {name}"])
+        extraction_cpu = median(figures[f"extraction, {name} cpu"])
+        build_s = median(figures[f"build, {name}"])
+        build_cpu = median(figures[f"build, {name} cpu"])
         ratios = [
             b.seconds / p for b, p in zip(builds[workers], figures["plain pdfplumber"], strict=True)
         ]
         print(
-            f"build_{workers}_worker_vs_plain_ratio   {median(ratios):.2f} "
-            "(median of the per-run ratios)"
+            f"build, {name}           {build_s:7.1f} s  (CPU {build_cpu:6.1f} s)  "
+            f"{median(ratios):.2f}× plain (CPU {build_cpu / plain_cpu:.2f}×)"
         )
-    print(f"no-op rebuild                   {median([b.seconds for b in noops]):7.2f} s")
+        print(
+            f"  extraction alone            {extraction:7.1f} s  (CPU {extraction_cpu:6.1f} s)  "
+            f"{extraction / plain_s:.2f}× plain (CPU {extraction_cpu / plain_cpu:.2f}×)"
+        )
+        print(
+            f"  fixed cost (build − extraction alone) {build_s - extraction:6.1f} s  "
+            f"(CPU {build_cpu - extraction_cpu:6.1f} s)"
+        )
+    noop_s = median([b.seconds for b in noops])
+    print(
+        f"no-op rebuild                 {noop_s:7.2f} s  (CPU {median([b.cpu for b in noops]):.2f} s)"
+    )
     print("stages of a build, 1 worker (median s):")
     stages = [b.stages() for b in builds[1]]
     for stage in STAGES:
