@@ -8,6 +8,7 @@ imported here: a subcommand imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import sys
@@ -67,8 +68,10 @@ def exit_now(status: int) -> NoReturn:
 
     After a build the process holds Dagster, dbt, Great Expectations and pandas: freeing their
     objects one by one at exit took 3–9 s (docs/performance.md) and does nothing useful — the
-    build lock is released, the Dagster instance disposed, every file closed. Output is flushed.
+    build lock is released, the Dagster instance disposed, every file closed. The exit handlers
+    still run (multiprocessing's cleanup, logging), and output is flushed.
     """
+    atexit._run_exitfuncs()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
