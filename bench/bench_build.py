@@ -103,7 +103,7 @@ def run_build(project: Path, raw: Path, warehouse: Path, workers: int) -> Build:
             if pattern is not None and stage not in marks and pattern.search(line):
                 marks[stage] = time.perf_counter() - started
     status = process.wait()
-    build = Build(time.perf_counter() - started, status, "".join(lines), marks)
+    build = Build(time.perf_counter() - started, status, "".join(lines), marks=marks)
     build.cpu = cpu_seconds() - cpu
     log = warehouse.parent / ".build" / f"{warehouse.name}.build.log"
     found = DBT_RUN_LINE.findall(log.read_text(encoding="utf-8")) if log.exists() else []
