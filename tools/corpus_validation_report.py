@@ -120,10 +120,10 @@ DIAGNOSES: tuple[Diagnosis, ...] = (
     Diagnosis(
         "central_guojiaxinfangju_2024_final.pdf",
         EXTRACTION,
-        "公开06表 (p.12) prints three side-by-side groups (人员经费 | 公用经费 | 公用经费), each with "
-        "科目代码/科目名称/决算数; a row's code is taken from the last code column while its name comes "
-        "from the first, so items are parented under another group's 类 (e.g. '奖金' coded 310).",
-        table="公开06表",
+        "Narrative p.24 (final accounts): '“三公”经费财政拨款支出预算为76.43万元，2024年度支出决算为"
+        "46.21万元' — the total pattern takes the budget figure stated first; 公开09表 (p.15) prints "
+        "决算数/合计 46.21, as the sentence's 决算 figure says.",
+        rule="narrative_three_public_total",
     ),
     Diagnosis(
         "changsha_xinfangju_2026_budget.pdf",
@@ -131,14 +131,6 @@ DIAGNOSES: tuple[Diagnosis, ...] = (
         "类 | 款 | 项 code columns (p.13, 14, 17): a 款 row prints only its own part ('40 信访事务'); "
         "the extractor does not prefix the 类 ('201' → '20140'), so 款 rows sit at the top level and "
         "the 合计 row is compared with 类 + 款 (exactly double).",
-        rule="total_row_equals_sum_of_rows",
-    ),
-    Diagnosis(
-        "shanghai-putuo_caizhengju_2024_final.pdf",
-        EXTRACTION,
-        "收入决算表 / 支出决算表 (p.8, p.10): 类/款/项 are three separate code columns typed 'code' "
-        "(not 'code_part'); each row keeps only its own part ('201', '06', '01'), so the hierarchy is "
-        "flat and the 合计 row is compared with 类 + 款 + 项 (triple).",
         rule="total_row_equals_sum_of_rows",
     ),
     Diagnosis(

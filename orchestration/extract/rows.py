@@ -572,7 +572,11 @@ def _place(row: Row, previous: Row | None, scope: _Scope) -> None:
         scope.open_department(row)
     elif row.kind == "unit":
         scope.open_unit(row, previous)
-    elif row.kind in {"total", "derived"}:
+    elif row.kind == "total":
+        # Rows printed below a total (上年结转 under 本年收入合计) are not inside the
+        # indented lines above it.
+        scope.indented.clear()
+    elif row.kind == "derived":
         return
     elif row.code:
         parent = _code_parent(row, scope.coded, previous)
