@@ -13,7 +13,7 @@ lines as (
 final as (
     select
         procurement_category_code,
-        mode(procurement_category_name) as procurement_category_name,
+        mode(procurement_category_name order by procurement_category_name) as procurement_category_name,
         case left(procurement_category_code, 1)
             when 'A' then 'goods' when 'B' then 'works' when 'C' then 'services'
         end as procurement_type,
