@@ -23,23 +23,43 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def finding_text(
+    *,
+    page: int | None = None,
+    table: str | None = None,
+    unit: str | None = None,
+    row: str | None = None,
+    column: str | None = None,
+    expected: Decimal | None = None,
+    observed: Decimal | None = None,
+    difference: Decimal | None = None,
+    detail: str | None = None,
+) -> str:
+    """``p.N · table · unit · row [column]: expected … vs observed …, difference …``, or the
+    detail when the finding compares no amounts."""
+    where = [f"p.{page}" if page else None, table, unit, row]
+    text = " · ".join(str(w) for w in where if w)
+    if column:
+        text += f" [{column}]"
+    if expected is None and observed is None:
+        return f"{text}: {detail}" if detail else text
+    text += f": expected {format_amount(expected)} vs observed {format_amount(observed)}"
+    return text if difference is None else f"{text}, difference {format_amount(difference)}"
+
+
 def describe_finding(finding: ValidationResult) -> str:
     """One line: file · page · table · unit · row [column]: expected vs observed (difference),
-    or the rule's detail when it compares no amounts."""
-    where = [finding.source_file or "(no document)"]
-    if finding.source_page:
-        where.append(f"p.{finding.source_page}")
-    where += [p for p in (finding.table_label, finding.unit_name, finding.row_label) if p]
-    column = f" [{finding.column_label}]" if finding.column_label else ""
-    if finding.expected_yuan is None and finding.observed_yuan is None:
-        detail = f": {finding.detail}" if finding.detail else ""
-        return f"{' · '.join(where)}{column}{detail} ({finding.rule})"
-    difference = (
-        f", difference {format_amount(finding.difference_yuan)}"
-        if finding.difference_yuan is not None
-        else ""
+    or the rule's detail when it compares no amounts; the rule last."""
+    text = finding_text(
+        page=finding.source_page,
+        table=finding.table_label,
+        unit=finding.unit_name,
+        row=finding.row_label,
+        column=finding.column_label,
+        expected=finding.expected_yuan,
+        observed=finding.observed_yuan,
+        difference=finding.difference_yuan,
+        detail=finding.detail,
     )
-    return (
-        f"{' · '.join(where)}{column}: expected {format_amount(finding.expected_yuan)} vs "
-        f"observed {format_amount(finding.observed_yuan)}{difference} ({finding.rule})"
-    )
+    file = finding.source_file or "(no document)"
+    return f"{file} · {text} ({finding.rule})" if text else f"{file} ({finding.rule})"

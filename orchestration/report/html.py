@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..formatting import finding_text
 from .collect import FIGURES, Check, DocumentReport, ReportData
 
 if TYPE_CHECKING:
@@ -68,22 +69,18 @@ def anchor(document: DocumentReport) -> str:
 
 
 def describe(row: dict[str, Any]) -> str:
-    """page · table · unit / row [column]: expected vs observed (difference)."""
-    where = [
-        f"p.{row['source_page']}" if row.get("source_page") is not None else None,
-        row.get("table_label") or row.get("asset"),
-        " / ".join(str(row[k]) for k in ("unit_name", "row_label") if row.get(k)),
-    ]
-    text = " · ".join(str(w) for w in where if w)
-    if row.get("column_label"):
-        text += f" [{row['column_label']}]"
-    if row.get("expected_yuan") is not None or row.get("observed_yuan") is not None:
-        text += f": expected {yuan(row.get('expected_yuan'))} 元, observed {yuan(row.get('observed_yuan'))} 元"
-        if row.get("difference_yuan") is not None:
-            text += f" (difference {yuan(row['difference_yuan'])})"
-    elif row.get("detail"):
-        text += f": {row['detail']}"
-    return text
+    """page · table · unit · row [column]: expected vs observed, difference (the CLI's wording)."""
+    return finding_text(
+        page=row.get("source_page"),
+        table=row.get("table_label") or row.get("asset"),
+        unit=row.get("unit_name"),
+        row=row.get("row_label"),
+        column=row.get("column_label"),
+        expected=row.get("expected_yuan"),
+        observed=row.get("observed_yuan"),
+        difference=row.get("difference_yuan"),
+        detail=row.get("detail"),
+    )
 
 
 def _check(check: Check, image: Image | None, level: str) -> str:
