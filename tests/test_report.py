@@ -28,6 +28,17 @@ def test_build_links_the_report(evidence_build, report: Path) -> None:
     assert f"Report: {report}" in evidence_build["output"]
 
 
+def test_last_line_counts_each_error_once(evidence_build) -> None:
+    """The failed suite checks summarise the audit table's error rows; they are not counted again."""
+    [(errors, documents)] = rows(
+        evidence_build["warehouse"],
+        "select count(*), count(distinct source_file) from audit.validation_results "
+        "where status = 'error'",
+    )
+    last = evidence_build["output"].strip().splitlines()[-1]
+    assert errors > 0 and f"{errors} error-level findings in {documents} documents" in last, last
+
+
 def test_browser_finds_every_document_failed_check_and_image(evidence_build, report: Path) -> None:
     warehouse = evidence_build["warehouse"]
     documents = rows(warehouse, "select source_file, status from marts.dim_document")

@@ -3,9 +3,10 @@ warehouse was published and how clean it is."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..formatting import describe_finding, plural
 from .console import printable, printable_lines
@@ -33,6 +34,13 @@ def describe_error(error: SerializableErrorInfo | None) -> str:
     return root.message.strip() or error.message.strip()
 
 
+def _reports_error_rows(metadata: Mapping[str, Any]) -> bool:
+    """Whether a check's metadata counts error rows of the audit table (a validation suite's
+    check), so that its failure is not a finding of its own."""
+    errors = metadata.get("errors")
+    return isinstance(getattr(errors, "value", None), int) and errors.value > 0
+
+
 @dataclass
 class BuildReport:
     """The outcome of one build, as the summary prints it."""
@@ -43,6 +51,8 @@ class BuildReport:
     errors: list[str] = field(default_factory=list)  # failed steps, with their cause
     skipped: list[str] = field(default_factory=list)  # steps not run (upstream failed)
     failed_checks: list[str] = field(default_factory=list)  # error-severity asset checks
+    # failed checks that only summarise error rows of audit.validation_results (counted there)
+    summary_checks: list[str] = field(default_factory=list)
     warned_checks: list[str] = field(default_factory=list)
     checks_passed: int = 0
     extracted_now: int | None = None
@@ -71,6 +81,8 @@ class BuildReport:
                 report.warned_checks.append(name)
             else:
                 report.failed_checks.append(name)
+                if _reports_error_rows(evaluation.metadata):
+                    report.summary_checks.append(name)
         for event in result.get_asset_materialization_events():
             materialization = event.materialization
             metadata = materialization.metadata
@@ -117,7 +129,7 @@ class BuildReport:
         if self.summary.rejected:
             problems.append(plural(len(self.summary.rejected), "rejected document"))
         errors = self.error_expectations
-        findings = len(errors) + len(self.failed_checks)
+        findings = len(errors) + len(set(self.failed_checks) - set(self.summary_checks))
         if findings:
             documents = {row.source_file for row in errors if row.source_file}
             text = plural(findings, "error-level finding")
