@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ..file_hash import hash_files
+
 if TYPE_CHECKING:
     from dagster_dbt import DbtProject
 
@@ -68,9 +70,7 @@ def inputs_fingerprint(database: Path, project_dir: Path, selection: list[str]) 
             "from raw.documents order by document_id"
         ).fetchall()
     digest = hashlib.sha256(json.dumps([documents, selection]).encode())
-    for path in project_files(project_dir):
-        digest.update(path.relative_to(project_dir).as_posix().encode())
-        digest.update(path.read_bytes())
+    hash_files(digest, project_files(project_dir), project_dir)
     return digest.hexdigest()
 
 

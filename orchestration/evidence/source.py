@@ -7,11 +7,12 @@ message saying so.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from ..file_hash import sha256_of
 
 
 class SourceUnavailable(RuntimeError):
@@ -47,14 +48,6 @@ class SourceDocument:
         return cls(*row)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def locate_pdf(
     document: SourceDocument, raw_dir: Path, verified: dict[Path, str] | None = None
 ) -> Path:
@@ -67,7 +60,7 @@ def locate_pdf(
 
     def digest(path: Path) -> str:
         if path not in verified:
-            verified[path] = file_sha256(path)
+            verified[path] = sha256_of(path)
         return verified[path]
 
     recorded = raw_dir / document.source_path

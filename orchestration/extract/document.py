@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..file_hash import hash_files
 from .catalog import Catalog, load_catalog
 from .kinds import check_contents, has_narrative, head_text, kind_of_loaded
 from .labels import NAME_ANYWHERE, NAME_LINE, YEAR, YEAR_IN_TEXT
@@ -28,9 +29,9 @@ def _code_version() -> str:
     extractor are never reused."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for path in sorted([*package.glob("*.py"), *(package.parent / "data").glob("*.yaml")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    hash_files(
+        digest, [*package.glob("*.py"), *(package.parent / "data").glob("*.yaml")], package.parent
+    )
     return digest.hexdigest()[:12]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
+from ..file_hash import sha256_of
 from .html_page import html_page_reason
 
 # Leading bytes of files a crawl saves under a .pdf name.
@@ -42,11 +42,7 @@ class SourceFile:
 
 def fingerprint(path: Path) -> SourceFile:
     """Content hash of a file (the document identity for incremental builds)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return SourceFile(path=path, sha256=digest.hexdigest(), size=path.stat().st_size)
+    return SourceFile(path=path, sha256=sha256_of(path), size=path.stat().st_size)
 
 
 def check_header(path: Path) -> None:

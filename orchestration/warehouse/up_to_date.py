@@ -26,12 +26,12 @@ from importlib import metadata
 from pathlib import Path
 
 from ..defs.dbt_state import project_files
+from ..file_hash import hash_files, sha256_of
 from ..settings import PROJECT_ROOT, RawFolder, Settings
 
 FORMAT = 1
 #: Libraries whose version can change what a build publishes.
 LIBRARIES = ("pdfplumber", "pdfminer.six", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -104,23 +104,13 @@ def file_identity(path: Path) -> tuple[int, int, int] | None:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
     """Hash of the code and project files between PDFs and marts, and of the libraries' versions."""
     files = [*(root / "orchestration").rglob("*.py"), *(root / "orchestration" / "data").glob("*")]
     files += (root / "expectations").glob("*.json")
     files += project_files(root / "dbt_project")
     digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
+    hash_files(digest, files, root)
     for library in LIBRARIES:
         try:
             digest.update(f"{library}=={metadata.version(library)}".encode())
