@@ -31,8 +31,8 @@ from typing import Any
 import duckdb
 import yaml
 
+from orchestration.formatting import format_amount
 from orchestration.settings import PROJECT_ROOT
-from orchestration.validation.report import format_amount
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "wide"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "wide" / "budget.duckdb"

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from ..formatting import format_amount
 from ..validation.audit import write_validation_results
-from ..validation.report import counts_lines, format_amount, markdown_table
+from ..validation.report import counts_lines, markdown_table
 from ..validation.results import ValidationResult, ValidationRun
 from ..validation.runner import collect_validation
 from ..validation.suites import SuiteDefinition, load_suites
