@@ -38,10 +38,10 @@ def resources_for(settings: Settings) -> dict[str, object]:
 def sync_partitions(instance: DagsterInstance, keys: Sequence[str]) -> list[str]:
     """Make the ``documents`` partitions exactly ``keys``; return them in partition order."""
     name = documents_partitions.name
-    existing = list(instance.get_dynamic_partitions(name))
-    for stale in sorted(set(existing) - set(keys)):
+    existing = set(instance.get_dynamic_partitions(name))
+    for stale in sorted(existing - set(keys)):
         instance.delete_dynamic_partition(name, stale)
-    new = [key for key in keys if key not in set(existing)]
+    new = [key for key in keys if key not in existing]
     if new:
         instance.add_dynamic_partitions(name, new)
     return list(instance.get_dynamic_partitions(name))
@@ -59,21 +59,17 @@ def run_build(
     (which read the environment, as under ``dagster dev``).
     """
     job = defs.resolve_job_def(BUILD_JOB_NAME)
-    resources = resources_for(settings) if settings is not None else None
-    if keys:
-        return job.execute_in_process(
-            instance=instance,
-            tags=partition_range_tags(keys),
-            run_config=QUIET,
-            raise_on_error=False,
-            resources=resources,
-        )
+    selection = (
+        {"tags": partition_range_tags(keys)}
+        if keys
+        else {"asset_selection": keys_after_extraction(defs.get_repository_def())}
+    )
     return job.execute_in_process(
         instance=instance,
-        asset_selection=keys_after_extraction(defs.get_repository_def()),
         run_config=QUIET,
         raise_on_error=False,
-        resources=resources,
+        resources=resources_for(settings) if settings is not None else None,
+        **selection,
     )
 
 
