@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from dagster import (
     DefaultSensorStatus,
@@ -13,14 +13,14 @@ from dagster import (
     sensor,
 )
 
-from ..extract.pdf_source import fingerprint
+from ..file_hash import FileState, file_state
 from ..settings import discover_pdfs
 from .extract_assets import documents_partitions
 from .jobs import build_warehouse_job, keys_after_extraction, partition_range_tags
 from .resources import WarehouseResource
 
-#: cursor: {partition key: [size, mtime_ns, sha256]} — a file is re-hashed only when it was touched
-FileState = dict[str, list]
+#: cursor: {partition key: FileState} — a file is re-hashed only when it was touched
+FolderState = dict[str, FileState]
 
 
 @dataclass(frozen=True)
@@ -30,27 +30,32 @@ class FolderChange:
     added: list[str]  # new partition keys
     deleted: list[str]  # partitions whose file is gone
     changed: list[str]  # keys whose content (sha256) is new or different
-    state: FileState
+    state: FolderState
 
     @property
     def any(self) -> bool:
         return bool(self.added or self.deleted or self.changed)
 
 
-def scan_folder(warehouse: WarehouseResource, previous: FileState) -> FileState:
-    """Current size, mtime and content hash of every PDF (hashing only touched files)."""
-    state: FileState = {}
-    for key, path in discover_pdfs(warehouse.settings.raw_dir).items():
-        stat = path.stat()
-        old = previous.get(key)
-        if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
-            state[key] = old
-        else:
-            state[key] = [stat.st_size, stat.st_mtime_ns, fingerprint(path).sha256]
-    return state
+def scan_folder(warehouse: WarehouseResource, previous: FolderState) -> FolderState:
+    """Current identity and content hash of every PDF (hashing only touched files)."""
+    return {
+        key: file_state(path, previous.get(key))
+        for key, path in discover_pdfs(warehouse.settings.raw_dir).items()
+    }
 
 
-def compare(partitions: list[str], previous: FileState, state: FileState) -> FolderChange:
+def read_cursor(cursor: str | None) -> FolderState:
+    """The last tick's state; entries in another format are forgotten (their files re-hashed)."""
+    entries = json.loads(cursor) if cursor else {}
+    return {key: FileState(**value) for key, value in entries.items() if isinstance(value, dict)}
+
+
+def write_cursor(state: FolderState) -> str:
+    return json.dumps({key: asdict(value) for key, value in state.items()}, sort_keys=True)
+
+
+def compare(partitions: list[str], previous: FolderState, state: FolderState) -> FolderChange:
     existing = set(partitions)
     return FolderChange(
         added=sorted(set(state) - existing),
@@ -58,7 +63,7 @@ def compare(partitions: list[str], previous: FileState, state: FileState) -> Fol
         changed=sorted(
             key
             for key, value in state.items()
-            if key not in previous or previous[key][2] != value[2] or key not in existing
+            if key not in previous or previous[key].sha256 != value.sha256 or key not in existing
         ),
         state=state,
     )
@@ -69,7 +74,7 @@ def run_request_for(
 ) -> RunRequest:
     """One build run: the range of partitions covering every new or changed document."""
     order = [key for key in partitions if key not in change.deleted] + change.added
-    run_key = hashlib.sha256(json.dumps(change.state, sort_keys=True).encode()).hexdigest()[:16]
+    run_key = hashlib.sha256(write_cursor(change.state).encode()).hexdigest()[:16]
     if change.changed:
         positions = [order.index(key) for key in change.changed]
         keys = order[min(positions) : max(positions) + 1]
@@ -91,10 +96,10 @@ def raw_folder_sensor(
 ) -> SensorResult | SkipReason:
     """Watch the raw folder: add a partition per new PDF, delete the partitions of removed ones,
     and request a build for new and changed PDFs (content hash compared with the cursor)."""
-    previous: FileState = json.loads(context.cursor) if context.cursor else {}
+    previous = read_cursor(context.cursor)
     partitions = list(context.instance.get_dynamic_partitions(documents_partitions.name))
     change = compare(partitions, previous, scan_folder(warehouse, previous))
-    cursor = json.dumps(change.state, sort_keys=True)
+    cursor = write_cursor(change.state)
     if not change.any:
         return SensorResult(
             skip_reason=SkipReason("no PDF added, changed or removed"), cursor=cursor

@@ -26,31 +26,12 @@ from importlib import metadata
 from pathlib import Path
 
 from ..defs.dbt_state import project_files
-from ..file_hash import hash_files, sha256_of
+from ..file_hash import FileState, file_state, hash_files
 from ..settings import PROJECT_ROOT, RawFolder, Settings
 
 FORMAT = 1
 #: Libraries whose version can change what a build publishes.
 LIBRARIES = ("pdfplumber", "pdfminer.six", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
-
-
-@dataclass(frozen=True)
-class FileState:
-    """A PDF's identity on disk and its content hash (re-hashed only when the identity changes)."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-    sha256: str
-
-    def same_file(self, stat: os.stat_result) -> bool:
-        return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (
-            stat.st_size,
-            stat.st_mtime_ns,
-            stat.st_ctime_ns,
-            stat.st_ino,
-        )
 
 
 @dataclass(frozen=True)
@@ -127,13 +108,9 @@ def current_inputs(
     pdfs: dict[str, FileState] = {}
     for key, path in folder.pdfs.items():
         try:
-            stat = path.stat()
-            old = known.get(key)
-            sha = old.sha256 if old and old.same_file(stat) else sha256_of(path)
+            pdfs[key] = file_state(path, known.get(key))
         except OSError as exc:  # removed or unreadable since the scan: let the build say so
             pdfs[key] = FileState(0, 0, 0, 0, f"unreadable: {exc}")
-            continue
-        pdfs[key] = FileState(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, sha)
     return BuildInputs(str(settings.raw_dir), pdfs, dict(folder.unreadable), code_fingerprint())
 
 
