@@ -39,9 +39,10 @@ from .dbt_state import (
     marts_built,
     table_row_counts,
 )
-from .resources import WarehouseResource, dbt_resource, progress_log
+from .resources import WRAPPER, WarehouseResource, dbt_resource, progress_log
 
 DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
+DBT_CWD_ENV = "BUDGET_DBT_CWD"
 
 
 @functools.cache
@@ -85,6 +86,19 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def dbt_database_env(dbt: DbtCliResource, database: Path) -> dict[str, str]:
+    """The environment that points dbt's profile at ``database``.
+
+    Through ``budget-warehouse-dbt``, dbt runs in the database's folder with its file name as the
+    profile's path: the same connection for every warehouse of that name, so dbt's partial parse
+    (the project's, copied into this warehouse's target folder by dagster-dbt) stays valid and a
+    new warehouse is not parsed from scratch. Any other ``dbt`` gets the absolute path.
+    """
+    if Path(dbt.dbt_executable).name == WRAPPER:
+        return {DBT_DATABASE_ENV: database.name, DBT_CWD_ENV: str(database.parent)}
+    return {DBT_DATABASE_ENV: str(database)}
 
 
 class BudgetDbtTranslator(DagsterDbtTranslator):
@@ -160,7 +174,7 @@ def dbt_build(
             return
         progress_log.info("dbt build …")
         stamp_file.unlink(missing_ok=True)
-        with environment(**{DBT_DATABASE_ENV: str(database)}):
+        with environment(**dbt_database_env(dbt, database)):
             invocation = dbt.cli(
                 ["build"], context=context, raise_on_error=False, target_path=target_path
             )

@@ -31,7 +31,10 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 
 
 def dbt_main() -> None:
-    """``budget-warehouse-dbt``: ``dbt`` (beside this interpreter) that dies with its parent."""
+    """``budget-warehouse-dbt``: ``dbt`` (beside this interpreter) that dies with its parent,
+    run in ``$BUDGET_DBT_CWD`` when set (the working database's folder, see profiles.yml)."""
     die_with_parent()
+    if os.environ.get("BUDGET_DBT_CWD"):
+        os.chdir(os.environ["BUDGET_DBT_CWD"])
     dbt = Path(sys.executable).with_name("dbt")
     os.execv(dbt, [str(dbt), *sys.argv[1:]])
