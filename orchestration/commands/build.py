@@ -3,9 +3,10 @@
 The command checks the locations, takes the warehouse's build lock (waiting, or failing fast with
 ``--no-wait``) and compares the raw folder and the code with what the published warehouse was
 built from (:mod:`orchestration.warehouse.up_to_date`). When nothing changed it says so and stops
-— without importing Dagster. Otherwise it runs the Dagster job ``build_warehouse`` in-process
-(:mod:`orchestration.defs.build_runner`: extraction, raw tables, dbt build, validation, publish)
-and prints a summary.
+— without importing Dagster. Otherwise it forks a head start that begins extracting
+(:mod:`orchestration.warehouse.head_start`), runs the Dagster job ``build_warehouse`` in-process
+(:mod:`orchestration.defs.build_runner`: extraction — taking over the head start's results —,
+raw tables, dbt build, validation, publish) and prints a summary.
 """
 
 from __future__ import annotations
@@ -140,7 +141,11 @@ class _Run:
         if record is not None and record.holds(inputs, settings):
             return self.up_to_date(record)
         up_to_date.forget(settings.published_record)  # the published file is about to change
-        report = self.full_build(folder)
+        from ..warehouse import head_start
+
+        # Extraction starts now, in a forked child, while this process imports Dagster.
+        with head_start.started(settings, folder.pdfs.values()) as early:
+            report = self.full_build(folder, early.token if early else None)
         if report is None:
             return EXIT_FAILED
         lines = report.lines(settings.build_log)
@@ -171,8 +176,9 @@ class _Run:
         self.print(record.verdict.replace("{timing}", f"{self.timing()}, up to date"))
         return record.exit_code
 
-    def full_build(self, folder: RawFolder) -> BuildReport | None:
-        """Run the Dagster job; None when the definitions cannot be loaded."""
+    def full_build(self, folder: RawFolder, head_start: str | None) -> BuildReport | None:
+        """Run the Dagster job (its extraction taking over the ``head_start`` child, if any);
+        None when the definitions cannot be loaded."""
         settings = self.settings
         if folder.unreadable:
             self.print(f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)")
@@ -187,7 +193,7 @@ class _Run:
                 return None
             from ..defs.build_runner import build as run_build
 
-            result = run_build(defs, settings, list(folder.pdfs))
+            result = run_build(defs, settings, list(folder.pdfs), head_start)
         from ..warehouse.publish import read_summary
 
         return BuildReport.from_run(result, read_summary(settings.warehouse))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 from ..settings import Settings
+from ..warehouse.head_start import TAG as HEAD_START_TAG
 from .extract_assets import documents_partitions
 from .jobs import BUILD_JOB_NAME, keys_after_extraction, partition_range_tags
 from .resources import BuildLockResource, WarehouseResource, default_resources
@@ -52,15 +53,18 @@ def run_build(
     instance: DagsterInstance,
     keys: Sequence[str],
     settings: Settings | None = None,
+    head_start: str | None = None,
 ) -> ExecuteInProcessResult:
     """One run of ``build_warehouse`` over every partition (or, with no PDFs, the rest).
 
     With ``settings`` the run's resources are made from them; without, the definitions' own
-    (which read the environment, as under ``dagster dev``).
+    (which read the environment, as under ``dagster dev``). ``head_start`` names the CLI's
+    extraction head start (``warehouse.head_start``) that the run's extraction takes over.
     """
     job = defs.resolve_job_def(BUILD_JOB_NAME)
+    early = {HEAD_START_TAG: head_start} if head_start else {}
     selection = (
-        {"tags": partition_range_tags(keys)}
+        {"tags": partition_range_tags(keys) | early}
         if keys
         else {"asset_selection": keys_after_extraction(defs.get_repository_def())}
     )
@@ -73,7 +77,10 @@ def run_build(
     )
 
 
-def build(defs: Definitions, settings: Settings, keys: Sequence[str]) -> ExecuteInProcessResult:
+def build(
+    defs: Definitions, settings: Settings, keys: Sequence[str], head_start: str | None = None
+) -> ExecuteInProcessResult:
     """Run the build over the PDFs ``keys`` on an ephemeral instance."""
     with DagsterInstance.ephemeral() as instance:  # its temporary folder is removed on exit
-        return run_build(defs, instance, sync_partitions(instance, keys), settings)
+        keys = sync_partitions(instance, keys)
+        return run_build(defs, instance, keys, settings, head_start)

@@ -23,8 +23,9 @@ from dagster import (
 
 from ..extract.pdf_source import fingerprint
 from ..settings import discover_pdfs, utf8_text
+from ..warehouse import head_start
 from ..warehouse.extract_cache import read_entry
-from ..warehouse.extract_pool import extract_all
+from ..warehouse.extract_pool import extract_all, largest_first
 from .resources import BuildLockResource, WarehouseResource, progress_log
 
 #: One partition per PDF; the key is its POSIX path relative to the raw folder.
@@ -142,16 +143,22 @@ def document_extracts(
         progress_log.info(line)
         context.log.info(line)
 
-    # Largest files first: the long documents start early instead of trailing at the end.
-    largest_first = sorted(unique.values(), key=lambda path: path.stat().st_size, reverse=True)
-
     def warn(message: str) -> None:
         message = utf8_text(message)
         progress_log.warning(message)
         context.log.warning(message)
 
-    results = extract_all(
-        largest_first,
+    # A run the CLI started may find its documents already extracted (or being extracted) by the
+    # CLI's head start: take its results, extract what it did not deliver.
+    results: dict[Path, tuple[Path, bool]] = {}
+    early = head_start.claim(context.run.tags)
+    if early is not None:
+        wanted = {shas[key]: path for key, path in unique.items()}
+        results = early.results(wanted, settings.cache_dir, on_done=report, on_warning=warn)
+        if not early.finished:
+            warn(f"extraction head start ended early ({early.ending()}); extracting the rest")
+    results |= extract_all(
+        largest_first(path for path in unique.values() if path not in results),
         settings.cache_dir,
         workers=settings.workers,
         timeout=settings.doc_timeout,

@@ -113,13 +113,18 @@ def failed_extract(source: SourceFile, reason: str, seconds: float | None = None
     return Extract(document=document)
 
 
-def _death(process: mp.process.BaseProcess) -> str:
+def describe_death(process: mp.process.BaseProcess) -> str:
     code = process.exitcode
     if code is not None and code < 0:
         name = signal.Signals(-code).name
         hint = " — out of memory?" if -code == signal.SIGKILL else ""
         return f"extraction worker was killed by signal {-code} ({name}{hint})"
     return f"extraction worker exited with code {code} without a result"
+
+
+def largest_first(pdfs: Iterable[Path]) -> list[Path]:
+    """The order documents are extracted in: the long ones start early instead of trailing."""
+    return sorted(pdfs, key=lambda path: path.stat().st_size, reverse=True)
 
 
 def _plan(
@@ -195,7 +200,7 @@ def extract_all(
             else:
                 process.join()
                 if not attempt.out.exists():
-                    reason = f"{_death(process)}; retried on the next build"
+                    reason = f"{describe_death(process)}; retried on the next build"
                     entry = failed_extract(attempt.source, reason, round(elapsed, 3))
                     write_entry(attempt.out, entry, "accident")
             del running[pdf]
