@@ -1,6 +1,6 @@
 """What a build costs beyond its pages: builds against plain pdfplumber measured in the same run.
 
-    python -m bench.bench_build [--corpus DIR] [--repeat N] [--project DIR]
+    python -m bench.bench_build [--corpus DIR] [--repeat N] [--project DIR [--project DIR …]]
 
 Each repetition measures, one after the other so that every figure sees the same machine state:
 
@@ -13,8 +13,10 @@ Each repetition measures, one after the other so that every figure sees the same
 Prints medians: each build as a ratio to plain pdfplumber, the fixed cost (build minus extraction
 alone with the same workers), the no-op rebuild, the stages of a build, and the HTML report's
 share of the build. Wall-clock seconds of the real command (interpreter start and imports
-included); asserts nothing about time. ``--project`` runs the command of another checkout (for a
-before/after comparison); extraction alone always runs this checkout's extractor.
+included); asserts nothing about time. ``--project`` runs the command of another checkout; given
+several times (``--project ../before --project .``), each repetition builds with every checkout in
+turn, so a before/after comparison sees the same machine state (two benchmarks side by side would
+take each other's second core). Extraction alone always runs this checkout's extractor.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ class Build:
     cpu: float = 0.0  # CPU seconds of the command and its workers and dbt
     marks: dict[str, float] = field(default_factory=dict)  # stage -> seconds at its end
     dbt_run: float | None = None  # dbt's own "Finished running … in N seconds"
+
+    def figures(self) -> tuple[float, float]:
+        return self.seconds, self.cpu
 
     @property
     def report_seconds(self) -> float | None:
@@ -136,20 +141,27 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--corpus", type=Path, default=CORPUS)
     args.add_argument("--repeat", type=int, default=3)
-    args.add_argument("--project", type=Path, default=ROOT, help="checkout whose CLI is timed")
+    args.add_argument(
+        "--project",
+        type=Path,
+        action="append",
+        help="checkout whose CLI is timed (repeat to compare checkouts; default: this one)",
+    )
     options = args.parse_args()
+    projects = [path.resolve() for path in options.project or [ROOT]]
     # largest first, as the document_extracts asset schedules them
     pdfs = sorted(options.corpus.glob("*.pdf"), key=lambda p: p.stat().st_size, reverse=True)
     if not pdfs:
         sys.exit(f"no PDFs in {options.corpus}")
     figures: dict[str, list[float]] = {}
-    builds: dict[int, list[Build]] = {1: [], 2: []}
-    noops: list[Build] = []
+    builds: dict[tuple[Path, int], list[Build]] = {}
+    noops: dict[Path, list[Build]] = {project: [] for project in projects}
+    names = {project: (f" [{project.name}]" if len(projects) > 1 else "") for project in projects}
 
     def note(name: str, seconds: float, cpu: float) -> None:
         figures.setdefault(name, []).append(seconds)
         figures.setdefault(f"{name} cpu", []).append(cpu)
-        print(f"  {name:<26} {seconds:7.1f} s  (CPU {cpu:7.1f} s)", flush=True)
+        print(f"  {name:<26} {seconds:7.1f} s  (CPU {cpu:7.1f} s)  load {load()}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         scratch = Path(tmp)
@@ -157,9 +169,9 @@ def main() -> None:
         raw.mkdir()
         for pdf in pdfs:
             shutil.copy(pdf, raw)
+        shown = ", ".join(str(project) for project in projects)
         print(
-            f"corpus: {len(pdfs)} PDFs in {options.corpus}; {os.cpu_count()} CPUs; "
-            f"command of {options.project}"
+            f"corpus: {len(pdfs)} PDFs in {options.corpus}; {os.cpu_count()} CPUs; command of {shown}"
         )
         warehouse = scratch / "none"
         for run in range(options.repeat):
@@ -171,32 +183,56 @@ def main() -> None:
                 note(
                     f"extraction, {workers} worker(s)", *extraction_seconds(pdfs, workers, scratch)
                 )
-                warehouse = scratch / f"warehouse-{run}-{workers}" / "budget.duckdb"
-                build = run_build(options.project, raw, warehouse, workers)
-                builds[workers].append(build)
-                note(f"build, {workers} worker(s)", build.seconds, build.cpu)
-            for _ in range(NOOP_RUNS if run == options.repeat - 1 else 1):
-                noops.append(run_build(options.project, raw, warehouse, 2))
-                note("no-op rebuild", noops[-1].seconds, noops[-1].cpu)
+                for n, project in enumerate(projects):
+                    warehouse = scratch / f"warehouse-{run}-{workers}-{n}" / "budget.duckdb"
+                    build = run_build(project, raw, warehouse, workers)
+                    builds.setdefault((project, workers), []).append(build)
+                    note(f"build, {workers} worker(s){names[project]}", build.seconds, build.cpu)
+                    if workers == 2:
+                        for _ in range(NOOP_RUNS if run == options.repeat - 1 else 1):
+                            noops[project].append(run_build(project, raw, warehouse, 2))
+                            note(f"no-op rebuild{names[project]}", *noops[project][-1].figures())
         total_pages = pages(warehouse)
 
     plain_s = median(figures["plain pdfplumber"])
     plain_cpu = median(figures["plain pdfplumber cpu"])
-    print(f"\n{total_pages} pages; medians of {options.repeat} runs (no-op: {len(noops)} runs)")
+    print(f"\n{total_pages} pages; medians of {options.repeat} runs")
     print("wall seconds (CPU seconds: the same work measured in CPU time, which another user's")
     print("load on the machine inflates far less than wall time)")
     print(f"plain pdfplumber, 1 process   {plain_s:7.1f} s  (CPU {plain_cpu:6.1f} s)")
+    for project in projects:
+        if len(projects) > 1:
+            print(f"command of {project}:")
+        summary(project, builds, noops[project], figures, names[project])
+
+
+def load() -> str:
+    """The 1-minute load average (the machine may be shared: say it beside every figure)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def summary(
+    project: Path,
+    builds: dict[tuple[Path, int], list[Build]],
+    noops: list[Build],
+    figures: dict[str, list[float]],
+    name: str,
+) -> None:
+    """Medians of one checkout's builds against plain pdfplumber and extraction alone."""
+    plain_s = median(figures["plain pdfplumber"])
+    plain_cpu = median(figures["plain pdfplumber cpu"])
     for workers in (1, 2):
-        name = f"{workers} worker(s)"
-        extraction = median(figures[f"extraction, {name}"])
-        extraction_cpu = median(figures[f"extraction, {name} cpu"])
-        build_s = median(figures[f"build, {name}"])
-        build_cpu = median(figures[f"build, {name} cpu"])
+        label = f"{workers} worker(s)"
+        extraction = median(figures[f"extraction, {label}"])
+        extraction_cpu = median(figures[f"extraction, {label} cpu"])
+        build_s = median(figures[f"build, {label}{name}"])
+        build_cpu = median(figures[f"build, {label}{name} cpu"])
         ratios = [
-            b.seconds / p for b, p in zip(builds[workers], figures["plain pdfplumber"], strict=True)
+            b.seconds / p
+            for b, p in zip(builds[(project, workers)], figures["plain pdfplumber"], strict=True)
         ]
         print(
-            f"build, {name}           {build_s:7.1f} s  (CPU {build_cpu:6.1f} s)  "
+            f"build, {label}           {build_s:7.1f} s  (CPU {build_cpu:6.1f} s)  "
             f"{median(ratios):.2f}× plain (CPU {build_cpu / plain_cpu:.2f}×)"
         )
         print(
@@ -209,21 +245,22 @@ def main() -> None:
         )
     noop_s = median([b.seconds for b in noops])
     print(
-        f"no-op rebuild                 {noop_s:7.2f} s  (CPU {median([b.cpu for b in noops]):.2f} s)"
+        f"no-op rebuild                 {noop_s:7.2f} s  (CPU {median([b.cpu for b in noops]):.2f} s, "
+        f"{len(noops)} runs)"
     )
     print("stages of a build, 1 worker (median s):")
-    stages = [b.stages() for b in builds[1]]
+    stages = [b.stages() for b in builds[(project, 1)]]
     for stage in STAGES:
         values = [s[stage] for s in stages if stage in s]
         if values:
             print(f"  {stage:<34} {median(values):6.1f}")
-    dbt_runs = [b.dbt_run for b in builds[1] if b.dbt_run is not None]
+    dbt_runs = [b.dbt_run for b in builds[(project, 1)] if b.dbt_run is not None]
     if dbt_runs:
         print(f"  (of the dbt build: dbt's own run of its nodes {median(dbt_runs):.1f})")
-    reports = [b.report_seconds for b in builds[2] if b.report_seconds is not None]
+    reports = [b.report_seconds for b in builds[(project, 2)] if b.report_seconds is not None]
     if reports:
         report_s = median(reports)
-        build_s = median(figures["build, 2 worker(s)"])
+        build_s = median(figures[f"build, 2 worker(s){name}"])
         print(
             f"report inside the 2-worker build {report_s:6.1f} s = "
             f"{report_s / (build_s - report_s):.1%} added to the build without it"

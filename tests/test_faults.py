@@ -361,20 +361,21 @@ def published(tmp_path_factory: pytest.TempPathFactory, pdfs: dict[str, Path], s
     return warehouse
 
 
-@pytest.mark.parametrize("stage", ["cached", "dbt build …", "publishing"])
+@pytest.mark.parametrize("stage", ["PDF(s) in", "dbt build …", "publishing"])
 def test_kill_9_at_each_stage_leaves_the_published_warehouse_and_no_process(
     stage: str, tmp_path: Path, pdfs: dict[str, Path], published: Path
 ) -> None:
-    """kill -9 while workers extract (after the cached documents are listed), while dbt runs,
-    and while the warehouse is published: the published file stays whole (the old build or the
-    new one), no child of the killed build is left, and the next build succeeds."""
+    """kill -9 while workers extract (the head start's, forked right after the first line,
+    while the build imports Dagster), while dbt runs, and while the warehouse is published: the
+    published file stays whole (the old build or the new one), no child of the killed build —
+    head start, worker, dbt — is left, and the next build succeeds."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse" / "budget.duckdb"
     raw.mkdir()
     shutil.copy(pdfs["sample"], raw)
     shutil.copytree(published.parent / ".cache", warehouse.parent / ".cache")
     shutil.copy(published, warehouse)
     before = statuses(warehouse)
-    if stage == "cached":  # not cached: a worker is extracting it when the build is killed
+    if stage == "PDF(s) in":  # not cached: a worker is extracting it when the build is killed
         copy_of(pdfs["sample"], raw / "new.pdf", 7)
     else:
         shutil.copy(pdfs["a"], raw / "new.pdf")

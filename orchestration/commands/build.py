@@ -86,11 +86,16 @@ def run(args: argparse.Namespace) -> int:
     return build(settings, wait=not args.no_wait)
 
 
-def build(settings: Settings, out: TextIO | None = None, wait: bool = True) -> int:
-    """Build (or find up to date) the warehouse ``settings`` name; print; return the exit status."""
+def build(
+    settings: Settings, out: TextIO | None = None, wait: bool = True, head_start: bool = True
+) -> int:
+    """Build (or find up to date) the warehouse ``settings`` name; print; return the exit status.
+
+    ``head_start=False`` leaves all extraction to the Dagster run (as a run from the UI does).
+    """
     import sys
 
-    run = _Run(settings, out or sys.stdout)
+    run = _Run(settings, out or sys.stdout, head_start)
     problems = settings.location_problems()
     if problems:
         for problem in problems:
@@ -118,6 +123,7 @@ class _Run:
 
     settings: Settings
     out: TextIO
+    head_start: bool = True
     started: float = 0.0
 
     def __post_init__(self) -> None:
@@ -144,7 +150,8 @@ class _Run:
         from ..warehouse import head_start
 
         # Extraction starts now, in a forked child, while this process imports Dagster.
-        with head_start.started(settings, folder.pdfs.values()) as early:
+        pdfs = folder.pdfs.values() if self.head_start else ()
+        with head_start.started(settings, pdfs) as early:
             report = self.full_build(folder, early.token if early else None)
         if report is None:
             return EXIT_FAILED
