@@ -31,7 +31,8 @@ documents as (
     select
         document_id,
         department_name,
-        fiscal_year
+        fiscal_year,
+        phase
     from {{ ref('stg_raw__documents') }}
     where status = 'loaded'
 ),
@@ -81,7 +82,15 @@ final as (
             end
         ) as column_year,
         columns.is_derived_column,
-        columns.is_other_measure_column,
+        -- Not the figures the document is about: in final accounts (决算) the budget (预算数) printed
+        -- beside the amounts spent, in budgets the 执行数 / 决算数 / 上年 / 扣除…后 columns.
+        case
+            when documents.phase = 'final'
+                then
+                    regexp_matches(columns.column_path, '预算数|上年|扣除')
+                    and not regexp_matches(columns.column_path, '决算')
+            else columns.is_other_measure_column
+        end as is_other_measure_column,
         cells.row_label,
         cells.raw_text,
         cells.printed_value,

@@ -42,8 +42,7 @@ tables as (
 documents as (
     select
         document_id,
-        source_file,
-        phase
+        source_file
     from {{ ref('stg_raw__documents') }}
 ),
 
@@ -87,14 +86,7 @@ final as (
         len(columns.header_labels) as column_depth,
         cells.column_year,
         cells.is_other_measure_column,
-        -- The figures the document is about: 决算数 in final accounts, else the budget.
-        case
-            when documents.phase = 'final'
-                then
-                    not regexp_matches(cells.column_path, '预算数|上年|扣除')
-                    or regexp_matches(cells.column_path, '决算')
-            else not cells.is_other_measure_column
-        end as is_current_measure,
+        not cells.is_other_measure_column as is_current_measure,
         case
             when not (
                 cells.table_type in ('income_expenditure_summary', 'fiscal_appropriation_summary')
