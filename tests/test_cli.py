@@ -122,6 +122,9 @@ def test_python_m_build_then_an_up_to_date_rebuild_without_dagster(
 
     first = run()
     assert first.returncode == 0, first.stdout + first.stderr
+    built_imports = {line.split("|")[-1].strip() for line in first.stderr.splitlines()}
+    assert "dagster" in built_imports  # validated in the worker process, which imported GE:
+    assert "great_expectations" not in built_imports and "validation worker" not in first.stdout
     assert "Documents: 1 loaded, 0 rejected (1 extracted now" in first.stdout
     assert first.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
     built = table_digests(warehouse)

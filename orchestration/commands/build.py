@@ -29,6 +29,7 @@ from ..settings import (
     Settings,
     scan_raw_dir,
 )
+from ..validation.worker import validation_worker
 from ..warehouse import up_to_date
 from ..warehouse.build_lock import Holder, WarehouseBusy, build_lock
 from .console import build_console, printable, relative_paths, shown
@@ -191,7 +192,7 @@ class _Run:
             self.print(f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)")
         if not folder.pdfs and not folder.unreadable:
             self.print(f"  warning: no *.pdf below {shown(settings.raw_dir)}")
-        with build_console(self.out, settings.build_log):
+        with build_console(self.out, settings.build_log), validation_worker():
             try:
                 from ..definitions import defs
             except Exception as exc:  # e.g. the dbt project does not parse

@@ -1,7 +1,7 @@
 """Validation in Dagster: asset checks on the marts and the audit-table asset.
 
-- :func:`build_validation_checks`: one ``@asset_check`` per (suite, marts asset), named after the
-  suite — ``reconciliation`` on ``marts/reconciliation_results`` and on each fact table whose
+- :func:`build_validation_checks`: one asset check per (suite, marts asset), named after the
+  suite, all evaluated by one step (the multi-asset check ``great_expectations_suites``) — ``reconciliation`` on ``marts/reconciliation_results`` and on each fact table whose
   source tables the rules cover, ``facts_non_negative`` on every ``marts/fct_*`` fact table.
   A failed error-severity expectation fails the check with ``AssetCheckSeverity.ERROR``; warnings
   only (rounding, withheld-line gaps) fail it with ``WARN``. The checks never block: CONTRACT §2
@@ -14,11 +14,12 @@
 
 Asset keys are dagster-dbt's defaults, ``[schema, model]`` (``AssetKey(['marts',
 'fct_procurement'])``), taken from the dbt assets. The suites run once per state of the working
-database (cached on its size and mtime) however many checks ask.
+database (cached on its size and mtime) however many checks ask; in a CLI build they run in the
+build's validation worker process (:mod:`..validation.worker`).
 """
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -27,8 +28,8 @@ from ..formatting import format_amount
 from ..validation.audit import write_validation_results
 from ..validation.report import counts_lines, markdown_table
 from ..validation.results import ValidationResult, ValidationRun
-from ..validation.runner import collect_validation
-from ..validation.suites import SuiteDefinition, load_suites
+from ..validation.suites import load_suites
+from ..validation.worker import validate
 from .resources import WarehouseResource, progress_log
 
 VALIDATION_RESULTS_KEY = dg.AssetKey(["audit", "validation_results"])
@@ -42,14 +43,16 @@ def data_docs_dir(warehouse: WarehouseResource) -> Path:
 
 @functools.lru_cache(maxsize=2)
 def _cached_run(database: str, size: int, mtime_ns: int, docs: str) -> ValidationRun:
-    return collect_validation(Path(database), Path(docs))
+    return validate(Path(database), Path(docs))
 
 
 def validation_run(warehouse: WarehouseResource) -> ValidationRun:
     """The validation of the working database as it is now (computed once per state).
 
     Reads under the writer lock so no build writes the file meanwhile; the read-only DuckDB
-    connection is closed before Great Expectations runs.
+    connection is closed before Great Expectations runs. In a CLI build the validation runs in the
+    build's validation worker, which imported Great Expectations while the build extracted
+    (:mod:`orchestration.validation.worker`); elsewhere, or if the worker fails, in this process.
     """
     database = warehouse.settings.build_database
     with warehouse.writing():
@@ -106,6 +109,8 @@ def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetChe
     if run.data_docs_index is not None:
         metadata["data_docs"] = dg.MetadataValue.path(str(run.data_docs_index))
     return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["marts", asset_name]),
+        check_name=suite,
         passed=not critical and not other,
         severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
         metadata=metadata,
@@ -117,35 +122,40 @@ def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetChe
     )
 
 
-def _check(suite: SuiteDefinition, key: dg.AssetKey) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=key,
-        name=suite.name,
-        blocking=False,
-        description=str(suite.document.get("notes") or suite.name),
-    )
-    def _suite_check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        return check_result(validation_run(warehouse), suite.name, key.path[-1])
-
-    return _suite_check
-
-
 def marts_keys(dbt_models: dg.AssetsDefinition) -> list[dg.AssetKey]:
     """The dbt models' asset keys in schema ``marts``, as dagster-dbt names them."""
     return sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.path)
 
 
 def build_validation_checks(dbt_models: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
-    """One non-blocking check per (suite, marts asset) the suite reports on."""
+    """One non-blocking check per (suite, marts asset) the suite reports on.
+
+    All of them are evaluated by one step (a multi-asset check, subsettable): they share one
+    validation, and eleven Dagster steps cost more than the checks themselves.
+    """
     keys = {k.path[-1]: k for k in marts_keys(dbt_models)}
-    checks = []
-    for suite in load_suites(validate=False):
-        for name in suite.target.asset_names(sorted(keys)):
-            if name in keys:
-                checks.append(_check(suite, keys[name]))
-    return checks
+    specs = [
+        dg.AssetCheckSpec(
+            name=suite.name,
+            asset=keys[name],
+            blocking=False,
+            description=str(suite.document.get("notes") or suite.name),
+        )
+        for suite in load_suites(validate=False)
+        for name in suite.target.asset_names(sorted(keys))
+        if name in keys
+    ]
+
+    @dg.multi_asset_check(specs=specs, can_subset=True, name="great_expectations_suites")
+    def great_expectations_suites(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        """The committed GE suites on the marts: one result per (suite, asset) selected."""
+        run = validation_run(warehouse)
+        for key in sorted(context.selected_asset_check_keys, key=str):
+            yield check_result(run, key.name, key.asset_key.path[-1])
+
+    return [great_expectations_suites]
 
 
 def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -169,6 +179,7 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
         run = validation_run(warehouse)
         with warehouse.writing(), warehouse.connect_working() as con:
             rows = write_validation_results(con, run)
+        context.log.info(f"validated in the {run.validated_in}")
         for line in counts_lines(run.results):
             context.log.info(line)
         progress_log.info(
@@ -181,6 +192,7 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
                 "errors": len(run.errors),
                 "warnings": len(run.warnings),
                 "passed": run.passed,
+                "validated_in": run.validated_in,
                 "per_document": dg.MetadataValue.md(
                     "\n".join(f"- {line}" for line in counts_lines(run.results))
                 ),

@@ -71,6 +71,7 @@ class ValidationRun:
     validated_at: dt.datetime
     data_docs_index: Path | None = None
     documents: dict[str, str] = field(default_factory=dict)  # document_id -> source_file
+    validated_in: str = "build process"  # or "validation worker (pid N)"
 
     @property
     def passed(self) -> bool:

@@ -167,8 +167,9 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> lis
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def read_summary(database: Path) -> WarehouseSummary:
-    """Documents, fact-table row counts and validation results of a warehouse (read-only)."""
+def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
+    """Documents, fact-table row counts and (unless ``validation`` is false) validation results
+    of a warehouse (read-only)."""
     from ..validation.results import ValidationResult
 
     summary = WarehouseSummary()
@@ -185,7 +186,7 @@ def read_summary(database: Path) -> WarehouseSummary:
                 summary.fact_rows[table] = con.execute(
                     f'select count(*) from marts."{table}"'
                 ).fetchone()[0]
-        if "validation_results" in _tables(con, "audit"):
+        if validation and "validation_results" in _tables(con, "audit"):
             columns = [f.name for f in fields(ValidationResult)]
             summary.validation = [
                 ValidationResult(**row) for row in _rows(con, "audit.validation_results", columns)

@@ -1,0 +1,224 @@
+"""Validation in a process of its own, started at the beginning of a CLI build.
+
+Importing Great Expectations (scipy.stats included) is the largest import of a build, and the
+build needs it only at its end. ``budget-warehouse build`` therefore starts a
+:class:`ValidationWorker` before it imports Dagster: a fresh interpreter
+(``python -m orchestration.validation.worker``) that imports GE, pandas and the runner while
+extraction and ``dbt build`` run, then waits. The build's validation step asks it to validate the
+working database (:func:`validate`) and receives the :class:`~.results.ValidationRun` — the same
+:func:`~.runner.collect_validation`, the same GE suites, only in another process.
+
+A process, not a thread: importing GE in a thread of the build raced Dagster's own use of
+SQLAlchemy (docs/performance.md). The worker opens the working database read-only, which DuckDB
+allows only when no process holds it read-write: the build asks under its writer lock with every
+connection of its own closed. The worker dies with the build (:func:`~orchestration.warehouse.
+children.die_with_parent`) and never writes the warehouse; ``audit.validation_results`` is still
+written by the build. When the worker cannot start, fails or dies, :func:`validate` says why and
+validates in-process; without a worker (``dagster dev``, sensors, tests) it validates in-process.
+
+Protocol: the build writes pickled requests to the worker's stdin; the worker answers on its
+stdout (anything else it prints goes to stderr, a temporary file quoted when it fails).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .results import ValidationRun
+
+#: The worker's first message once its imports are done, and its answers.
+_READY, _RESULT, _FAILED = "ready", "result", "failed"
+#: How much of the worker's stderr a failure quotes.
+_STDERR_TAIL = 2000
+
+log = logging.getLogger("budget_warehouse.progress")
+
+
+class WorkerFailed(RuntimeError):
+    """The validation worker could not answer; the message says why."""
+
+
+class ValidationWorker:
+    """The build's side of one validation worker process."""
+
+    def __init__(self) -> None:
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        self._ready = False
+        self.started = time.perf_counter()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def validate(self, database: Path, data_docs_dir: Path | None) -> ValidationRun:
+        """The worker's validation of ``database``; :class:`WorkerFailed` if it cannot answer."""
+        try:
+            if not self._ready:
+                self._receive(_READY)
+                self._ready = True
+            self._send(
+                ("validate", str(database), None if data_docs_dir is None else str(data_docs_dir))
+            )
+            run = self._receive(_RESULT)
+        except WorkerFailed:
+            self.close()
+            raise
+        if not isinstance(run, ValidationRun):
+            raise WorkerFailed(f"validation worker answered {type(run).__name__}")
+        return run
+
+    def close(self) -> None:
+        """Let the worker exit (end of its input); kill it if it does not within seconds."""
+        process = self._process
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                assert process.stdin is not None
+                process.stdin.close()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for stream in (process.stdin, process.stdout, self._stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        assert self._process.stdin is not None
+        try:
+            pickle.dump(message, self._process.stdin)
+            self._process.stdin.flush()
+        except (OSError, pickle.PicklingError) as exc:
+            raise WorkerFailed(self._why(f"cannot send it the request ({exc})")) from exc
+
+    def _receive(self, expected: str) -> Any:
+        assert self._process.stdout is not None
+        try:
+            kind, payload = pickle.load(self._process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=2)  # its end of the pipe closed: it is exiting
+            raise WorkerFailed(self._why(f"no answer ({type(exc).__name__})")) from exc
+        if kind == _FAILED:
+            raise WorkerFailed(self._why(f"it failed:\n{payload}"))
+        if kind != expected:
+            raise WorkerFailed(self._why(f"unexpected answer {kind!r}"))
+        return payload
+
+    def _why(self, reason: str) -> str:
+        status = self._process.returncode
+        state = "running" if status is None else f"exit status {status}"
+        self._stderr.flush()
+        self._stderr.seek(0)
+        tail = self._stderr.read().decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+        return f"validation worker (pid {self.pid}, {state}): {reason}" + (
+            f"\n  its stderr ends: {tail}" if tail else ""
+        )
+
+
+_current: ValidationWorker | None = None
+
+
+@contextlib.contextmanager
+def validation_worker() -> Iterator[ValidationWorker | None]:
+    """Start a worker for the block (the build) and let :func:`validate` use it.
+
+    A worker that cannot start is reported and the build validates in-process.
+    """
+    global _current
+    try:
+        worker = ValidationWorker()
+    except OSError as exc:
+        log.warning(f"validation worker not started ({exc}): validating in the build process")
+        yield None
+        return
+    _current = worker
+    try:
+        yield worker
+    finally:
+        _current = None
+        worker.close()
+
+
+def validate(
+    database: Path,
+    data_docs_dir: Path | None,
+    collect: Callable[[Path, Path | None], ValidationRun] | None = None,
+) -> ValidationRun:
+    """Validate ``database``: in the build's worker when there is one, else in this process.
+
+    A failed worker is reported (a warning naming the reason) and the validation runs here.
+    """
+    global _current
+    worker = _current
+    if worker is not None:
+        try:
+            return worker.validate(database, data_docs_dir)
+        except WorkerFailed as failed:
+            _current = None
+            log.warning(f"{failed}\n  validating in the build process instead")
+    if collect is None:
+        from .runner import collect_validation as collect
+    return collect(database, data_docs_dir)
+
+
+def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
+    def answer(kind: str, payload: Any) -> None:
+        pickle.dump((kind, payload), answers)
+        answers.flush()
+
+    try:
+        import great_expectations  # noqa: F401  (the import this process exists for)
+
+        from .runner import collect_validation
+    except BaseException:
+        answer(_FAILED, traceback.format_exc())
+        return
+    answer(_READY, parent_pid)
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return  # the build closed its end: done
+        try:
+            _, database, docs = request
+            run = collect_validation(Path(database), None if docs is None else Path(docs))
+            run.validated_in = f"validation worker (pid {os.getpid()})"
+        except BaseException:
+            answer(_FAILED, traceback.format_exc())
+            continue
+        answer(_RESULT, run)
+
+
+def main(argv: list[str]) -> None:
+    """``python -m orchestration.validation.worker PARENT_PID``: serve one build's requests."""
+    from ..warehouse.children import die_with_parent
+
+    parent_pid = int(argv[0])
+    die_with_parent(parent_pid)
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print of GE or pandas must not corrupt the answers
+    sys.stdout = sys.stderr
+    _serve(parent_pid, sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
