@@ -18,7 +18,6 @@ database (cached on its size and mtime) however many checks ask; in a CLI build 
 build's validation worker process (:mod:`..validation.worker`).
 """
 
-import functools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -41,9 +40,29 @@ def data_docs_dir(warehouse: WarehouseResource) -> Path:
     return warehouse.settings.warehouse.parent / DATA_DOCS_FOLDER
 
 
-@functools.lru_cache(maxsize=2)
-def _cached_run(database: str, size: int, mtime_ns: int, docs: str) -> ValidationRun:
-    return validate(Path(database), Path(docs))
+#: Validations by state of the working database: (path, size, mtime, Data Docs folder).
+_runs: dict[tuple[str, int, int, str], ValidationRun] = {}
+
+
+def _state(warehouse: WarehouseResource) -> tuple[str, int, int, str]:
+    database = warehouse.settings.build_database
+    stat = database.stat()
+    return str(database), stat.st_size, stat.st_mtime_ns, str(data_docs_dir(warehouse))
+
+
+def _remember(state: tuple[str, int, int, str], run: ValidationRun) -> ValidationRun:
+    _runs[state] = run
+    while len(_runs) > 2:
+        del _runs[next(iter(_runs))]
+    return run
+
+
+def _validated(warehouse: WarehouseResource) -> ValidationRun:
+    """:func:`validation_run` for a caller already holding the writer lock."""
+    state = _state(warehouse)
+    if state in _runs:
+        return _runs[state]
+    return _remember(state, validate(Path(state[0]), Path(state[3])))
 
 
 def validation_run(warehouse: WarehouseResource) -> ValidationRun:
@@ -54,12 +73,8 @@ def validation_run(warehouse: WarehouseResource) -> ValidationRun:
     build's validation worker, which imported Great Expectations while the build extracted
     (:mod:`orchestration.validation.worker`); elsewhere, or if the worker fails, in this process.
     """
-    database = warehouse.settings.build_database
     with warehouse.writing():
-        stat = database.stat()
-        return _cached_run(
-            str(database), stat.st_size, stat.st_mtime_ns, str(data_docs_dir(warehouse))
-        )
+        return _validated(warehouse)
 
 
 def _first_failure(results: Sequence[ValidationResult]) -> dict[str, str]:
@@ -176,9 +191,13 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
 
         Does not fail on failed expectations: the checks on the marts report them.
         """
-        run = validation_run(warehouse)
-        with warehouse.writing(), warehouse.connect_working() as con:
-            rows = write_validation_results(con, run)
+        with warehouse.writing():
+            run = _validated(warehouse)
+            with warehouse.connect_working() as con:
+                rows = write_validation_results(con, run)
+            # The suites do not read the audit table: the run holds for the file's new state too,
+            # so the checks evaluated after this step do not validate again.
+            _remember(_state(warehouse), run)
         context.log.info(f"validated in the {run.validated_in}")
         for line in counts_lines(run.results):
             context.log.info(line)

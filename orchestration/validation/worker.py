@@ -218,6 +218,8 @@ def main(argv: list[str]) -> None:
     os.dup2(2, 1)  # a stray print of GE or pandas must not corrupt the answers
     sys.stdout = sys.stderr
     _serve(parent_pid, sys.stdin.buffer, answers)
+    answers.close()
+    os._exit(0)  # no interpreter teardown (GE, scipy, pandas: seconds the build would wait for)
 
 
 if __name__ == "__main__":
