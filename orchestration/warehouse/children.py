@@ -3,16 +3,17 @@
 Linux delivers a chosen signal to a process when its parent dies if the child asked for it with
 ``prctl(PR_SET_PDEATHSIG)``; the request survives ``exec``. Extraction workers call
 :func:`die_with_parent` first thing; ``dbt`` is started through ``budget-warehouse-dbt``, which
-does the same and then executes the real ``dbt``.
+does the same and then runs dbt's command line.
 """
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import logging
 import os
 import signal
 import sys
-from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
 
@@ -31,10 +32,29 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 
 
 def dbt_main() -> None:
-    """``budget-warehouse-dbt``: ``dbt`` (beside this interpreter) that dies with its parent,
-    run in ``$BUDGET_DBT_CWD`` when set (the working database's folder, see profiles.yml)."""
+    """``budget-warehouse-dbt``: ``dbt`` that dies with its parent, run in ``$BUDGET_DBT_CWD``
+    when set (the working database's folder, see ``dbt_project/profiles.yml``).
+
+    dbt's command line runs in this interpreter (no second one), and the process ends without
+    tearing it down once dbt's exit handlers ran (dbt-duckdb closes the database there): freeing
+    dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md).
+    """
     die_with_parent()
     if os.environ.get("BUDGET_DBT_CWD"):
         os.chdir(os.environ["BUDGET_DBT_CWD"])
-    dbt = Path(sys.executable).with_name("dbt")
-    os.execv(dbt, [str(dbt), *sys.argv[1:]])
+    from dbt.cli.main import cli
+
+    status: object = 0
+    try:
+        cli()
+    except SystemExit as exit:
+        status = exit.code
+    if not isinstance(status, int):
+        if status is not None:
+            print(status, file=sys.stderr)
+        status = 0 if status is None else 1
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
