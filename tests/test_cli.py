@@ -63,6 +63,10 @@ def test_build_of_the_sample_exits_0(tmp_path: Path, sample_pdf: Path) -> None:
         assert con.execute("select source_file, status from marts.dim_document").fetchall() == [
             (sample_pdf.name, "loaded")
         ]
+    # A new folder reuses the project's dbt parse (profile path relative to dbt's working folder)
+    dbt_output = (warehouse.parent / ".build" / "budget.duckdb.build.log").read_text()
+    assert "Finished running" in dbt_output
+    assert "Unable to do partial parsing" not in dbt_output
 
 
 @pytest.mark.slow
