@@ -46,7 +46,10 @@ REPORT_LINE = re.compile(r"report: .*\((\d+) images, (\d+) rendered now, ([\d.]+
 DBT_RUN_LINE = re.compile(r"Finished running .* in [\d ]*hours [\d ]*minutes and ([\d.]+) seconds")
 #: Progress lines that end a stage of the build, in order (see ``Build.stages``).
 STAGES = {
-    "start, Dagster, extraction, load": re.compile(r"^  dbt build"),
+    # the last progress line "[n/n] extracted|cached …": extraction (overlapping the start and
+    # Dagster's import when the CLI's head start extracts) is over
+    "start, Dagster, extraction": re.compile(r"^  \[(\d+)/\1\] "),
+    "load": re.compile(r"^  dbt build"),
     "dbt build": re.compile(r"^  (dbt build done|dbt build: up to date)"),
     "validation": re.compile(r"^  validation:"),
     "publish": re.compile(r"^  report:"),
