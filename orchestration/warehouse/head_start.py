@@ -60,6 +60,8 @@ class HeadStart:
         ({sha256: pdf}) it delivered, calling ``on_done``/``on_warning`` as results arrive."""
         found: dict[Path, tuple[Path, bool]] = {}
         for line in self._results:  # ends early when the child dies: the caller does the rest
+            if not line.endswith(b"\n"):
+                break  # the child was killed while writing this line
             event = json.loads(line)
             if event[0] == "warning":
                 on_warning(event[1])
