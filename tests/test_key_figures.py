@@ -31,10 +31,6 @@ NARRATIVE_PROCUREMENT = (  # documents whose goods/works/services split is missi
     "shenzhen_zhengfubangongting_2026_budget",
     "suzhou_shenjiju_2026_budget",
 )
-FINAL_BASIC = (
-    "issue #11: a basic-expenditure table printed as two unlabelled halves (类 | 款 | 科目名称 | "
-    "决算数, twice): each row merges both halves' codes, so its facts are flagged, not reconciled"
-)
 KNOWN_FAILURES = {
     **{
         f"{doc}:three_public.narrative.{key}": NARRATIVE
@@ -54,7 +50,6 @@ KNOWN_FAILURES = {
         "issue #11: units read from performance-target cells ('≥98%', '180.03' …)"
     ),
     "xian_renshe_2020_budget:units": "issue #11: unit names kept with their [code], some cut short",
-    "shanghai-putuo_caizhengju_2024_final:basic_expenditure.total": FINAL_BASIC,
 }
 CHECKS = list(checks())
 

@@ -426,6 +426,24 @@ def test_side_by_side_groups_are_read_one_after_the_other() -> None:
     ]
 
 
+def test_side_by_side_groups_with_codes_in_parts_are_read_one_after_the_other() -> None:
+    # 类 | 款 | 科目名称 | 决算数 printed twice (上海 基本支出决算表): each half keeps its own code.
+    header = ["类", "款", "科目名称", "决算数"] * 2
+    body = [
+        ["301", "", "工资福利支出", "30.00", "302", "", "商品和服务支出", "5.00"],
+        ["301", "01", "基本工资", "20.00", "302", "01", "办公费", "5.00"],
+        ["301", "02", "津贴补贴", "10.00", "", "", "", ""],
+    ]
+    rows = parsed([part([header, *body], above=("一般公共预算财政拨款基本支出决算表",))]).rows
+    assert [(r.code, r.name, r.parent_index) for r in rows] == [
+        ("301", "工资福利支出", None),
+        ("30101", "基本工资", 0),
+        ("30102", "津贴补贴", 0),
+        ("302", "商品和服务支出", None),
+        ("30201", "办公费", 3),
+    ]
+
+
 def test_a_group_label_on_the_second_side_of_a_two_sided_table_is_a_line() -> None:
     header = [["收入", None, "支出", None], ["项目", "预算数", "项目", "预算数"]]
     body = [

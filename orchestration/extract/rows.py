@@ -137,8 +137,8 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
 
 def _side_by_side_groups(columns: list[Column]) -> list[list[int]]:
     """Column groups of a table printed as k side-by-side copies of one layout (公开06表:
-    科目代码 | 科目名称 | 决算数 three times over), each with a code, a name and an amount;
-    empty when the table is not printed that way."""
+    科目代码 | 科目名称 | 决算数 three times over; 类 | 款 | 科目名称 | 决算数 twice), each with a
+    code (whole or in parts), a name and an amount; empty when the table is not printed that way."""
     for k in range(SETTINGS.max_side_by_side_groups, 1, -1):
         if len(columns) % k:
             continue
@@ -146,8 +146,10 @@ def _side_by_side_groups(columns: list[Column]) -> list[list[int]]:
         groups = [columns[g * size : (g + 1) * size] for g in range(k)]
         layout = [(c.role, c.path[-1:]) for c in groups[0]]
         roles = {role for role, _ in layout}
-        if {"code", "name", "amount"} <= roles and all(
-            [(c.role, c.path[-1:]) for c in group] == layout for group in groups[1:]
+        if (
+            {"name", "amount"} <= roles
+            and roles & {"code", "code_part"}
+            and all([(c.role, c.path[-1:]) for c in group] == layout for group in groups[1:])
         ):
             return [[c.index for c in group] for group in groups]
     return []
