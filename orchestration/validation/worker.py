@@ -126,9 +126,10 @@ class ValidationWorker:
     def _why(self, reason: str) -> str:
         status = self._process.returncode
         state = "running" if status is None else f"exit status {status}"
-        self._stderr.flush()
-        self._stderr.seek(0)
-        tail = self._stderr.read().decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+        fd = self._stderr.fileno()  # shared with the worker: read without moving its offset
+        size = os.fstat(fd).st_size
+        start = max(0, size - 4 * _STDERR_TAIL)
+        tail = os.pread(fd, size - start, start).decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
         return f"validation worker (pid {self.pid}, {state}): {reason}" + (
             f"\n  its stderr ends: {tail}" if tail else ""
         )
