@@ -107,6 +107,7 @@ def test_a_name_without_region_takes_the_region_its_document_names(
         [
             *(str(dbt), "build", "--select", "int_document_departments+"),
             *("--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)),
+            *("--target-path", str(database.parent / "dbt_target")),
         ],
         env={**os.environ, "BUDGET_DBT_DATABASE": str(database)},
         capture_output=True,

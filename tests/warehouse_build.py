@@ -30,7 +30,11 @@ def build(pdfs: list[Path], database: Path, cache: Path) -> None:
         replace_documents(con, [read_extract(done[pdf][0]) for pdf in pdfs])
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
-        [str(dbt), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
+        [
+            *(str(dbt), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)),
+            # Not the project's target/: its partial parse is the one every CLI build starts from.
+            *("--target-path", str(database.parent / "dbt_target")),
+        ],
         env={**os.environ, "BUDGET_DBT_DATABASE": str(database)},
         capture_output=True,
         text=True,
