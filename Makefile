@@ -50,9 +50,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# dbt runs where builds run it (the working database's folder, its file name as the profile path),
+# so the project's partial parse keeps the profile every new warehouse starts from.
 docs: $(STAMP) $(MANIFEST)  ## dbt docs of the warehouse built by `make run` (dbt_project/target/index.html)
 	test -f warehouse/.build/budget.duckdb || $(MAKE) run
-	cd $(DBT_DIR) && BUDGET_DBT_DATABASE=$(CURDIR)/warehouse/.build/budget.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	cd warehouse/.build && BUDGET_DBT_DATABASE=budget.duckdb $(CURDIR)/$(BIN)/dbt docs generate \
+		--project-dir $(CURDIR)/$(DBT_DIR) --profiles-dir $(CURDIR)/$(DBT_DIR)
 	@echo "dbt docs: $(DBT_DIR)/target/index.html (serve: cd $(DBT_DIR) && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
