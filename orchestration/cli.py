@@ -8,17 +8,14 @@ imported here: a subcommand imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
-import atexit
-import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
 
 from .commands import build as build_command
 from .commands import show as show_command
 from .settings import ENVIRONMENT
+from .warehouse.children import exit_now
 
 
 @dataclass(frozen=True)
@@ -61,21 +58,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and "dagster" in sys.modules:
         exit_now(status)
     return status
-
-
-def exit_now(status: int) -> NoReturn:
-    """End the process without tearing down the interpreter.
-
-    After a build the process holds Dagster, dbt, Great Expectations and pandas: freeing their
-    objects one by one at exit took 3–9 s (docs/performance.md) and does nothing useful — the
-    build lock is released, the Dagster instance disposed, every file closed. The exit handlers
-    still run (multiprocessing's cleanup, logging), and output is flushed.
-    """
-    atexit._run_exitfuncs()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

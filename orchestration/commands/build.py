@@ -150,9 +150,10 @@ class _Run:
         up_to_date.forget(settings.published_record)  # the published file is about to change
         from ..warehouse import head_start
 
-        # Extraction starts now, in a forked child, while this process imports Dagster.
-        pdfs = folder.pdfs.values() if self.head_start else ()
-        with head_start.started(settings, pdfs) as early:
+        # Extraction starts now, in a forked child, while this process imports Dagster. The
+        # contents were just hashed (or known unchanged) by the up-to-date check.
+        contents = inputs.contents(folder.pdfs) if self.head_start else {}
+        with head_start.started(settings, contents) as early:
             report = self.full_build(folder, early.token if early else None)
         if report is None:
             return EXIT_FAILED

@@ -30,6 +30,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..settings import DBT_PROJECT_DIR
+from ..warehouse.children import DBT_CWD_ENV
 from ..warehouse.quarantine import reject_key_breakers
 from .dbt_state import (
     all_passed,
@@ -42,7 +43,6 @@ from .dbt_state import (
 from .resources import WRAPPER, WarehouseResource, dbt_resource, progress_log
 
 DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
-DBT_CWD_ENV = "BUDGET_DBT_CWD"
 
 
 @functools.cache

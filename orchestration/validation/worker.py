@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -159,11 +159,7 @@ def validation_worker() -> Iterator[ValidationWorker | None]:
         worker.close()
 
 
-def validate(
-    database: Path,
-    data_docs_dir: Path | None,
-    collect: Callable[[Path, Path | None], ValidationRun] | None = None,
-) -> ValidationRun:
+def validate(database: Path, data_docs_dir: Path | None) -> ValidationRun:
     """Validate ``database``: in the build's worker when there is one, else in this process.
 
     A failed worker is reported (a warning naming the reason) and the validation runs here.
@@ -176,9 +172,9 @@ def validate(
         except WorkerFailed as failed:
             _current = None
             log.warning(f"{failed}\n  validating in the build process instead")
-    if collect is None:
-        from .runner import collect_validation as collect
-    return collect(database, data_docs_dir)
+    from .runner import collect_validation
+
+    return collect_validation(database, data_docs_dir)
 
 
 def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:

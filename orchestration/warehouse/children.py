@@ -14,8 +14,11 @@ import logging
 import os
 import signal
 import sys
+from typing import NoReturn
 
 _PR_SET_PDEATHSIG = 1
+#: The folder ``budget-warehouse-dbt`` runs dbt in (the working database's, see ``dbt_assets``).
+DBT_CWD_ENV = "BUDGET_DBT_CWD"
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -40,8 +43,8 @@ def dbt_main() -> None:
     dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md).
     """
     die_with_parent()
-    if os.environ.get("BUDGET_DBT_CWD"):
-        os.chdir(os.environ["BUDGET_DBT_CWD"])
+    if os.environ.get(DBT_CWD_ENV):
+        os.chdir(os.environ[DBT_CWD_ENV])
     from dbt.cli.main import cli
 
     status: object = 0
@@ -53,6 +56,17 @@ def dbt_main() -> None:
         if status is not None:
             print(status, file=sys.stderr)
         status = 0 if status is None else 1
+    exit_now(status)
+
+
+def exit_now(status: int) -> NoReturn:
+    """End the process without tearing down the interpreter.
+
+    A process holding Dagster, dbt, Great Expectations or pandas took seconds at exit freeing
+    their objects one by one (docs/performance.md), which does nothing useful once its locks are
+    released and its files closed. The exit handlers still run (multiprocessing's cleanup,
+    dbt-duckdb closing its database, logging), and output is flushed.
+    """
     atexit._run_exitfuncs()
     logging.shutdown()
     sys.stdout.flush()

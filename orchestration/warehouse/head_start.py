@@ -26,11 +26,10 @@ import multiprocessing as mp
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from ..extract.pdf_source import fingerprint
 from ..settings import Settings
 from .children import die_with_parent
 from .extract_cache import cache_path
@@ -101,11 +100,11 @@ def fork_is_safe() -> bool:
 
 
 @contextlib.contextmanager
-def started(settings: Settings, pdfs: Iterable[Path]) -> Iterator[HeadStart | None]:
-    """Extract ``pdfs`` in a forked child for the block (None when forking is not safe here, or
-    there is nothing to extract); the child is stopped and reaped when the block ends."""
-    pdfs = list(pdfs)
-    if not pdfs or not fork_is_safe():
+def started(settings: Settings, contents: Mapping[Path, str]) -> Iterator[HeadStart | None]:
+    """Extract the PDFs ``contents`` ({pdf: sha256}, as the up-to-date check hashed them) in a
+    forked child for the block (None when forking is not safe here, or there is nothing to
+    extract); the child is stopped and reaped when the block ends."""
+    if not contents or not fork_is_safe():
         yield None
         return
     receive, send = os.pipe()
@@ -113,7 +112,7 @@ def started(settings: Settings, pdfs: Iterable[Path]) -> Iterator[HeadStart | No
     sys.stderr.flush()
     process = mp.get_context("fork").Process(
         target=_head_start,
-        args=(pdfs, settings, receive, send, os.getpid()),
+        args=(dict(contents), settings, receive, send, os.getpid()),
         name="budget-warehouse head start",  # not a daemon: daemons may not start workers
     )
     process.start()
@@ -161,18 +160,20 @@ class _Outbox:
         os.close(self.fd)
 
 
-def _head_start(pdfs: list[Path], settings: Settings, receive: int, send: int, parent: int) -> None:
-    """The child: extract every distinct content, largest first; report each through ``send``."""
+def _head_start(
+    contents: dict[Path, str], settings: Settings, receive: int, send: int, parent: int
+) -> None:
+    """The child: extract every distinct content, largest first; report each through ``send``
+    under the hash the CLI gave (a file changed since is not the run's wanted content: the run
+    extracts it itself)."""
     try:
         die_with_parent(parent)
         os.close(receive)
         out = _Outbox(send)
         first_of: dict[str, Path] = {}
-        for pdf in pdfs:
-            try:
-                first_of.setdefault(fingerprint(pdf).sha256, pdf)
-            except OSError:
-                continue  # removed or unreadable since the scan: the run says why
+        for pdf, sha in contents.items():
+            if pdf.is_file():  # removed since the scan: the run says why
+                first_of.setdefault(sha, pdf)
         sha_of = {pdf: sha for sha, pdf in first_of.items()}
         extract_all(
             largest_first(first_of.values()),

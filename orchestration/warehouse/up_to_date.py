@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +33,8 @@ from ..settings import PROJECT_ROOT, RawFolder, Settings
 FORMAT = 1
 #: Libraries whose version can change what a build publishes.
 LIBRARIES = ("pdfplumber", "pdfminer.six", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
+#: What stands for the hash of a PDF that could not be read.
+_UNREADABLE = "unreadable: "
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,14 @@ class BuildInputs:
     pdfs: dict[str, FileState]
     unreadable: dict[str, str]
     code: str
+
+    def contents(self, paths: Mapping[str, Path]) -> dict[Path, str]:
+        """{pdf: sha256} of the PDFs ``paths`` ({key: path}) that could be hashed."""
+        return {
+            path: self.pdfs[key].sha256
+            for key, path in paths.items()
+            if key in self.pdfs and not self.pdfs[key].sha256.startswith(_UNREADABLE)
+        }
 
     def same_as(self, other: BuildInputs) -> bool:
         """Equal content (file identities aside: a touched but unchanged PDF is the same input)."""
@@ -110,7 +121,7 @@ def current_inputs(
         try:
             pdfs[key] = file_state(path, known.get(key))
         except OSError as exc:  # removed or unreadable since the scan: let the build say so
-            pdfs[key] = FileState(0, 0, 0, 0, f"unreadable: {exc}")
+            pdfs[key] = FileState(0, 0, 0, 0, f"{_UNREADABLE}{exc}")
     return BuildInputs(str(settings.raw_dir), pdfs, dict(folder.unreadable), code_fingerprint())
 
 
