@@ -22,7 +22,14 @@ from ..extract.document import EXTRACTOR_VERSION, Extract, document_id
 from ..extract.pdf_source import fingerprint
 from ..settings import scan_raw_dir, utf8_text
 from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, read_entry
-from ..warehouse.raw_store import LoadFailed, delete_documents, ensure_schema, load_document
+from ..warehouse.raw_store import (
+    LoadFailed,
+    RawColumns,
+    delete_documents,
+    ensure_schema,
+    load_document,
+    raw_columns,
+)
 from .extract_assets import document_extracts
 from .resources import BuildLockResource, WarehouseResource
 
@@ -146,23 +153,29 @@ def sync_raw(
     entries = {entry.document_id: entry for entry in unreadable}
     report.removed = sorted(set(loaded) - set(first) - set(entries))
     delete_documents(con, report.removed)
+    columns = raw_columns(con)
     for doc_id, entry in entries.items():
         if loaded.get(doc_id) != (entry.key, None, entry.checksum):
-            load_document(con, entry.extract())
+            load_document(con, entry.extract(), columns, replace=doc_id in loaded)
     for doc_id, doc in first.items():
         checksum = read_checksum(doc.extract_path)
         if loaded.get(doc_id) == (doc.key, EXTRACTOR_VERSION, checksum):
             report.unchanged.append(doc.key)
             continue
-        reason = _load(con, doc)
+        reason = _load(con, doc, columns, replace=doc_id in loaded)
         if reason:
             report.failed[doc.key] = reason
         report.loaded.append(doc.key)
     return report
 
 
-def _load(con: duckdb.DuckDBPyConnection, doc: SourceDocument) -> str | None:
-    """Load one document; on failure record it as rejected and return the reason."""
+def _load(
+    con: duckdb.DuckDBPyConnection, doc: SourceDocument, columns: RawColumns, *, replace: bool
+) -> str | None:
+    """Load one document; on failure record it as rejected and return the reason.
+
+    ``replace=False``: the document has no rows yet (nothing to delete first).
+    """
     try:
         entry = read_entry(doc.extract_path)
     except (CorruptEntry, FileNotFoundError) as exc:
@@ -178,7 +191,7 @@ def _load(con: duckdb.DuckDBPyConnection, doc: SourceDocument) -> str | None:
         record.update(source_file=Path(doc.key).name, source_path=doc.key)
         record["extract_checksum"] = checksum
         try:
-            load_document(con, entry.extract)
+            load_document(con, entry.extract, columns, replace=replace)
             return None
         except LoadFailed as exc:
             reason = f"could not be loaded: {exc}; retried on the next build"
@@ -190,7 +203,7 @@ def _load(con: duckdb.DuckDBPyConnection, doc: SourceDocument) -> str | None:
         "status_reason": reason,
         "extract_checksum": None,  # not a decision: the next build tries again
     }
-    load_document(con, Extract(document=record))
+    load_document(con, Extract(document=record), columns)
     return reason
 
 

@@ -76,20 +76,28 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table raw.{table} add column if not exists {name} {kind}")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    """The table's columns and their types, ``loaded_at`` (a default) left out."""
-    rows = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
-        [table],
-    ).fetchall()
-    return [(name, kind) for name, kind in rows if name != "loaded_at"]
+#: Each raw table's columns and their types, ``loaded_at`` (a default) left out.
+RawColumns = dict[str, list[tuple[str, str]]]
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection) -> RawColumns:
+    """The raw tables' columns as this database has them (one query for all tables)."""
+    columns: RawColumns = {}
+    for table, name, kind in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' order by table_name, ordinal_position"
+    ).fetchall():
+        if name != "loaded_at":
+            columns.setdefault(table, []).append((name, kind))
+    return columns
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], columns: list[tuple[str, str]]
+) -> None:
     """Append rows through newline-delimited JSON read with the table's own column types.
 
     Amounts arrive as decimal strings and are cast by DuckDB, never through a float; keys a
@@ -97,7 +105,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> Non
     """
     if not rows:
         return
-    columns = _columns(con, table)
     fd, name = tempfile.mkstemp(prefix=f"raw_{table}_", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -144,16 +151,28 @@ class LoadFailed(Exception):
         self.table = table
 
 
-def load_document(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
+def load_document(
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    columns: RawColumns | None = None,
+    *,
+    replace: bool = True,
+) -> None:
     """Replace one document's rows in its own transaction; on failure nothing of it is written
-    (its old rows stay deleted) and :class:`LoadFailed` names the table and the cause."""
+    and :class:`LoadFailed` names the table and the cause.
+
+    ``columns`` (from :func:`raw_columns`) spares a loader of many documents the catalogue
+    query per table; ``replace=False`` skips deleting rows of a document known not to be there.
+    """
     doc_id = extract.document["document_id"]
+    columns = columns or raw_columns(con)
     con.execute("begin transaction")
     table = "documents"
     try:
-        delete_documents(con, [doc_id])
+        if replace:
+            delete_documents(con, [doc_id])
         for table, rows in _records(extract).items():
-            _insert(con, table, rows)
+            _insert(con, table, rows, columns[table])
         con.execute("commit")
     except (duckdb.Error, ValueError, TypeError, KeyError) as exc:
         con.execute("rollback")
@@ -177,9 +196,10 @@ def replace_documents(
     try:
         delete_documents(con, [e.document["document_id"] for e in extracts], keep_ids)
         counts = {}
+        columns = raw_columns(con)
         for table, rows in records.items():
             counts[table] = len(rows)
-            _insert(con, table, rows)
+            _insert(con, table, rows, columns[table])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
