@@ -222,7 +222,9 @@ def test_hostile_names_and_a_key_breaking_document_each_get_a_status(
     assert reasons["pipe.pdf"] == "not a regular file (named pipe)"
     assert reasons["\\xd6\\xd0\\xce\\xc4.pdf"]  # loaded under an escaped name, with a status
     assert "$(touch pwned); drop table x;.pdf" in reasons
-    assert reasons["odd.pdf"].startswith("breaks a warehouse key: dbt test accepted_values(")
+    assert reasons["odd.pdf"].startswith(
+        "breaks a warehouse key: dbt test column_rules(stg_raw__documents: status not accepted)"
+    )
     assert three_public_2020(warehouse) == {"linked.pdf": SAMPLE_三公_2020_YUAN}
     assert run.last_line.startswith(f"PUBLISHED WITH PROBLEMS: {warehouse} holds every document")
     assert f"{len(reasons)} rejected documents" in run.last_line

@@ -2,9 +2,10 @@
 
 After ``dbt build``, every failed error-severity test on a model with a ``document_id`` column is
 traced back to the documents whose rows fail it: the rows the test's own SQL returns when they
-carry ``document_id``, otherwise the model's rows whose tested column holds a failing value
-(``not_null``: is null). Those documents are marked rejected in ``raw.documents`` with the test
-named, their rows removed, and dbt runs again without them. Whatever the next bug is, one odd
+carry ``document_id`` (the project's ``column_rules`` test returns the model's rows, with the rules
+each breaks in ``failing_rules``), otherwise the model's rows whose tested column holds a failing
+value (``not_null``: is null). Those documents are marked rejected in ``raw.documents`` with the
+test and the broken rules named, their rows removed, and dbt runs again without them. Whatever the next bug is, one odd
 document costs itself, not the crawl; it is retried on the next build (its load is not cached).
 """
 
@@ -46,12 +47,12 @@ def offending_documents(
         kind = (test.get("test_metadata") or {}).get("name") or test.get("name", "test")
         column = test.get("column_name")
         where = f"{model.get('name')}.{column}" if column else model.get("name")
-        reason = (
-            f"breaks a warehouse key: dbt test {kind}({where}) fails on its rows "
-            f"({result.get('failures') or '?'} failing); retried on the next build"
-        )
-        for document in documents:
-            found.setdefault(document, reason)
+        for document, rules in documents.items():
+            found.setdefault(
+                document,
+                f"breaks a warehouse key: dbt test {kind}({where}{': ' + rules if rules else ''}) "
+                f"fails on its rows ({result.get('failures') or '?'} failing); retried on the next build",
+            )
     return found
 
 
@@ -65,27 +66,35 @@ def _has_column(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> b
 
 def _documents_failing(
     con: duckdb.DuckDBPyConnection, test: dict[str, Any], relation: str, compiled: str
-) -> set[str]:
+) -> dict[str, str]:
+    """{document_id: the rules its rows break, where the failing rows name them, else ''}."""
     column = test.get("column_name")
     if (test.get("test_metadata") or {}).get("name") == "not_null" and column:
         sql = f"select distinct document_id from {relation} where {column} is null"
-        return {row[0] for row in con.execute(sql).fetchall() if row[0]}
+        return {row[0]: "" for row in con.execute(sql).fetchall() if row[0]}
     if not compiled.strip():
-        return set()
+        return {}
     cursor = con.execute(compiled)
     names = [c[0] for c in cursor.description]
     rows = cursor.fetchall()
     if "document_id" in names:
         index = names.index("document_id")
-        return {row[index] for row in rows if row[index]}
+        named = names.index("failing_rules") if "failing_rules" in names else None
+        broken: dict[str, set[str]] = {}
+        for row in rows:
+            if row[index]:
+                rules = broken.setdefault(row[index], set())
+                if named is not None and row[named]:
+                    rules.update(row[named].split(", "))
+        return {document: ", ".join(sorted(rules)) for document, rules in broken.items()}
     if not column or not rows:
-        return set()
+        return {}
     values = sorted({str(row[0]) for row in rows if row[0] is not None})
     sql = (
         f"select distinct document_id from {relation} "
         f"where cast({column} as varchar) in (select unnest(?::varchar[]))"
     )
-    return {row[0] for row in con.execute(sql, [values]).fetchall() if row[0]}
+    return {row[0]: "" for row in con.execute(sql, [values]).fetchall() if row[0]}
 
 
 def reject_documents(con: duckdb.DuckDBPyConnection, reasons: dict[str, str]) -> None:
