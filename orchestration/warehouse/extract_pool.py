@@ -16,6 +16,7 @@ version is re-extracted, reported through ``on_warning``.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import signal
@@ -23,6 +24,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -34,7 +36,6 @@ from .children import die_with_parent
 from .extract_cache import CorruptEntry, cache_path, read_entry, write_entry
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
-_POLL_SECONDS = 0.05
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 
 
@@ -183,6 +184,13 @@ def extract_all(
             process = context.Process(target=_work, args=args, daemon=True)
             process.start()
             running[attempt.pdf] = (process, time.monotonic(), attempt)
+        # Sleep until a worker ends or the first time limit is reached, not in fixed steps.
+        first_limit = min(started + timeout for _, started, _ in running.values())
+        left = first_limit - time.monotonic()
+        wait(
+            [process.sentinel for process, _, _ in running.values()],
+            max(left, 0.0) if math.isfinite(left) else None,
+        )
         for pdf, (process, started, attempt) in list(running.items()):
             elapsed = time.monotonic() - started
             if process.is_alive() and elapsed < timeout:
@@ -207,5 +215,4 @@ def extract_all(
             results[pdf] = (attempt.out, True)
             if on_done:
                 on_done(pdf, True)
-        time.sleep(_POLL_SECONDS)
     return results
