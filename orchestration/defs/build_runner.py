@@ -3,13 +3,31 @@
 The run uses the code location's definitions with resources made from the command's
 :class:`~orchestration.settings.Settings` (not from the environment), on an ephemeral instance:
 the CLI never touches the partitions or runs of ``dagster dev``'s instance.
+
+The instance is Dagster's ephemeral one (in-memory SQLite run and event-log storage, a temporary
+artifact folder) but for how the storages reach SQLite: Dagster's open a new SQLite connection
+and set two pragmas for every query and check the event-log schema before storing each check
+event — about 2,600 connections for the ~520 asset and check events of a build, most of them
+after ``dbt build`` has finished. Here each storage keeps one connection (queries are serialised
+by the storage's lock, as before) and learns its tables once. ``dagster dev``, the sensor and the
+schedule keep their own instance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
 
+import sqlalchemy as sa
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
+from dagster._core.instance import InstanceType
+from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher
+from dagster._core.run_coordinator import DefaultRunCoordinator
+from dagster._core.storage.event_log import InMemoryEventLogStorage
+from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager
+from dagster._core.storage.root import TemporaryLocalArtifactStorage
+from dagster._core.storage.runs import InMemoryRunStorage
 
 from ..settings import Settings
 from ..warehouse.head_start import TAG as HEAD_START_TAG
@@ -19,6 +37,80 @@ from .resources import BuildLockResource, WarehouseResource, default_resources
 
 #: Only our progress lines reach the console; Dagster's own log goes to the build log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+class _OneConnection:
+    """One SQLite connection for every query of an in-memory storage (instead of one each)."""
+
+    _engine: sa.Engine
+
+    @contextlib.contextmanager
+    def _one_connection(self) -> Iterator[sa.Connection]:
+        with self._query_lock:
+            conn = self.__dict__.get("_conn")
+            if conn is None:
+                conn = self._conn = self._engine.connect()
+                conn.execute(sa.text("PRAGMA foreign_keys=ON;")).close()
+                conn.commit()
+            if conn.in_transaction():  # a query inside another's block joins its transaction
+                yield conn
+                return
+            with conn.begin():
+                yield conn
+
+    def _close_connection(self) -> None:
+        conn = self.__dict__.pop("_conn", None)
+        if conn is not None:
+            conn.close()
+
+
+class _EventLogStorage(_OneConnection, InMemoryEventLogStorage):
+    """Dagster's in-memory event log over one connection, its tables looked up once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._query_lock = self._db_lock
+        self._tables: dict[str, bool] = {}
+
+    def _connect(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        return self._one_connection()
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name not in self._tables:
+            self._tables[table_name] = super().has_table(table_name)
+        return self._tables[table_name]
+
+    def dispose(self) -> None:
+        self._close_connection()
+        super().dispose()
+
+
+class _RunStorage(_OneConnection, InMemoryRunStorage):
+    """Dagster's in-memory run storage over one connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._query_lock = threading.RLock()
+
+    def connect(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        return self._one_connection()
+
+    def dispose(self) -> None:
+        self._close_connection()
+        super().dispose()
+
+
+def cli_instance() -> DagsterInstance:
+    """An ephemeral instance as ``DagsterInstance.ephemeral()`` makes, with the storages above."""
+    return DagsterInstance(
+        instance_type=InstanceType.EPHEMERAL,
+        local_artifact_storage=TemporaryLocalArtifactStorage(),
+        run_storage=_RunStorage(),
+        event_storage=_EventLogStorage(),
+        compute_log_manager=NoOpComputeLogManager(),
+        run_coordinator=DefaultRunCoordinator(),
+        run_launcher=SyncInMemoryRunLauncher(),
+    )
 
 
 def resources_for(settings: Settings) -> dict[str, object]:
@@ -81,6 +173,6 @@ def build(
     defs: Definitions, settings: Settings, keys: Sequence[str], head_start: str | None = None
 ) -> ExecuteInProcessResult:
     """Run the build over the PDFs ``keys`` on an ephemeral instance."""
-    with DagsterInstance.ephemeral() as instance:  # its temporary folder is removed on exit
+    with cli_instance() as instance:  # its temporary folder is removed on exit
         keys = sync_partitions(instance, keys)
         return run_build(defs, instance, keys, settings, head_start)
