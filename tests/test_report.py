@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.report import write_report
+from orchestration.validation.worker import validation_worker
 from tools.browser import chromium
 
 
@@ -100,3 +105,47 @@ def test_report_says_when_a_pdf_is_gone(evidence_build, tmp_path: Path) -> None:
     assert result.images == 0 and len(result.unavailable) == 3
     html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "no image: tampered_procurement_leaf.pdf moved or was deleted" in html
+
+
+def test_the_validation_worker_renders_a_share_of_the_images(
+    evidence_build, tmp_path: Path
+) -> None:
+    """A CLI build's report: the worker renders some documents' images while the build renders
+    the others; the report and every image are those the build alone writes."""
+    warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
+    alone = write_report(warehouse, raw, tmp_path / "alone")
+    handed: list[int] = []
+    with validation_worker() as worker:
+        assert worker is not None
+
+        def helper(folder: Path, jobs: list) -> Callable[[], int]:
+            rendered = worker.render(folder, jobs)
+            handed.append(len(jobs))
+            return rendered
+
+        shared = write_report(warehouse, raw, tmp_path / "shared", helper=helper)
+    assert handed and 0 < handed[0] < alone.images  # a share, not all
+    assert shared.rendered == alone.rendered == alone.images
+    assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
+
+
+def test_images_a_dead_worker_did_not_render_are_rendered_by_the_build(
+    evidence_build, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
+    alone = write_report(warehouse, raw, tmp_path / "alone")
+    with caplog.at_level(logging.WARNING), validation_worker() as worker:
+        assert worker is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        shared = write_report(warehouse, raw, tmp_path / "shared", helper=worker.render)
+    assert f"validation worker (pid {worker.pid}, exit status -9)" in caplog.text
+    assert "rendering them here" in caplog.text
+    assert shared.images == shared.rendered == alone.images and not shared.unavailable
+    assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
+
+
+def report_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a report folder, the page without the folder's own name."""
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
+    files["index.html"] = files["index.html"].replace(str(folder).encode(), b"FOLDER")
+    return files

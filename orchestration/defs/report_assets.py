@@ -9,6 +9,7 @@ from dagster import (
 )
 
 from ..report import write_report
+from ..validation.worker import image_helper
 from .resources import WarehouseResource, progress_log
 
 
@@ -23,7 +24,8 @@ def build_report_asset(published_warehouse: AssetsDefinition) -> AssetsDefinitio
         with status and reason, tables, key figures, every error-level check with an image of its
         printed source, warnings grouped by rule. Images are cached by content."""
         settings = warehouse.settings
-        report = write_report(settings.warehouse, settings.raw_dir)
+        # In a CLI build the validation worker renders about half of the new images meanwhile.
+        report = write_report(settings.warehouse, settings.raw_dir, helper=image_helper())
         for problem in report.unavailable:
             context.log.warning(problem)
         progress_log.info(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,14 +50,20 @@ def report_folder(warehouse: Path) -> Path:
     return warehouse.parent / REPORT_DIR
 
 
-def write_report(warehouse: Path, raw_dir: Path, folder: Path | None = None) -> ReportResult:
-    """Read ``warehouse`` (read-only), render the evidence images and write ``index.html``."""
+def write_report(
+    warehouse: Path, raw_dir: Path, folder: Path | None = None, helper: Helper | None = None
+) -> ReportResult:
+    """Read ``warehouse`` (read-only), render the evidence images and write ``index.html``.
+
+    With a ``helper`` (another process), about half of the images not in the cache are rendered
+    there while this process renders the rest; any it does not deliver are rendered here.
+    """
     started = time.perf_counter()
     folder = folder or report_folder(warehouse)
     images_dir = folder / IMAGES_DIR
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = collect(con)
-        images, rendered, unavailable = _images(con, data, raw_dir, images_dir)
+        images, rendered, unavailable = _images(con, data, raw_dir, images_dir, helper)
     index = folder / "index.html"
     folder.mkdir(parents=True, exist_ok=True)
     temp = index.with_name(f".index.html.{os.getpid()}.tmp")
@@ -80,41 +87,121 @@ def illustrated(document: DocumentReport) -> list[Check]:
     return [*document.errors, *(checks[0] for checks in document.warnings.values() if checks)]
 
 
+#: Renders the evidence images of ``jobs`` into a folder in another process; returns a call
+#: that waits for it and gives the number it rendered (see :func:`write_report`).
+Helper = Callable[[Path, list["Job"]], Callable[[], int]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """An image to render: the evidence of a check and the verified PDF it is drawn from."""
+
+    key: str  # the check's key in the report
+    evidence: Evidence
+    pdf: Path
+
+
 def _images(
-    con: duckdb.DuckDBPyConnection, data: ReportData, raw_dir: Path, images_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    raw_dir: Path,
+    images_dir: Path,
+    helper: Helper | None,
 ) -> tuple[dict[str, Image], int, list[str]]:
     images: dict[str, Image] = {}
+    jobs, unavailable = _jobs(con, data, raw_dir, images)
     rendered = 0
+    with Renderer(images_dir) as renderer:
+        missing = {renderer.path_for(job.evidence): job for job in jobs}  # one per image
+        missing = {path: job for path, job in missing.items() if not path.exists()}
+        theirs, mine = _split(list(missing.values())) if helper else ([], list(missing.values()))
+        waiting = _ask(helper, images_dir, theirs) if helper is not None and theirs else None
+        for job in mine:  # meanwhile, this process renders its share
+            rendered += _render(renderer, job, images)
+        if waiting is not None:
+            rendered += _wait(waiting)
+        for job in jobs:  # each image from the cache, or rendered here if the helper failed
+            if job.key not in images:
+                rendered += _render(renderer, job, images)
+    return images, rendered, unavailable
+
+
+def _jobs(
+    con: duckdb.DuckDBPyConnection, data: ReportData, raw_dir: Path, images: dict[str, Image]
+) -> tuple[list[Job], list[str]]:
+    """The images the report shows, each check's evidence read from the warehouse; checks with
+    no image get their note in ``images``."""
+    jobs: list[Job] = []
     unavailable: list[str] = []
     hashes: dict[Path, str] = {}
-    with Renderer(images_dir) as renderer:
-        for document in data.documents:
-            checks = illustrated(document)
-            if not checks:
-                continue
-            try:
-                source = SourceDocument.load(con, document.document_id)
-                pdf = locate_pdf(source, raw_dir, hashes)
-            except SourceUnavailable as exc:
-                unavailable.append(str(exc))
-                for check in checks:
-                    images[check.key] = Image(None, f"no image: {exc}")
-                continue
+    for document in data.documents:
+        checks = illustrated(document)
+        if not checks:
+            continue
+        try:
+            source = SourceDocument.load(con, document.document_id)
+            pdf = locate_pdf(source, raw_dir, hashes)
+        except SourceUnavailable as exc:
+            unavailable.append(str(exc))
             for check in checks:
-                try:
-                    evidence = _evidence(con, check)
-                    if evidence is None:
-                        images[check.key] = Image(None, "no page recorded for this check")
-                        continue
-                    result = renderer.render(evidence, pdf)
-                except Exception as exc:  # one bad image never costs the report
-                    log.warning("evidence for %s failed: %r", check.key, exc)
-                    images[check.key] = Image(None, f"no image: {type(exc).__name__}: {exc}")
-                    continue
-                rendered += result.rendered_now
-                src = f"{IMAGES_DIR}/{result.path.name}"
-                images[check.key] = Image(src, evidence.caption)
-    return images, rendered, unavailable
+                images[check.key] = Image(None, f"no image: {exc}")
+            continue
+        for check in checks:
+            try:
+                evidence = _evidence(con, check)
+            except Exception as exc:  # one bad image never costs the report
+                _failed(images, check.key, exc)
+                continue
+            if evidence is None:
+                images[check.key] = Image(None, "no page recorded for this check")
+            else:
+                jobs.append(Job(check.key, evidence, pdf))
+    return jobs, unavailable
+
+
+def _render(renderer: Renderer, job: Job, images: dict[str, Image]) -> int:
+    """Render (or find in the cache) ``job``'s image; 1 when rendered now."""
+    try:
+        result = renderer.render(job.evidence, job.pdf)
+    except Exception as exc:  # one bad image never costs the report
+        _failed(images, job.key, exc)
+        return 0
+    images[job.key] = Image(f"{IMAGES_DIR}/{result.path.name}", job.evidence.caption)
+    return int(result.rendered_now)
+
+
+def _failed(images: dict[str, Image], key: str, exc: Exception) -> None:
+    log.warning("evidence for %s failed: %r", key, exc)
+    images[key] = Image(None, f"no image: {type(exc).__name__}: {exc}")
+
+
+def _split(jobs: list[Job]) -> tuple[list[Job], list[Job]]:
+    """Two shares of about equal size, whole documents each: a page is rendered once per
+    document and process."""
+    by_pdf: dict[Path, list[Job]] = {}
+    for job in jobs:
+        by_pdf.setdefault(job.pdf, []).append(job)
+    theirs: list[Job] = []
+    mine: list[Job] = []
+    for group in sorted(by_pdf.values(), key=len, reverse=True):
+        (theirs if len(theirs) < len(mine) else mine).extend(group)
+    return theirs, mine
+
+
+def _ask(helper: Helper, images_dir: Path, jobs: list[Job]) -> Callable[[], int] | None:
+    try:
+        return helper(images_dir, jobs)
+    except Exception as exc:  # the images are rendered here instead
+        log.warning("evidence images not handed over (%s): rendering them here", exc)
+        return None
+
+
+def _wait(waiting: Callable[[], int]) -> int:
+    try:
+        return waiting()
+    except Exception as exc:  # what it did not render is rendered here
+        log.warning("evidence images of the other process failed (%s): rendering them here", exc)
+        return 0
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, check: Check) -> Evidence | None:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -83,6 +83,28 @@ class ValidationWorker:
         if not isinstance(run, ValidationRun):
             raise WorkerFailed(f"validation worker answered {type(run).__name__}")
         return run
+
+    def render(self, folder: Path, jobs: Sequence[Any]) -> Callable[[], int]:
+        """Ask the worker to render the report's evidence images ``jobs`` (``report.build.Job``)
+        into ``folder``; the call returned waits for it and gives the number it rendered.
+        :class:`WorkerFailed` (from either) if it cannot."""
+        try:
+            if not self._ready:
+                self._receive(_READY)
+                self._ready = True
+            self._send(("render", str(folder), [(job.evidence, str(job.pdf)) for job in jobs]))
+        except WorkerFailed:
+            self.close()
+            raise
+
+        def rendered() -> int:
+            try:
+                return int(self._receive(_RESULT))
+            except WorkerFailed:
+                self.close()
+                raise
+
+        return rendered
 
     def close(self) -> None:
         """Let the worker exit (end of its input); kill it if it does not within seconds."""
@@ -177,6 +199,28 @@ def validate(database: Path, data_docs_dir: Path | None) -> ValidationRun:
     return collect_validation(database, data_docs_dir)
 
 
+def image_helper() -> Callable[[Path, Sequence[Any]], Callable[[], int]] | None:
+    """The build's worker as the report's second renderer of evidence images (its validation is
+    done by then, and it imported the renderer while it waited); None without a worker."""
+    worker = _current
+    return None if worker is None else worker.render
+
+
+def _render(folder: Path, jobs: Sequence[tuple[Any, str]]) -> int:
+    """Render ``(evidence, pdf)`` images into ``folder``; the number rendered. One that fails is
+    left out: the build renders what is missing and reports why."""
+    from ..evidence.render import Renderer
+
+    rendered = 0
+    with Renderer(folder) as renderer:
+        for evidence, pdf in jobs:
+            try:
+                rendered += renderer.render(evidence, Path(pdf)).rendered_now
+            except Exception:  # the build renders it and says why
+                continue
+    return rendered
+
+
 def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
     def answer(kind: str, payload: Any) -> None:
         pickle.dump((kind, payload), answers)
@@ -185,6 +229,7 @@ def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
     try:
         import great_expectations  # noqa: F401  (the import this process exists for)
 
+        from ..evidence import render  # noqa: F401  (the report's images, after validation)
         from .runner import collect_validation
     except BaseException:
         answer(_FAILED, traceback.format_exc())
@@ -196,6 +241,10 @@ def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
         except EOFError:
             return  # the build closed its end: done
         try:
+            if request[0] == "render":
+                _, folder, jobs = request
+                answer(_RESULT, _render(Path(folder), jobs))
+                continue
             _, database, docs = request
             run = collect_validation(Path(database), None if docs is None else Path(docs))
             run.validated_in = f"validation worker (pid {os.getpid()})"
