@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TextIO
 
 from ..settings import (
+    DBT_PROJECT_DIR,
     DEFAULT_DOC_TIMEOUT,
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE,
@@ -32,6 +33,7 @@ from ..settings import (
 from ..validation.worker import validation_worker
 from ..warehouse import up_to_date
 from ..warehouse.build_lock import Holder, WarehouseBusy, build_lock
+from ..warehouse.dbt_warm import warm_dbt
 from .console import build_console, printable, relative_paths, shown
 from .summary import EXIT_FAILED, BuildReport
 
@@ -193,7 +195,8 @@ class _Run:
             self.print(f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)")
         if not folder.pdfs and not folder.unreadable:
             self.print(f"  warning: no *.pdf below {shown(settings.raw_dir)}")
-        with build_console(self.out, settings.build_log), validation_worker():
+        dbt = warm_dbt(settings.build_database, settings.dbt_target, DBT_PROJECT_DIR)
+        with build_console(self.out, settings.build_log), validation_worker(), dbt:
             try:
                 from ..definitions import defs
             except Exception as exc:  # e.g. the dbt project does not parse

@@ -27,9 +27,16 @@ from dagster import (
     MaterializeResult,
     Output,
 )
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliInvocation,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from ..settings import DBT_PROJECT_DIR
+from ..warehouse import dbt_warm
 from ..warehouse.children import DBT_CWD_ENV
 from ..warehouse.quarantine import reject_key_breakers
 from .dbt_state import (
@@ -175,10 +182,7 @@ def dbt_build(
         progress_log.info("dbt build …")
         stamp_file.unlink(missing_ok=True)
         with environment(**dbt_database_env(dbt, database)):
-            invocation = dbt.cli(
-                ["build"], context=context, raise_on_error=False, target_path=target_path
-            )
-            events = list(invocation.stream())
+            invocation, events, warm = run_dbt_build(context, dbt, target_path)
             # A document whose rows break a key test is rejected and dbt runs again without it.
             rejected = reject_key_breakers(
                 database,
@@ -190,10 +194,7 @@ def dbt_build(
                     progress_log.warning(f"rejected {line}")
                 progress_log.info("dbt build again without them …")
                 fingerprint = inputs_fingerprint(database, project_dir, selection)
-                invocation = dbt.cli(
-                    ["build"], context=context, raise_on_error=False, target_path=target_path
-                )
-                events = list(invocation.stream())
+                invocation, events, warm = run_dbt_build(context, dbt, target_path)
         relations = {
             unique_id: (node["schema"], node.get("alias") or node["name"])
             for unique_id, node in invocation.manifest["nodes"].items()
@@ -224,4 +225,25 @@ def dbt_build(
             description=f"dbt build failed on {len(errors)} node(s)",
             metadata={"errors": "\n".join(errors)},
         )
-    progress_log.info("dbt build done")
+    progress_log.info("dbt build done" + (" (dbt started ahead)" if warm else ""))
+
+
+def run_dbt_build(
+    context: AssetExecutionContext, dbt: DbtCliResource, target_path: Path
+) -> tuple[DbtCliInvocation, list[Any], bool]:
+    """``dbt build``, its events, and whether the warm dbt process of a CLI build ran it
+    (:mod:`~orchestration.warehouse.dbt_warm`). A run lost with that process (it died) is
+    discarded and dbt runs again in its own process."""
+    warm_env = dbt_warm.run_env() if Path(dbt.dbt_executable).name == WRAPPER else {}
+    with environment(**warm_env):
+        invocation = dbt.cli(
+            ["build"], context=context, raise_on_error=False, target_path=target_path
+        )
+        events = list(invocation.stream())
+    outcome = dbt_warm.outcome() if warm_env else "none"
+    if outcome == "lost":
+        invocation = dbt.cli(
+            ["build"], context=context, raise_on_error=False, target_path=target_path
+        )
+        events = list(invocation.stream())
+    return invocation, events, outcome == "served"

@@ -40,11 +40,19 @@ def dbt_main() -> None:
 
     dbt's command line runs in this interpreter (no second one), and the process ends without
     tearing it down once dbt's exit handlers ran (dbt-duckdb closes the database there): freeing
-    dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md).
+    dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md). In a
+    CLI build, the warm dbt process started ahead runs the command instead when it can
+    (:mod:`.dbt_warm`).
     """
     die_with_parent()
     if os.environ.get(DBT_CWD_ENV):
         os.chdir(os.environ[DBT_CWD_ENV])
+    from .dbt_warm import SOCKET_ENV, run_in_warm_process
+
+    if os.environ.get(SOCKET_ENV):  # a CLI build's warm dbt process (dbt_warm) runs it
+        served = run_in_warm_process(os.environ[SOCKET_ENV], sys.argv[1:])
+        if served is not None:
+            exit_now(served)
     from dbt.cli.main import cli
 
     status: object = 0
