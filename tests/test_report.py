@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.report import write_report
+from orchestration.report.build import illustrated
+from orchestration.report.collect import collect
 from orchestration.validation.worker import validation_worker
 from tools.browser import chromium
 
@@ -107,25 +108,46 @@ def test_report_says_when_a_pdf_is_gone(evidence_build, tmp_path: Path) -> None:
     assert "no image: tampered_procurement_leaf.pdf moved or was deleted" in html
 
 
-def test_the_validation_worker_renders_a_share_of_the_images(
+def test_the_validation_worker_draws_the_documents_it_claims(
     evidence_build, tmp_path: Path
 ) -> None:
-    """A CLI build's report: the worker renders some documents' images while the build renders
-    the others; the report and every image are those the build alone writes."""
+    """The worker's side alone: every document not claimed yet, each image as the build draws it."""
     warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
     alone = write_report(warehouse, raw, tmp_path / "alone")
-    handed: list[int] = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        groups = [(d.document_id, c) for d in collect(con).documents if (c := illustrated(d))]
+    assert len(groups) == 3
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    (claims / "1").touch()  # the build took the second document
+    folder = tmp_path / "worker" / "evidence"
     with validation_worker() as worker:
         assert worker is not None
+        share = worker.report_images(warehouse, raw, folder, claims, groups)()
+    assert sorted(share.done) == [0, 2] and sorted(p.name for p in claims.iterdir()) == [
+        "0",
+        "1",
+        "2",
+    ]
+    assert share.rendered == len(list(folder.glob("*.png"))) > 0
+    drawn = report_files(tmp_path / "alone")
+    for path in folder.glob("*.png"):
+        assert path.read_bytes() == drawn[f"evidence/{path.name}"]
+    assert {i.src for i in share.images.values()} <= {
+        f"evidence/{p.name}" for p in folder.glob("*")
+    }
+    assert alone.images > share.rendered
 
-        def helper(folder: Path, jobs: list) -> Callable[[], int]:
-            rendered = worker.render(folder, jobs)
-            handed.append(len(jobs))
-            return rendered
 
-        shared = write_report(warehouse, raw, tmp_path / "shared", helper=helper)
-    assert handed and 0 < handed[0] < alone.images  # a share, not all
-    assert shared.rendered == alone.rendered == alone.images
+def test_a_cli_build_report_drawn_by_two_processes_is_the_same(
+    evidence_build, tmp_path: Path
+) -> None:
+    warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
+    write_report(warehouse, raw, tmp_path / "alone")
+    with validation_worker() as worker:
+        assert worker is not None
+        shared = write_report(warehouse, raw, tmp_path / "shared", helper=worker.report_images)
+    assert shared.rendered == shared.images and not shared.unavailable
     assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
 
 
@@ -137,9 +159,9 @@ def test_images_a_dead_worker_did_not_render_are_rendered_by_the_build(
     with caplog.at_level(logging.WARNING), validation_worker() as worker:
         assert worker is not None
         os.kill(worker.pid, signal.SIGKILL)
-        shared = write_report(warehouse, raw, tmp_path / "shared", helper=worker.render)
+        shared = write_report(warehouse, raw, tmp_path / "shared", helper=worker.report_images)
     assert f"validation worker (pid {worker.pid}, exit status -9)" in caplog.text
-    assert "rendering them here" in caplog.text
+    assert "drawing them here" in caplog.text
     assert shared.images == shared.rendered == alone.images and not shared.unavailable
     assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
 

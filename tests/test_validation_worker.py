@@ -139,3 +139,54 @@ def test_worker_answers_several_requests(sample_warehouse: Path) -> None:
     finally:
         worker.close()
     assert first.results == second.results and len(first.results) == 579
+
+
+def test_a_validation_ahead_answers_the_request_for_the_unchanged_file(
+    sample_warehouse: Path, tmp_path: Path
+) -> None:
+    database = writable_copy(sample_warehouse, tmp_path / "w")
+    expected = collect_validation(sample_warehouse)
+    with validation_worker() as worker:
+        assert worker is not None
+        worker.validate_ahead(database, tmp_path / "docs")
+        run = validate(database, tmp_path / "docs")
+    assert run.validated_in == f"validation worker (pid {worker.pid}, {worker_module.AHEAD})"
+    assert run.results == expected.results and len(run.results) == 579
+    assert run.data_docs_index == tmp_path / "docs" / "index.html"
+
+
+def test_a_file_changed_after_the_validation_ahead_is_validated_again(
+    sample_warehouse: Path, tmp_path: Path
+) -> None:
+    database = writable_copy(sample_warehouse, tmp_path / "w")
+    with validation_worker() as worker:
+        assert worker is not None
+        worker.validate_ahead(database, tmp_path / "ahead")
+        finished(tmp_path / "ahead" / "index.html")
+        stat = database.stat()  # a write after the worker read it
+        os.utime(database, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        changed = validate(database, tmp_path / "ahead")
+        worker.validate_ahead(database, tmp_path / "again")
+        finished(tmp_path / "again" / "index.html")
+        elsewhere = validate(database, tmp_path / "docs")  # other Data Docs
+    assert changed.validated_in == elsewhere.validated_in == f"validation worker (pid {worker.pid})"
+    assert changed.results == elsewhere.results == collect_validation(sample_warehouse).results
+
+
+def finished(index: Path) -> None:
+    """Wait for the worker's Data Docs: its validation ahead has read the file by then."""
+    deadline = time.monotonic() + 120
+    while not index.exists():
+        assert time.monotonic() < deadline, index
+        time.sleep(0.05)
+
+
+def test_a_validation_ahead_nobody_asked_for_is_stopped_with_the_build(
+    corpus_warehouse: Path, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    with validation_worker() as worker:
+        assert worker is not None
+        worker.validate_ahead(corpus_warehouse, tmp_path / "docs")
+    assert time.monotonic() - started < 5
+    assert not alive(worker.pid)

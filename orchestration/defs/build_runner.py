@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
-from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
+from dagster import DagsterInstance, Definitions, EventLogEntry, ExecuteInProcessResult
 from dagster._core.instance import InstanceType
 from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher
 from dagster._core.run_coordinator import DefaultRunCoordinator
@@ -28,12 +29,15 @@ from dagster._core.storage.event_log import InMemoryEventLogStorage
 from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager
 from dagster._core.storage.root import TemporaryLocalArtifactStorage
 from dagster._core.storage.runs import InMemoryRunStorage
+from dagster._core.utils import make_new_run_id
 
 from ..settings import Settings
+from ..validation.worker import validate_ahead
 from ..warehouse.head_start import TAG as HEAD_START_TAG
 from .extract_assets import documents_partitions
 from .jobs import BUILD_JOB_NAME, keys_after_extraction, partition_range_tags
 from .resources import BuildLockResource, WarehouseResource, default_resources
+from .validation_assets import DATA_DOCS_FOLDER
 
 #: Only our progress lines reach the console; Dagster's own log goes to the build log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -146,6 +150,7 @@ def run_build(
     keys: Sequence[str],
     settings: Settings | None = None,
     head_start: str | None = None,
+    run_id: str | None = None,
 ) -> ExecuteInProcessResult:
     """One run of ``build_warehouse`` over every partition (or, with no PDFs, the rest).
 
@@ -165,6 +170,7 @@ def run_build(
         run_config=QUIET,
         raise_on_error=False,
         resources=resources_for(settings) if settings is not None else None,
+        run_id=run_id,
         **selection,
     )
 
@@ -175,4 +181,30 @@ def build(
     """Run the build over the PDFs ``keys`` on an ephemeral instance."""
     with cli_instance() as instance:  # its temporary folder is removed on exit
         keys = sync_partitions(instance, keys)
-        return run_build(defs, instance, keys, settings, head_start)
+        run_id = make_new_run_id()
+        ahead = validate_ahead()
+        if ahead is not None:
+            docs = settings.warehouse.parent / DATA_DOCS_FOLDER
+            instance.event_log_storage.watch(run_id, None, _once_dbt_is_done(ahead, settings, docs))
+        return run_build(defs, instance, keys, settings, head_start, run_id)
+
+
+def _once_dbt_is_done(
+    ahead: Callable[[Path, Path | None], None], settings: Settings, docs: Path
+) -> Callable[[EventLogEntry, str], None]:
+    """An event-log listener that starts the validation worker on the working database when the
+    first marts asset is materialised: dbt has finished with the file (the dbt step yields its
+    events after dbt exits and its writer lock is released), and Dagster is about to spend most
+    of a second storing those events before the validation step asks."""
+    started = False
+
+    def listen(entry: EventLogEntry, cursor: str) -> None:
+        nonlocal started
+        event = entry.dagster_event
+        if started or event is None or not event.is_step_materialization:
+            return
+        if event.asset_key is not None and event.asset_key.path[0] == "marts":
+            started = True
+            ahead(settings.build_database, docs)
+
+    return listen

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -143,7 +144,7 @@ class Renderer:
         for picture, top in parts:
             canvas.paste(picture, (0, top))
         self.folder.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # two processes may draw it
         canvas.quantize(256, method=Image.Quantize.FASTOCTREE).save(temp, format="PNG")
         temp.replace(target)
         return Rendered(target, canvas.width, canvas.height, tuple(placed), True, tuple(crops))

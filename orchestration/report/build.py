@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,15 +56,15 @@ def write_report(
 ) -> ReportResult:
     """Read ``warehouse`` (read-only), render the evidence images and write ``index.html``.
 
-    With a ``helper`` (another process), about half of the images not in the cache are rendered
-    there while this process renders the rest; any it does not deliver are rendered here.
+    With a ``helper`` (another process), both draw the documents' images, each document once:
+    the same report in about half the time when a core is free.
     """
     started = time.perf_counter()
     folder = folder or report_folder(warehouse)
     images_dir = folder / IMAGES_DIR
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = collect(con)
-        images, rendered, unavailable = _images(con, data, raw_dir, images_dir, helper)
+        images, rendered, unavailable = _images(con, data, (warehouse, raw_dir, images_dir), helper)
     index = folder / "index.html"
     folder.mkdir(parents=True, exist_ok=True)
     temp = index.with_name(f".index.html.{os.getpid()}.tmp")
@@ -87,121 +88,130 @@ def illustrated(document: DocumentReport) -> list[Check]:
     return [*document.errors, *(checks[0] for checks in document.warnings.values() if checks)]
 
 
-#: Renders the evidence images of ``jobs`` into a folder in another process; returns a call
-#: that waits for it and gives the number it rendered (see :func:`write_report`).
-Helper = Callable[[Path, list["Job"]], Callable[[], int]]
+#: Another process that renders report images: called with the arguments of
+#: :func:`render_claimed` but the claim order, it returns a call that waits for its share.
+Helper = Callable[[Path, Path, Path, Path, "Sequence[Group]"], Callable[[], "Share"]]
+#: A document with illustrated checks: its id and those checks.
+Group = tuple[str, list[Check]]
 
 
-@dataclass(frozen=True)
-class Job:
-    """An image to render: the evidence of a check and the verified PDF it is drawn from."""
+@dataclass
+class Share:
+    """What one process did: the images of the documents it claimed (check key → image), the
+    documents done (group index → their unavailable-source messages), images rendered now."""
 
-    key: str  # the check's key in the report
-    evidence: Evidence
-    pdf: Path
+    images: dict[str, Image] = field(default_factory=dict)
+    done: dict[int, list[str]] = field(default_factory=dict)
+    rendered: int = 0
 
 
 def _images(
     con: duckdb.DuckDBPyConnection,
     data: ReportData,
-    raw_dir: Path,
-    images_dir: Path,
+    paths: tuple[Path, Path, Path],
     helper: Helper | None,
 ) -> tuple[dict[str, Image], int, list[str]]:
-    images: dict[str, Image] = {}
-    jobs, unavailable = _jobs(con, data, raw_dir, images)
-    rendered = 0
-    with Renderer(images_dir) as renderer:
-        missing = {renderer.path_for(job.evidence): job for job in jobs}  # one per image
-        missing = {path: job for path, job in missing.items() if not path.exists()}
-        theirs, mine = _split(list(missing.values())) if helper else ([], list(missing.values()))
-        waiting = _ask(helper, images_dir, theirs) if helper is not None and theirs else None
-        for job in mine:  # meanwhile, this process renders its share
-            rendered += _render(renderer, job, images)
-        if waiting is not None:
-            rendered += _wait(waiting)
-        for job in jobs:  # each image from the cache, or rendered here if the helper failed
-            if job.key not in images:
-                rendered += _render(renderer, job, images)
-    return images, rendered, unavailable
-
-
-def _jobs(
-    con: duckdb.DuckDBPyConnection, data: ReportData, raw_dir: Path, images: dict[str, Image]
-) -> tuple[list[Job], list[str]]:
-    """The images the report shows, each check's evidence read from the warehouse; checks with
-    no image get their note in ``images``."""
-    jobs: list[Job] = []
-    unavailable: list[str] = []
-    hashes: dict[Path, str] = {}
-    for document in data.documents:
-        checks = illustrated(document)
-        if not checks:
-            continue
-        try:
-            source = SourceDocument.load(con, document.document_id)
-            pdf = locate_pdf(source, raw_dir, hashes)
-        except SourceUnavailable as exc:
-            unavailable.append(str(exc))
-            for check in checks:
-                images[check.key] = Image(None, f"no image: {exc}")
-            continue
-        for check in checks:
+    """Every illustrated check's image. With a ``helper``, it takes documents from the first,
+    this process from the last, each claiming a document before drawing it; what the helper
+    claimed but did not deliver is drawn here."""
+    warehouse, raw_dir, images_dir = paths
+    groups = [(d.document_id, checks) for d in data.documents if (checks := illustrated(d))]
+    with tempfile.TemporaryDirectory(prefix="budget-warehouse-report-") as folder:
+        claims = Path(folder)
+        waiting = None
+        if helper is not None and len(groups) > 1:
             try:
-                evidence = _evidence(con, check)
-            except Exception as exc:  # one bad image never costs the report
-                _failed(images, check.key, exc)
+                waiting = helper(warehouse, raw_dir, images_dir, claims, groups)
+            except Exception as exc:  # drawn here instead
+                log.warning("report images not handed over (%s): drawing them here", exc)
+        order = reversed(range(len(groups)))
+        mine = _render(con, raw_dir, images_dir, groups, order, claims if waiting else None)
+        theirs = Share()
+        if waiting is not None:
+            try:
+                theirs = waiting()
+            except Exception as exc:  # what it claimed is drawn below
+                log.warning(
+                    "report images of the other process failed (%s): drawing them here", exc
+                )
+    left = [i for i in range(len(groups)) if i not in mine.done and i not in theirs.done]
+    rest = _render(con, raw_dir, images_dir, groups, left, None)
+    done = {**rest.done, **theirs.done, **mine.done}
+    unavailable = [message for i in range(len(groups)) for message in done[i]]
+    images = {**rest.images, **theirs.images, **mine.images}
+    return images, mine.rendered + theirs.rendered + rest.rendered, unavailable
+
+
+def render_claimed(
+    warehouse: Path, raw_dir: Path, images_dir: Path, claims: Path, groups: Sequence[Group]
+) -> Share:
+    """The helper's side of :func:`_images`: documents in order, each once claimed."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return _render(con, raw_dir, images_dir, groups, range(len(groups)), claims)
+
+
+def _render(
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    images_dir: Path,
+    groups: Sequence[Group],
+    order: Iterable[int],
+    claims: Path | None,
+) -> Share:
+    """The images of ``groups`` in ``order``; with ``claims``, only of those it claims first."""
+    share = Share()
+    hashes: dict[Path, str] = {}
+    with Renderer(images_dir) as renderer:
+        for index in order:
+            if claims is not None and not _claim(claims / str(index)):
                 continue
+            document_id, checks = groups[index]
+            share.done[index] = _document_images(
+                con, document_id, checks, raw_dir, renderer, hashes, share
+            )
+    return share
+
+
+def _claim(path: Path) -> bool:
+    """True for the one process that creates ``path``."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _document_images(
+    con: duckdb.DuckDBPyConnection,
+    document_id: str,
+    checks: list[Check],
+    raw_dir: Path,
+    renderer: Renderer,
+    hashes: dict[Path, str],
+    share: Share,
+) -> list[str]:
+    """Draw a document's checks into ``share``; why its source is unavailable, if it is."""
+    try:
+        source = SourceDocument.load(con, document_id)
+        pdf = locate_pdf(source, raw_dir, hashes)
+    except SourceUnavailable as exc:
+        for check in checks:
+            share.images[check.key] = Image(None, f"no image: {exc}")
+        return [str(exc)]
+    for check in checks:
+        try:
+            evidence = _evidence(con, check)
             if evidence is None:
-                images[check.key] = Image(None, "no page recorded for this check")
-            else:
-                jobs.append(Job(check.key, evidence, pdf))
-    return jobs, unavailable
-
-
-def _render(renderer: Renderer, job: Job, images: dict[str, Image]) -> int:
-    """Render (or find in the cache) ``job``'s image; 1 when rendered now."""
-    try:
-        result = renderer.render(job.evidence, job.pdf)
-    except Exception as exc:  # one bad image never costs the report
-        _failed(images, job.key, exc)
-        return 0
-    images[job.key] = Image(f"{IMAGES_DIR}/{result.path.name}", job.evidence.caption)
-    return int(result.rendered_now)
-
-
-def _failed(images: dict[str, Image], key: str, exc: Exception) -> None:
-    log.warning("evidence for %s failed: %r", key, exc)
-    images[key] = Image(None, f"no image: {type(exc).__name__}: {exc}")
-
-
-def _split(jobs: list[Job]) -> tuple[list[Job], list[Job]]:
-    """Two shares of about equal size, whole documents each: a page is rendered once per
-    document and process."""
-    by_pdf: dict[Path, list[Job]] = {}
-    for job in jobs:
-        by_pdf.setdefault(job.pdf, []).append(job)
-    theirs: list[Job] = []
-    mine: list[Job] = []
-    for group in sorted(by_pdf.values(), key=len, reverse=True):
-        (theirs if len(theirs) < len(mine) else mine).extend(group)
-    return theirs, mine
-
-
-def _ask(helper: Helper, images_dir: Path, jobs: list[Job]) -> Callable[[], int] | None:
-    try:
-        return helper(images_dir, jobs)
-    except Exception as exc:  # the images are rendered here instead
-        log.warning("evidence images not handed over (%s): rendering them here", exc)
-        return None
-
-
-def _wait(waiting: Callable[[], int]) -> int:
-    try:
-        return waiting()
-    except Exception as exc:  # what it did not render is rendered here
-        log.warning("evidence images of the other process failed (%s): rendering them here", exc)
-        return 0
+                share.images[check.key] = Image(None, "no page recorded for this check")
+                continue
+            result = renderer.render(evidence, pdf)
+        except Exception as exc:  # one bad image never costs the report
+            log.warning("evidence for %s failed: %r", check.key, exc)
+            share.images[check.key] = Image(None, f"no image: {type(exc).__name__}: {exc}")
+            continue
+        share.rendered += result.rendered_now
+        share.images[check.key] = Image(f"{IMAGES_DIR}/{result.path.name}", evidence.caption)
+    return []
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, check: Check) -> Evidence | None:

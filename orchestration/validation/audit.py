@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from dataclasses import astuple, fields
+from dataclasses import fields
 from decimal import Decimal
 
 import duckdb
@@ -64,8 +64,11 @@ _INSERT = (
 
 def write_validation_results(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> int:
     """Replace ``audit.validation_results`` with ``run``'s rows (one transaction); row count."""
-    frame = pd.DataFrame(
-        [[None if v is None else str(v) for v in astuple(r)] for r in run.results],
+    frame = pd.DataFrame(  # getattr, not dataclasses.astuple: no deep copy of 5,000 rows
+        [
+            [None if (v := getattr(r, name)) is None else str(v) for name in _RESULT_COLUMNS]
+            for r in run.results
+        ],
         columns=_RESULT_COLUMNS,
         dtype=object,
     )

@@ -74,8 +74,25 @@ def collect_validation(
     Reads the warehouse read-only over one connection, closed before GE runs; writes nothing to
     it. With ``data_docs_dir``, GE Data Docs HTML is (re)built there.
     """
-    suites = load_suites(suites_dir)
-    batches, documents = _read_batches(Path(database), suites)
+    return validate_read(read_warehouse(database, suites_dir), data_docs_dir)
+
+
+@dataclass(frozen=True)
+class WarehouseRead:
+    """What the suites validate, read from a warehouse (no connection kept)."""
+
+    batches: list[_Batch]
+    documents: dict[str, str]
+
+
+def read_warehouse(database: Path, suites_dir: Path = EXPECTATIONS_DIR) -> WarehouseRead:
+    """:func:`collect_validation`'s read: every suite's batches over one read-only connection."""
+    return WarehouseRead(*_read_batches(Path(database), load_suites(suites_dir)))
+
+
+def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> ValidationRun:
+    """:func:`collect_validation` after its read: GE over the batches, the result rows."""
+    batches, documents = read.batches, read.documents
     outcomes, failing = _run_great_expectations(batches, data_docs_dir)
     results: list[ValidationResult] = []
     for batch in batches:

@@ -31,7 +31,8 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +40,8 @@ from .results import ValidationRun
 
 #: The worker's first message once its imports are done, and its answers.
 _READY, _RESULT, _FAILED = "ready", "result", "failed"
+#: How a run validated before it was asked for says so (``ValidationRun.validated_in``).
+AHEAD = "validated ahead, as dbt finished"
 #: How much of the worker's stderr a failure quotes.
 _STDERR_TAIL = 2000
 
@@ -61,6 +64,7 @@ class ValidationWorker:
             stderr=self._stderr,
         )
         self._ready = False
+        self._ahead = False  # a validation ahead that no request has taken yet
         self.started = time.perf_counter()
 
     @property
@@ -76,6 +80,7 @@ class ValidationWorker:
             self._send(
                 ("validate", str(database), None if data_docs_dir is None else str(data_docs_dir))
             )
+            self._ahead = False
             run = self._receive(_RESULT)
         except WorkerFailed:
             self.close()
@@ -84,31 +89,41 @@ class ValidationWorker:
             raise WorkerFailed(f"validation worker answered {type(run).__name__}")
         return run
 
-    def render(self, folder: Path, jobs: Sequence[Any]) -> Callable[[], int]:
-        """Ask the worker to render the report's evidence images ``jobs`` (``report.build.Job``)
-        into ``folder``; the call returned waits for it and gives the number it rendered.
-        :class:`WorkerFailed` (from either) if it cannot."""
+    def validate_ahead(self, database: Path, data_docs_dir: Path | None) -> None:
+        """Let the worker validate ``database`` now, unasked: :meth:`validate` of the same file in
+        the same state then answers with that run. No answer; a failure shows in :meth:`validate`."""
+        with contextlib.suppress(WorkerFailed):
+            self._send(
+                ("ahead", str(database), None if data_docs_dir is None else str(data_docs_dir))
+            )
+
+    def report_images(self, *args: Any) -> Callable[[], Any]:
+        """Ask the worker to draw report images (``report.build.render_claimed(*args)``); the call
+        returned waits for its :class:`~orchestration.report.build.Share`. :class:`WorkerFailed`
+        (from either) if it cannot."""
         try:
             if not self._ready:
                 self._receive(_READY)
                 self._ready = True
-            self._send(("render", str(folder), [(job.evidence, str(job.pdf)) for job in jobs]))
+            self._send(("images", *args))
         except WorkerFailed:
             self.close()
             raise
 
-        def rendered() -> int:
+        def share() -> Any:
             try:
-                return int(self._receive(_RESULT))
+                return self._receive(_RESULT)
             except WorkerFailed:
                 self.close()
                 raise
 
-        return rendered
+        return share
 
     def close(self) -> None:
         """Let the worker exit (end of its input); kill it if it does not within seconds."""
         process = self._process
+        if self._ahead:  # validating a database no step asked about (a failed build): stop it
+            process.kill()
         if process.poll() is None:
             with contextlib.suppress(OSError):
                 assert process.stdin is not None
@@ -199,26 +214,17 @@ def validate(database: Path, data_docs_dir: Path | None) -> ValidationRun:
     return collect_validation(database, data_docs_dir)
 
 
-def image_helper() -> Callable[[Path, Sequence[Any]], Callable[[], int]] | None:
+def validate_ahead() -> Callable[[Path, Path | None], None] | None:
+    """The build's worker's :meth:`ValidationWorker.validate_ahead`; None without a worker."""
+    worker = _current
+    return None if worker is None else worker.validate_ahead
+
+
+def image_helper() -> Callable[..., Callable[[], Any]] | None:
     """The build's worker as the report's second renderer of evidence images (its validation is
     done by then, and it imported the renderer while it waited); None without a worker."""
     worker = _current
-    return None if worker is None else worker.render
-
-
-def _render(folder: Path, jobs: Sequence[tuple[Any, str]]) -> int:
-    """Render ``(evidence, pdf)`` images into ``folder``; the number rendered. One that fails is
-    left out: the build renders what is missing and reports why."""
-    from ..evidence.render import Renderer
-
-    rendered = 0
-    with Renderer(folder) as renderer:
-        for evidence, pdf in jobs:
-            try:
-                rendered += renderer.render(evidence, Path(pdf)).rendered_now
-            except Exception:  # the build renders it and says why
-                continue
-    return rendered
+    return None if worker is None else worker.report_images
 
 
 def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
@@ -229,29 +235,86 @@ def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
     try:
         import great_expectations  # noqa: F401  (the import this process exists for)
 
-        from ..evidence import render  # noqa: F401  (the report's images, after validation)
+        from ..report.build import render_claimed  # the report's images, after validation
         from .runner import collect_validation
     except BaseException:
         answer(_FAILED, traceback.format_exc())
         return
     answer(_READY, parent_pid)
+    ahead: _Ahead | None = None
     while True:
         try:
             request = pickle.load(requests)
         except EOFError:
             return  # the build closed its end: done
+        kind, *args = request
+        if kind == "ahead":  # no answer: the validation request that follows gets it
+            ahead = _Ahead.validate(*args)
+            continue
         try:
-            if request[0] == "render":
-                _, folder, jobs = request
-                answer(_RESULT, _render(Path(folder), jobs))
+            if kind == "images":
+                answer(_RESULT, render_claimed(*args))
                 continue
-            _, database, docs = request
-            run = collect_validation(Path(database), None if docs is None else Path(docs))
-            run.validated_in = f"validation worker (pid {os.getpid()})"
+            database, docs = args
+            if ahead is not None and ahead.holds(database, docs):
+                run, ahead = ahead.run, None
+                run.validated_in = f"validation worker (pid {os.getpid()}, {AHEAD})"
+            else:
+                run = collect_validation(Path(database), None if docs is None else Path(docs))
+                run.validated_in = f"validation worker (pid {os.getpid()})"
         except BaseException:
             answer(_FAILED, traceback.format_exc())
             continue
         answer(_RESULT, run)
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """A validation the worker ran before it was asked, and the state of the file it read."""
+
+    database: str
+    docs: str | None
+    state: tuple[int, ...]
+    run: ValidationRun
+
+    @classmethod
+    def validate(cls, database: str, docs: str | None) -> _Ahead | None:
+        """Validate ``database`` as it is now; None if it cannot or the file changed meanwhile
+        (the validation request then validates as usual)."""
+        from .runner import collect_validation
+
+        try:
+            state = _file_state(database)
+            run = collect_validation(Path(database), None if docs is None else Path(docs))
+        except Exception:  # e.g. the file is being written: validated when asked
+            traceback.print_exc()
+            return None
+        return cls(database, docs, state, run) if _file_state(database) == state else None
+
+    def holds(self, database: str, docs: str | None) -> bool:
+        """True when ``database`` and ``docs`` are those validated and the file is unchanged."""
+        try:
+            same = _paths(database, docs) == _paths(self.database, self.docs)
+            return same and _file_state(database) == self.state
+        except OSError:
+            return False
+
+
+def _paths(*paths: str | None) -> tuple[str | None, ...]:
+    return tuple(None if p is None else os.path.realpath(p) for p in paths)
+
+
+def _file_state(path: str) -> tuple[int, ...]:
+    """The database file's and its write-ahead log's identity, size and mtime."""
+    state: list[int] = []
+    for name in (path, f"{path}.wal"):
+        try:
+            stat = os.stat(name)
+        except FileNotFoundError:
+            state += [-1, -1, -1]
+            continue
+        state += [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+    return tuple(state)
 
 
 def main(argv: list[str]) -> None:
