@@ -26,7 +26,7 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse.dbt_warm import SOCKET_ENV, WarmDbt
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
 from tests.paths import corpus_pdfs
-from tests.test_faults import alive, descendants
+from tests.test_faults import SAMPLE_三公_2020_YUAN, alive, descendants, three_public_2020
 from tests.warehouse_build import writable_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,9 +108,55 @@ def test_a_killed_warm_process_is_reported_and_dbt_runs_in_its_own_process(
     corpus_builds: dict,
 ) -> None:
     killed, _ = corpus_builds["killed"]
-    assert "warm dbt process (pid " in killed.stdout
-    assert ", exit status -9): died before the dbt step" in killed.stdout
-    assert "running dbt in its own process instead" in killed.stdout
+    assert "warning: warm dbt process (pid " in killed.stdout
+    assert (
+        ", exit status -9) died before the dbt step: dbt runs in its own process\n" in killed.stdout
+    )
+
+
+def test_a_warm_process_killed_while_it_runs_dbt_is_reported_and_dbt_runs_again(
+    tmp_path: Path, sample_pdf: Path, extract_cache: Path
+) -> None:
+    """``kill -9`` of the warm process in the middle of its ``dbt build``: the build says so,
+    discards that run, runs dbt in its own process and publishes the sample."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    extracts = Settings.from_env(raw, warehouse).cache_dir
+    extracts.mkdir(parents=True)
+    for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
+        shutil.copy(entry, extracts / entry.name)
+    command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    lines = []
+    for line in build.stdout:
+        lines.append(line)
+        if "dbt build …" in line:
+            break
+    warm = warm_pids(build.pid)
+    wait_for(lambda: any(b"budget-warehouse-dbt" in cmdline(pid) for pid in descendants(build.pid)))
+    time.sleep(0.5)  # the wrapper has handed dbt build to the warm process, whose nodes run
+    os.kill(warm[0], signal.SIGKILL)
+    out = "".join(lines) + build.communicate(timeout=900)[0]
+
+    assert build.returncode == 0, out
+    assert (
+        f"warning: warm dbt process (pid {warm[0]}, exit status -9) died while the dbt step ran: "
+        "dbt runs in its own process\n" in out
+    )
+    assert "  dbt build done\n" in out and SERVED not in out
+    assert "Documents: 1 loaded, 0 rejected" in out
+    assert out.splitlines()[-1].startswith(f"OK: {warehouse} (")
+    assert three_public_2020(warehouse) == {sample_pdf.name: SAMPLE_三公_2020_YUAN}
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 # -- the warm process on its own -----------------------------------------------------------

@@ -22,7 +22,8 @@ differ from the parse's, the warm process lets dbt parse (partially) itself.
 Fallbacks: a wrapper that cannot reach the warm process, or loses it before dbt started, runs dbt
 itself (its stderr says why). The build side reports a warm process that died (a warning naming its
 exit status and the end of its stderr); one that died while running dbt has its run discarded and
-dbt run again in its own process (:func:`run_dbt` callers). The warm process dies with the build
+dbt run again in its own process
+(:func:`~orchestration.defs.dbt_assets.run_dbt_build`). The warm process dies with the build
 (:func:`~.children.die_with_parent`), and so does a run it serves when its wrapper is killed.
 Without a CLI build (``dagster dev``, sensors, schedules) there is no warm process: nothing changes.
 """
@@ -124,17 +125,19 @@ class WarmDbt:
         self.reported.append(report)
         return report
 
-    def why(self) -> str:
-        """The process's state and the end of its stderr, for a warning."""
+    def lost(self, when: str) -> str:
+        """A warning: the process ended ``when``; the end of its stderr if it failed (an exit
+        status, not a signal)."""
         status = self._process.poll()
         state = "running" if status is None else f"exit status {status}"
+        message = f"warm dbt process (pid {self.pid}, {state}) {when}: dbt runs in its own process"
+        if status is None or status <= 0:
+            return message
         fd = self._stderr.fileno()  # shared with the process: read without moving its offset
         size = os.fstat(fd).st_size
         start = max(0, size - 4 * _STDERR_TAIL)
         tail = os.pread(fd, size - start, start).decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
-        return f"warm dbt process (pid {self.pid}, {state})" + (
-            f"\n  its stderr ends: {tail}" if tail else ""
-        )
+        return message + (f"\n  its stderr ends: {tail}" if tail else "")
 
     def close(self) -> None:
         """Let the process exit (end of its input); kill it if it does not within seconds."""
@@ -210,7 +213,7 @@ def outcome() -> str:
 def _lost(warm: WarmDbt, when: str) -> None:
     global _current
     _current = None
-    log.warning(f"{warm.why()}: {when}\n  running dbt in its own process instead")
+    log.warning(warm.lost(when))
 
 
 # -- the wrapper's side (budget-warehouse-dbt) ------------------------------------------------
@@ -315,7 +318,8 @@ class _Parse:
             self.env, DBT_LOG_PATH=str(target), DBT_SEND_ANONYMOUS_USAGE_STATS="false"
         )
         os.chdir(self.cwd)
-        result = dbtRunner().invoke(["--log-level-file", "warn", "parse", "--no-write-json"])
+        args = ["--log-level-file", "warn", "--no-use-colors", "parse", "--no-write-json"]
+        result = dbtRunner().invoke(args)
         if not result.success:
             raise RuntimeError(f"dbt parse failed: {result.exception}")
         self.manifest = result.result
