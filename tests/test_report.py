@@ -13,7 +13,7 @@ import pytest
 from orchestration.report import write_report
 from orchestration.report.build import illustrated
 from orchestration.report.collect import collect
-from orchestration.validation.worker import validation_worker
+from orchestration.validation.worker import validate, validation_worker
 from tools.browser import chromium
 
 
@@ -109,7 +109,7 @@ def test_report_says_when_a_pdf_is_gone(evidence_build, tmp_path: Path) -> None:
 
 
 def test_the_validation_worker_draws_the_documents_it_claims(
-    evidence_build, tmp_path: Path
+    evidence_build, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The worker's side alone: every document not claimed yet, each image as the build draws it."""
     warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
@@ -124,6 +124,12 @@ def test_the_validation_worker_draws_the_documents_it_claims(
     with validation_worker() as worker:
         assert worker is not None
         share = worker.report_images(warehouse, raw, folder, claims, groups)()
+        # the report's images are a build's last request: the worker exits once it has answered
+        assert worker._process.wait(timeout=60) == 0
+        with caplog.at_level(logging.WARNING):
+            run = validate(warehouse, None)
+        assert run.validated_in == "build process"
+        assert "it has had its last request" in caplog.text
     assert sorted(share.done) == [0, 2] and sorted(p.name for p in claims.iterdir()) == [
         "0",
         "1",

@@ -100,12 +100,18 @@ class ValidationWorker:
     def report_images(self, *args: Any) -> Callable[[], Any]:
         """Ask the worker to draw report images (``report.build.render_claimed(*args)``); the call
         returned waits for its :class:`~orchestration.report.build.Share`. :class:`WorkerFailed`
-        (from either) if it cannot."""
+        (from either) if it cannot.
+
+        The report is a build's last step: the worker's input is closed with this request, so it
+        exits once it has answered, while the build writes the report and its summary.
+        """
         try:
             if not self._ready:
                 self._receive(_READY)
                 self._ready = True
             self._send(("images", *args))
+            assert self._process.stdin is not None
+            self._process.stdin.close()
         except WorkerFailed:
             self.close()
             raise
@@ -140,6 +146,8 @@ class ValidationWorker:
 
     def _send(self, message: tuple[Any, ...]) -> None:
         assert self._process.stdin is not None
+        if self._process.stdin.closed:
+            raise WorkerFailed(self._why("it has had its last request (the report's images)"))
         try:
             pickle.dump(message, self._process.stdin)
             self._process.stdin.flush()
