@@ -182,11 +182,14 @@ def finished(index: Path) -> None:
 
 
 def test_a_validation_ahead_nobody_asked_for_is_stopped_with_the_build(
-    corpus_warehouse: Path, tmp_path: Path
+    sample_warehouse: Path, corpus_warehouse: Path, tmp_path: Path
 ) -> None:
-    started = time.monotonic()
+    """A build that fails after dbt (no validation step) does not wait for the worker."""
     with validation_worker() as worker:
         assert worker is not None
+        validate(sample_warehouse, None)  # the worker is ready: GE imported
         worker.validate_ahead(corpus_warehouse, tmp_path / "docs")
-    assert time.monotonic() - started < 5
+        closing = time.monotonic()
+    assert time.monotonic() - closing < 5
+    assert worker._process.returncode == -signal.SIGKILL  # stopped, not waited for
     assert not alive(worker.pid)

@@ -96,6 +96,7 @@ class ValidationWorker:
             self._send(
                 ("ahead", str(database), None if data_docs_dir is None else str(data_docs_dir))
             )
+            self._ahead = True
 
     def report_images(self, *args: Any) -> Callable[[], Any]:
         """Ask the worker to draw report images (``report.build.render_claimed(*args)``); the call
