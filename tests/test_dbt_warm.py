@@ -279,25 +279,30 @@ def test_the_warm_process_dies_with_its_build_and_with_the_wrapper_it_serves(
         "print(warm.pid, warm.socket_path, flush=True)\n"
         "time.sleep(600)\n"
     )
-    build = subprocess.Popen(
-        [sys.executable, "-c", script, str(database), str(target), str(DBT_PROJECT_DIR)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert build.stdout is not None
-    pid, socket_path = build.stdout.readline().split()
-    pid = int(pid)
+
+    def start_build() -> tuple[subprocess.Popen[str], int, str]:
+        """A process standing for the build, its warm dbt process's pid and socket."""
+        build = subprocess.Popen(
+            [sys.executable, "-c", script, str(database), str(target), str(DBT_PROJECT_DIR)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert build.stdout is not None
+        pid, socket_path = build.stdout.readline().split()
+        return build, int(pid), socket_path
+
+    build, pid, socket_path = start_build()
     env = {
         **os.environ,
         SOCKET_ENV: socket_path,
         "BUDGET_DBT_DATABASE": database.name,
         "BUDGET_DBT_CWD": str(database.parent),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str(target),
     }
-    command = [str(WRAPPER), "build", "--project-dir", str(DBT_PROJECT_DIR)]
-    command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
-    wrapper = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    wrapper = subprocess.Popen([str(WRAPPER), "build"], env=env, stdout=subprocess.PIPE, text=True)
     assert wrapper.stdout is not None
     for line in wrapper.stdout:  # dbt, in the warm process, has started its nodes
         if "START" in line or "OK created" in line:
@@ -311,14 +316,7 @@ def test_the_warm_process_dies_with_its_build_and_with_the_wrapper_it_serves(
     # a new build's warm process, then kill -9 of the build
     build.kill()
     build.wait()
-    build = subprocess.Popen(
-        [sys.executable, "-c", script, str(database), str(target), str(DBT_PROJECT_DIR)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert build.stdout is not None
-    pid = int(build.stdout.readline().split()[0])
+    build, pid, _ = start_build()
     assert alive(pid)
     build.kill()
     build.wait()

@@ -9,12 +9,14 @@ does the same and then runs dbt's command line.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import logging
 import os
 import signal
+import subprocess
 import sys
-from typing import NoReturn
+from typing import IO, NoReturn
 
 _PR_SET_PDEATHSIG = 1
 #: The folder ``budget-warehouse-dbt`` runs dbt in (the working database's, see ``dbt_assets``).
@@ -32,6 +34,24 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         return
     if parent_pid is not None and os.getppid() != parent_pid:
         os._exit(1)  # the parent died before the request was in place
+
+
+def end_child(process: subprocess.Popen[bytes], *streams: IO[bytes]) -> None:
+    """End a helper process that serves requests on its stdin until it is closed: close its
+    input, wait a few seconds, kill it if it is still there; close its pipes and ``streams``."""
+    if process.poll() is None:
+        with contextlib.suppress(OSError):
+            assert process.stdin is not None
+            process.stdin.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdin, process.stdout, *streams):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def dbt_main() -> None:

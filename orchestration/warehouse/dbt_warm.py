@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..file_hash import hash_files
-from .children import die_with_parent
+from .children import die_with_parent, end_child
 
 #: The warm process's socket, in the environment of the ``budget-warehouse-dbt`` it may serve.
 SOCKET_ENV = "BUDGET_DBT_WARM"
@@ -141,20 +141,7 @@ class WarmDbt:
 
     def close(self) -> None:
         """Let the process exit (end of its input); kill it if it does not within seconds."""
-        process = self._process
-        if process.poll() is None:
-            with contextlib.suppress(OSError):
-                assert process.stdin is not None
-                process.stdin.close()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for stream in (process.stdin, process.stdout, self._stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        end_child(self._process, self._stderr)
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
