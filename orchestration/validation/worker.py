@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..warehouse.children import die_with_parent, end_child
 from .results import ValidationRun
 
 #: The worker's first message once its imports are done, and its answers.
@@ -128,22 +129,9 @@ class ValidationWorker:
 
     def close(self) -> None:
         """Let the worker exit (end of its input); kill it if it does not within seconds."""
-        process = self._process
         if self._ahead:  # validating a database no step asked about (a failed build): stop it
-            process.kill()
-        if process.poll() is None:
-            with contextlib.suppress(OSError):
-                assert process.stdin is not None
-                process.stdin.close()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for stream in (process.stdin, process.stdout, self._stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+            self._process.kill()
+        end_child(self._process, self._stderr)
 
     def _send(self, message: tuple[Any, ...]) -> None:
         assert self._process.stdin is not None
@@ -328,8 +316,6 @@ def _file_state(path: str) -> tuple[int, ...]:
 
 def main(argv: list[str]) -> None:
     """``python -m orchestration.validation.worker PARENT_PID``: serve one build's requests."""
-    from ..warehouse.children import die_with_parent
-
     parent_pid = int(argv[0])
     die_with_parent(parent_pid)
     answers = os.fdopen(os.dup(1), "wb")
