@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -173,7 +174,9 @@ def test_images_a_dead_worker_did_not_render_are_rendered_by_the_build(
 
 
 def report_files(folder: Path) -> dict[str, bytes]:
-    """Every file of a report folder, the page without the folder's own name."""
+    """Every file of a report folder, the page without the folder's name and the time it was
+    written (to the minute: two reports written seconds apart may be a minute apart)."""
     files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
-    files["index.html"] = files["index.html"].replace(str(folder).encode(), b"FOLDER")
+    page = files["index.html"].replace(str(folder).encode(), b"FOLDER")
+    files["index.html"] = re.sub(rb" built \d{4}-\d\d-\d\d \d\d:\d\d ", b" built TIME ", page)
     return files
