@@ -217,21 +217,27 @@ def _send(conn: socket.socket, message: dict[str, Any], fds: list[int] | None = 
 
 
 def _receive(conn: socket.socket, with_fds: bool = False) -> tuple[dict[str, Any], list[int]]:
-    """One message (and the descriptors sent with it); EOFError when the peer is gone."""
+    """One message (and the descriptors sent with it); EOFError when the peer is gone. Reads
+    exactly the message's bytes: the next one stays in the socket."""
     fds: list[int] = []
     if with_fds:
-        buffer, fds, _, _ = socket.recv_fds(conn, 65536, 2)
+        header, fds, _, _ = socket.recv_fds(conn, 4, 2)
     else:
-        buffer = conn.recv(65536)
-    if not buffer:
+        header = conn.recv(4)
+    header += _exactly(conn, 4 - len(header)) if header else b""
+    if not header:
         raise EOFError
-    while len(buffer) < 4 or len(buffer) < 4 + struct.unpack("!I", buffer[:4])[0]:
-        more = conn.recv(65536)
+    return json.loads(_exactly(conn, struct.unpack("!I", header)[0])), fds
+
+
+def _exactly(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        more = conn.recv(size - len(data))
         if not more:
             raise EOFError
-        buffer += more
-    size = struct.unpack("!I", buffer[:4])[0]
-    return json.loads(buffer[4 : 4 + size]), fds
+        data += more
+    return data
 
 
 def run_in_warm_process(socket_path: str, args: list[str]) -> int | None:
