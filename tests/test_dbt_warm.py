@@ -304,9 +304,12 @@ def test_the_warm_process_dies_with_its_build_and_with_the_wrapper_it_serves(
     }
     wrapper = subprocess.Popen([str(WRAPPER), "build"], env=env, stdout=subprocess.PIPE, text=True)
     assert wrapper.stdout is not None
+    lines = []
     for line in wrapper.stdout:  # dbt, in the warm process, has started its nodes
-        if "START" in line or "OK created" in line:
+        lines.append(line)
+        if "START" in line:
             break
+    assert "START" in lines[-1], "".join(lines)
     wrapper.kill()
     wrapper.wait()
     wait_for(lambda: not alive(pid), 30)

@@ -357,7 +357,12 @@ def _serve_one(conn: socket.socket, parse: _Parse, report: IO[str]) -> None:
         if running.is_set():
             os._exit(1)
 
-    _send(conn, {"started": os.getpid()})
+    try:
+        _send(conn, {"started": os.getpid()})
+    except OSError:
+        for fd in fds:
+            os.close(fd)
+        raise
     started = time.perf_counter()
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_fds = os.dup(1), os.dup(2)
@@ -418,7 +423,10 @@ def main(argv: list[str]) -> None:
         if listener in ready:
             conn, _ = listener.accept()
             with conn:
-                _serve_one(conn, parse, report)
+                try:
+                    _serve_one(conn, parse, report)
+                except (EOFError, ConnectionError) as exc:  # a wrapper gone before its run
+                    print(f"request dropped: {exc!r}", file=sys.stderr)
     sys.stdout.flush()
     os._exit(0)  # no interpreter teardown (dbt's objects: time the build would wait for)
 
