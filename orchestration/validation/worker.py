@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..warehouse.children import die_with_parent, end_child
+from ..warehouse.children import at_low_priority, die_with_parent, end_child
 from .results import ValidationRun
 
 #: The worker's first message once its imports are done, and its answers.
@@ -224,16 +224,24 @@ def image_helper() -> Callable[..., Callable[[], Any]] | None:
     return None if worker is None else worker.report_images
 
 
+def _imports() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """What this process exists to have imported: Great Expectations and the runner, and the
+    report's renderer (used after validation)."""
+    import great_expectations  # noqa: F401
+
+    from ..report.build import render_claimed
+    from .runner import collect_validation
+
+    return collect_validation, render_claimed
+
+
 def _serve(parent_pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
     def answer(kind: str, payload: Any) -> None:
         pickle.dump((kind, payload), answers)
         answers.flush()
 
     try:
-        import great_expectations  # noqa: F401  (the import this process exists for)
-
-        from ..report.build import render_claimed  # the report's images, after validation
-        from .runner import collect_validation
+        collect_validation, render_claimed = at_low_priority(_imports)
     except BaseException:
         answer(_FAILED, traceback.format_exc())
         return

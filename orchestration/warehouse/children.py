@@ -16,7 +16,11 @@ import os
 import signal
 import subprocess
 import sys
-from typing import IO, NoReturn
+import threading
+from collections.abc import Callable
+from typing import IO, NoReturn, TypeVar
+
+T = TypeVar("T")
 
 _PR_SET_PDEATHSIG = 1
 #: The folder ``budget-warehouse-dbt`` runs dbt in (the working database's, see ``dbt_assets``).
@@ -52,6 +56,35 @@ def end_child(process: subprocess.Popen[bytes], *streams: IO[bytes]) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
+
+
+def at_low_priority(work: Callable[[], T]) -> T:
+    """Run ``work`` in a thread of lower CPU priority (nice +10) and return what it returns.
+
+    A helper process warming up (imports, a parse) while the build extracts must not take CPU
+    from the extraction workers: with 1 worker, the Dagster import, Great Expectations' import
+    and dbt's import and parse all want the second core, and at equal priority the scheduler
+    took seconds from extraction (docs/performance.md). Linux sets priorities per thread, so
+    the process's later work (validating, running dbt), in the calling thread, keeps its
+    normal priority; where that is not possible the work runs at the priority it has.
+    """
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # not Linux: as it is
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        try:
+            outcome.append(work())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="warm-up")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def dbt_main() -> None:

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..file_hash import hash_files
-from .children import die_with_parent, end_child
+from .children import at_low_priority, die_with_parent, end_child
 
 #: The warm process's socket, in the environment of the ``budget-warehouse-dbt`` it may serve.
 SOCKET_ENV = "BUDGET_DBT_WARM"
@@ -413,7 +413,7 @@ def main(argv: list[str]) -> None:
     listener = socket.socket(fileno=listener_fd)
     parse = _Parse(database, target, project_dir)
     try:
-        parse.run()
+        at_low_priority(parse.run)  # while the build extracts: yield the CPU to extraction
     except Exception as exc:  # dbt parses itself on request, and says what is wrong
         print(f"parse ahead failed: {exc!r}", file=sys.stderr)
     while True:
