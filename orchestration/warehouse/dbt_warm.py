@@ -60,6 +60,7 @@ _PARSE_ENV = ("BUDGET_DBT_DATABASE", "DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT
 _PARSE_FLAGS = ("--vars", "--target", "--profile", "--project-dir", "--profiles-dir", "-t")
 _PARTIAL_PARSE = "partial_parse.msgpack"
 _STDERR_TAIL = 2000
+_DYING_SECONDS = 2.0
 
 log = logging.getLogger("budget_warehouse.progress")
 
@@ -105,8 +106,13 @@ class WarmDbt:
     def pid(self) -> int:
         return self._process.pid
 
-    def alive(self) -> bool:
-        return self._process.poll() is None
+    def alive(self, grace: float = 0.0) -> bool:
+        """Whether the process lives (waiting up to ``grace`` seconds for it to end)."""
+        try:
+            self._process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            return True
+        return False
 
     def take_report(self) -> dict[str, Any] | None:
         """What the warm process reported about the run it served last, if it served one.
@@ -191,7 +197,9 @@ def outcome() -> str:
         return "none"
     if warm.take_report() is not None:
         return "served"
-    if not warm.alive():
+    # No report: the wrapper's run ended without the warm process's answer. A process killed
+    # mid-run closes its socket (the wrapper sees it) a moment before it can be reaped.
+    if not warm.alive(grace=_DYING_SECONDS):
         _lost(warm, "died while the dbt step ran")
         return "lost"
     return "none"
