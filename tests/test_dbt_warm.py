@@ -324,3 +324,29 @@ def test_the_warm_process_dies_with_its_build_and_with_the_wrapper_it_serves(
     build.kill()
     build.wait()
     wait_for(lambda: not alive(pid), 30)
+
+
+def test_helpers_ignore_python_files_in_the_folder_the_build_runs_from(
+    tmp_path: Path, sample_pdf: Path, extract_cache: Path
+) -> None:
+    """``python -m`` would put the current folder on the helpers' ``sys.path``: dbt imports every
+    ``dbt_*`` module there as a plugin, and a broken one failed the warm process's ``dbt build``."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    here = tmp_path / "analyst"
+    here.mkdir()
+    (here / "dbt_scratch.py").write_text("from . import nothing  # an analyst's unfinished file\n")
+    (here / "great_expectations.py").write_text("raise ImportError('not the real one')\n")
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    extracts = Settings.from_env(raw, warehouse).cache_dir
+    extracts.mkdir(parents=True)
+    for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
+        shutil.copy(entry, extracts / entry.name)
+    command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    build = subprocess.run(command, cwd=here, capture_output=True, text=True, timeout=900)
+
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert SERVED in build.stdout
+    assert "validation worker" not in build.stdout  # no warning: it validated, with the real GE
+    assert three_public_2020(warehouse) == {sample_pdf.name: SAMPLE_三公_2020_YUAN}

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..warehouse.children import at_low_priority, die_with_parent, end_child
+from ..warehouse.children import at_low_priority, die_with_parent, end_child, helper_command
 from .results import ValidationRun
 
 #: The worker's first message once its imports are done, and its answers.
@@ -58,8 +58,10 @@ class ValidationWorker:
 
     def __init__(self) -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        command, env = helper_command(__name__, str(os.getpid()))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(os.getpid())],
+            command,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, NoReturn, TypeVar
 
 T = TypeVar("T")
@@ -56,6 +57,23 @@ def end_child(process: subprocess.Popen[bytes], *streams: IO[bytes]) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
+
+
+#: The folder holding this ``orchestration`` package.
+_CODE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def helper_command(module: str, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run ``python -m module args`` on the build's own code.
+
+    ``python -m`` puts the current folder first on ``sys.path``, so a user's folder holding a
+    ``dbt_*.py`` (dbt imports every such module as a plugin) or a ``pandas.py`` would break a
+    helper process started from it. ``-P`` leaves the folder out, and ``PYTHONPATH`` leads with
+    the folder of this package, so the helper imports the same code as the build.
+    """
+    paths = [_CODE_ROOT, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    return [sys.executable, "-P", "-m", module, *args], env
 
 
 def at_low_priority(work: Callable[[], T]) -> T:

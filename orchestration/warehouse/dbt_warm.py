@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..file_hash import hash_files
-from .children import at_low_priority, die_with_parent, end_child
+from .children import at_low_priority, die_with_parent, end_child, helper_command
 
 #: The warm process's socket, in the environment of the ``budget-warehouse-dbt`` it may serve.
 SOCKET_ENV = "BUDGET_DBT_WARM"
@@ -79,17 +79,17 @@ class WarmDbt:
             listener.bind(self.socket_path)
             listener.listen(4)  # a wrapper may connect before the warm process accepts: it waits
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+            command, env = helper_command(
+                __name__,
+                str(os.getpid()),
+                str(listener.fileno()),
+                str(database),
+                str(target),
+                str(project_dir),
+            )
             self._process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    __name__,
-                    str(os.getpid()),
-                    str(listener.fileno()),
-                    str(database),
-                    str(target),
-                    str(project_dir),
-                ],
+                command,
+                env=env,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
