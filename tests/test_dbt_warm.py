@@ -48,16 +48,32 @@ def warm_pids(build_pid: int) -> list[int]:
     return found
 
 
+def seeded_build(raw: Path, warehouse: Path, cache: dict[Path, tuple[Path, bool]]) -> list[str]:
+    """The command that builds ``raw`` into ``warehouse``, whose extract cache is given the
+    session's extracts (``extract_all``'s result) first."""
+    extracts = Settings.from_env(raw, warehouse).cache_dir
+    extracts.mkdir(parents=True)
+    for entry, _ in cache.values():
+        shutil.copy(entry, extracts / entry.name)
+    return [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+
+
+def sample_build(tmp_path: Path, sample_pdf: Path, extract_cache: Path) -> tuple[Path, list[str]]:
+    """A raw folder holding the sample, and the warehouse and command of its build."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    cache = extract_all([sample_pdf], extract_cache, workers=1)
+    return warehouse, seeded_build(raw, warehouse, cache)
+
+
 def cli_build(
     raw: Path, warehouse: Path, cache: dict[Path, Path], kill_warm: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """``budget-warehouse build`` with the session's extracts; ``kill_warm``: SIGKILL its warm
     dbt process as soon as it exists (the build is still importing Dagster)."""
-    extracts = Settings.from_env(raw, warehouse).cache_dir
-    extracts.mkdir(parents=True)
-    for entry, _ in cache.values():
-        shutil.copy(entry, extracts / entry.name)
-    command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    command = seeded_build(raw, warehouse, cache)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if kill_warm:
         deadline = time.monotonic() + 60
@@ -119,15 +135,7 @@ def test_a_warm_process_killed_while_it_runs_dbt_is_reported_and_dbt_runs_again(
 ) -> None:
     """``kill -9`` of the warm process in the middle of its ``dbt build``: the build says so,
     discards that run, runs dbt in its own process and publishes the sample."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(sample_pdf, raw)
-    warehouse = tmp_path / "warehouse" / "budget.duckdb"
-    extracts = Settings.from_env(raw, warehouse).cache_dir
-    extracts.mkdir(parents=True)
-    for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
-        shutil.copy(entry, extracts / entry.name)
-    command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
     build = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert build.stdout is not None
     lines = []
@@ -331,19 +339,11 @@ def test_helpers_ignore_python_files_in_the_folder_the_build_runs_from(
 ) -> None:
     """``python -m`` would put the current folder on the helpers' ``sys.path``: dbt imports every
     ``dbt_*`` module there as a plugin, and a broken one failed the warm process's ``dbt build``."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(sample_pdf, raw)
     here = tmp_path / "analyst"
     here.mkdir()
     (here / "dbt_scratch.py").write_text("from . import nothing  # an analyst's unfinished file\n")
     (here / "great_expectations.py").write_text("raise ImportError('not the real one')\n")
-    warehouse = tmp_path / "warehouse" / "budget.duckdb"
-    extracts = Settings.from_env(raw, warehouse).cache_dir
-    extracts.mkdir(parents=True)
-    for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
-        shutil.copy(entry, extracts / entry.name)
-    command = [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
     build = subprocess.run(command, cwd=here, capture_output=True, text=True, timeout=900)
 
     assert build.returncode == 0, build.stdout + build.stderr

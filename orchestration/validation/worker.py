@@ -28,7 +28,6 @@ import os
 import pickle
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -36,7 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..warehouse.children import at_low_priority, die_with_parent, end_child, helper_command
+from ..warehouse.children import (
+    at_low_priority,
+    die_with_parent,
+    end_child,
+    start_helper,
+    stderr_tail,
+)
 from .results import ValidationRun
 
 #: The worker's first message once its imports are done, and its answers.
@@ -44,7 +49,6 @@ _READY, _RESULT, _FAILED = "ready", "result", "failed"
 #: How a run validated before it was asked for says so (``ValidationRun.validated_in``).
 AHEAD = "validated ahead, as dbt finished"
 #: How much of the worker's stderr a failure quotes.
-_STDERR_TAIL = 2000
 
 log = logging.getLogger("budget_warehouse.progress")
 
@@ -57,15 +61,7 @@ class ValidationWorker:
     """The build's side of one validation worker process."""
 
     def __init__(self) -> None:
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
-        command, env = helper_command(__name__, str(os.getpid()))
-        self._process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-        )
+        self._process, self._stderr = start_helper(__name__, str(os.getpid()))
         self._ready = False
         self._ahead = False  # a validation ahead that no request has taken yet
         self.started = time.perf_counter()
@@ -162,10 +158,7 @@ class ValidationWorker:
     def _why(self, reason: str) -> str:
         status = self._process.returncode
         state = "running" if status is None else f"exit status {status}"
-        fd = self._stderr.fileno()  # shared with the worker: read without moving its offset
-        size = os.fstat(fd).st_size
-        start = max(0, size - 4 * _STDERR_TAIL)
-        tail = os.pread(fd, size - start, start).decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+        tail = stderr_tail(self._stderr)
         return f"validation worker (pid {self.pid}, {state}): {reason}" + (
             f"\n  its stderr ends: {tail}" if tail else ""
         )

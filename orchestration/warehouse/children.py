@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -63,8 +64,12 @@ def end_child(process: subprocess.Popen[bytes], *streams: IO[bytes]) -> None:
 _CODE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def helper_command(module: str, *args: str) -> tuple[list[str], dict[str, str]]:
-    """The command and environment that run ``python -m module args`` on the build's own code.
+def start_helper(
+    module: str, *args: str, pass_fds: tuple[int, ...] = ()
+) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    """Start ``python -m module args`` on the build's own code, with pipes on its stdin and
+    stdout and its stderr in a temporary file (:func:`stderr_tail`); close both with
+    :func:`end_child`.
 
     ``python -m`` puts the current folder first on ``sys.path``, so a user's folder holding a
     ``dbt_*.py`` (dbt imports every such module as a plugin) or a ``pandas.py`` would break a
@@ -72,8 +77,28 @@ def helper_command(module: str, *args: str) -> tuple[list[str], dict[str, str]]:
     the folder of this package, so the helper imports the same code as the build.
     """
     paths = [_CODE_ROOT, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-    return [sys.executable, "-P", "-m", module, *args], env
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by end_child)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", module, *args],
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            pass_fds=pass_fds,
+        )
+    except BaseException:
+        stderr.close()
+        raise
+    return process, stderr
+
+
+def stderr_tail(stderr: IO[bytes], limit: int = 2000) -> str:
+    """The end of a helper's stderr file, read without moving the offset the helper writes at."""
+    fd = stderr.fileno()
+    size = os.fstat(fd).st_size
+    start = max(0, size - 4 * limit)  # up to 4 bytes a character
+    return os.pread(fd, size - start, start).decode("utf-8", "replace")[-limit:].strip()
 
 
 def at_low_priority(work: Callable[[], T]) -> T:

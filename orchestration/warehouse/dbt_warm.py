@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..file_hash import hash_files
-from .children import at_low_priority, die_with_parent, end_child, helper_command
+from .children import at_low_priority, die_with_parent, end_child, start_helper, stderr_tail
 
 #: The warm process's socket, in the environment of the ``budget-warehouse-dbt`` it may serve.
 SOCKET_ENV = "BUDGET_DBT_WARM"
@@ -59,7 +59,6 @@ _PARSE_ENV = ("BUDGET_DBT_DATABASE", "DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT
 #: Flags after which a pre-parsed manifest would not be this command's.
 _PARSE_FLAGS = ("--vars", "--target", "--profile", "--project-dir", "--profiles-dir", "-t")
 _PARTIAL_PARSE = "partial_parse.msgpack"
-_STDERR_TAIL = 2000
 _DYING_SECONDS = 2.0
 
 log = logging.getLogger("budget_warehouse.progress")
@@ -78,22 +77,9 @@ class WarmDbt:
         try:
             listener.bind(self.socket_path)
             listener.listen(4)  # a wrapper may connect before the warm process accepts: it waits
-            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
-            command, env = helper_command(
-                __name__,
-                str(os.getpid()),
-                str(listener.fileno()),
-                str(database),
-                str(target),
-                str(project_dir),
-            )
-            self._process = subprocess.Popen(
-                command,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                pass_fds=(listener.fileno(),),
+            args = (os.getpid(), listener.fileno(), database, target, project_dir)
+            self._process, self._stderr = start_helper(
+                __name__, *map(str, args), pass_fds=(listener.fileno(),)
             )
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -139,10 +125,7 @@ class WarmDbt:
         message = f"warm dbt process (pid {self.pid}, {state}) {when}: dbt runs in its own process"
         if status is None or status <= 0:
             return message
-        fd = self._stderr.fileno()  # shared with the process: read without moving its offset
-        size = os.fstat(fd).st_size
-        start = max(0, size - 4 * _STDERR_TAIL)
-        tail = os.pread(fd, size - start, start).decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+        tail = stderr_tail(self._stderr)
         return message + (f"\n  its stderr ends: {tail}" if tail else "")
 
     def close(self) -> None:
