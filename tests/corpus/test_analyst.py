@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.paths import CORPUS
+from tests.paths import CORPUS, ROOT
 from tests.warehouse_build import DBT_DIR, writable_copy
 from tools import region_seed
 
@@ -273,7 +273,7 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
 
 def readme_examples() -> list[tuple[str, list[list[str]]]]:
     """The SQL blocks of the README's cross-document section with the rows printed below them."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Compare departments across cities and years", 1)[1]
     section = section.split("\n## ", 1)[0]
     examples = re.findall(r"```sql\n(.*?)```\s*```text\n(.*?)```", section, re.S)
