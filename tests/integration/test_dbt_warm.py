@@ -34,6 +34,8 @@ from tests.integration.test_faults import (
 from tests.paths import ROOT, corpus_pdfs
 from tests.warehouse_build import writable_copy
 
+pytestmark = pytest.mark.slow  # every test runs whole CLI builds
+
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 WRAPPER = Path(sys.executable).with_name("budget-warehouse-dbt")
 SERVED = "dbt build done (dbt started ahead)"
