@@ -26,7 +26,8 @@ $(MANIFEST): $(STAMP) $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR
 run: $(STAMP) $(MANIFEST)  ## Build warehouse/budget.duckdb from the PDFs in raw/
 	$(BIN)/budget-warehouse build
 
-test: $(STAMP) $(MANIFEST)  ## Run the whole test suite
+test: $(STAMP) $(MANIFEST)  ## Run the whole test suite (installs Chromium and a CJK font if missing)
+	tools/install_test_deps.sh
 	$(BIN)/pytest
 
 test-fast: $(STAMP) $(MANIFEST)  ## Unit tests and the sample (no real corpus, no whole builds): under a minute

@@ -2,30 +2,74 @@
 per session (extract cache, sample warehouse, corpus warehouse, corpus extracts).
 
 Markers are given here, so `make test-fast` (`-m "not corpus and not slow"`) needs no list of
-files: a test that uses the real corpus (directly or through a fixture) is marked `corpus`.
+files. The folder gives the kind: `tests/unit/` → `unit` (no builds: a unit test asking for a
+build fixture is a collection error), `tests/integration/` → `integration`, `tests/corpus/` →
+`corpus`. Fixtures add to that: a test using the real corpus (directly or through a fixture) is
+marked `corpus`, one using a whole CLI build `slow`.
+
+Timeouts (`[tool.pytest.ini_options]`): pytest-timeout's `timeout` limits each test function;
+fixture setup, where the session's builds happen, gets `setup_timeout` of its own (given here).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from orchestration.extract.document import Extract
 from orchestration.extract.runner import extract_all, read_extract
-from tests.paths import CORPUS, SAMPLE_PDF, corpus_pdfs
+from tests.paths import CORPUS, SAMPLE_PDF, TESTS, corpus_pdfs
 from tests.warehouse_build import build_shared
 
+FOLDER_MARKERS = {"unit": "unit", "integration": "integration", "corpus": "corpus"}
 CORPUS_FIXTURES = {"corpus_dir", "corpus_warehouse", "corpus_extracts"}
 SLOW_FIXTURES = {"evidence_build"}  # whole builds through the CLI
+BUILD_FIXTURES = {"extract_cache", "sample_warehouse", *CORPUS_FIXTURES, *SLOW_FIXTURES}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("setup_timeout", "seconds one test's fixture setup may take", default="1200")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if CORPUS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        kind = FOLDER_MARKERS.get(folder)
+        if kind:
+            item.add_marker(kind)
+        if kind == "unit" and BUILD_FIXTURES & fixtures:
+            raise pytest.UsageError(
+                f"{item.nodeid} uses {sorted(BUILD_FIXTURES & fixtures)}: a build, not a unit "
+                "test — move it to tests/integration/ or tests/corpus/"
+            )
+        if CORPUS_FIXTURES & fixtures:
             item.add_marker(pytest.mark.corpus)
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Fixture setup under its own limit (`timeout` counts the test function only)."""
+    hooks = item.config.hook
+    timed = item.config.pluginmanager.hasplugin("timeout")
+    if timed:
+        from pytest_timeout import get_env_settings
+
+        limit = get_env_settings(item.config)  # ini, command line, $PYTEST_TIMEOUT
+        timed = bool(limit.timeout)  # --timeout=0 turns both limits off
+    if timed:
+        seconds = float(item.config.getini("setup_timeout"))
+        setup = limit._replace(timeout=seconds, func_only=False)
+        hooks.pytest_timeout_set_timer(item=item, settings=setup)
+    try:
+        yield
+    finally:
+        if timed:
+            hooks.pytest_timeout_cancel_timer(item=item)
 
 
 @pytest.fixture(scope="session")

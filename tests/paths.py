@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 SAMPLE_PDF = ROOT / "raw" / "shenzhen-futian_zhengshuju_2020_budget.pdf"
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = TESTS / "fixtures"
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
 WIDE = SHARED / "corpus" / "wide"  # 100 files as a public crawl stored them

@@ -32,8 +32,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import daily_build
 from orchestration.defs.sensors import raw_folder_sensor
 from orchestration.extract.pdf_source import fingerprint
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 # Small real documents (fast to extract) besides the sample; page counts as printed in the PDFs.
 REAL = {

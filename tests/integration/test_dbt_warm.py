@@ -25,11 +25,17 @@ from orchestration.extract.runner import extract_all
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse.dbt_warm import SOCKET_ENV, WarmDbt
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
-from tests.paths import corpus_pdfs
-from tests.test_faults import SAMPLE_三公_2020_YUAN, alive, descendants, three_public_2020
+from tests.integration.test_faults import (
+    SAMPLE_三公_2020_YUAN,
+    alive,
+    descendants,
+    three_public_2020,
+)
+from tests.paths import ROOT, corpus_pdfs
 from tests.warehouse_build import writable_copy
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # every test runs whole CLI builds
+
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 WRAPPER = Path(sys.executable).with_name("budget-warehouse-dbt")
 SERVED = "dbt build done (dbt started ahead)"

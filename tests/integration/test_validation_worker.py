@@ -25,9 +25,8 @@ from orchestration.validation.results import ValidationRun
 from orchestration.validation.runner import collect_validation
 from orchestration.validation.worker import ValidationWorker, validate, validation_worker
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
+from tests.paths import ROOT
 from tests.warehouse_build import writable_copy
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
