@@ -1,7 +1,8 @@
 """Headless Chromium for looking at the HTML report: the system browser driven by Playwright.
 
 Playwright's own browser download is not used; the Debian/Ubuntu ``chromium`` package is
-(``.ci/run`` installs it). ``$BUDGET_CHROMIUM`` overrides the executable.
+(``tools/install_test_deps.sh`` installs it; ``make test`` and ``.ci/run`` call that).
+``$BUDGET_CHROMIUM`` overrides the executable.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def chromium_executable() -> Path:
     path = Path(found)
     if not path.exists():
         raise FileNotFoundError(
-            f"no Chromium at {path}: install it (apt-get install -y chromium; .ci/run does) "
+            f"no Chromium at {path}: run tools/install_test_deps.sh (make test does) "
             "or set BUDGET_CHROMIUM"
         )
     return path
