@@ -201,7 +201,10 @@ def dbt_build(
             return
         progress_log.info("dbt build …")
         stamp_file.unlink(missing_ok=True)
-        with environment(**dbt_database_env(dbt, database)):
+        # "cautious": a test runs only when every model it reads is selected. A run of some models
+        # (the UI's Materialize, a backfill's run of the seeds) would otherwise run the tests of
+        # models it does not build, which fail on a warehouse where those do not exist yet.
+        with environment(**dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious"):
             invocation, events, warm = run_dbt_build(context, dbt, target_path)
             # A document whose rows break a key test is rejected and dbt runs again without it.
             rejected = reject_key_breakers(
