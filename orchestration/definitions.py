@@ -2,16 +2,22 @@
 
 ``dagster dev`` (``make dev``) and ``budget-warehouse build`` both load these definitions; loading
 them prepares the dbt project (``dbt parse`` when its manifest is stale, see ``dbt_project``).
+
+Every job runs its steps in one process, the jobs the UI makes from the asset graph too
+(Materialize, backfills): after extraction, which forks its own workers, every step writes the
+one DuckDB working file, so steps run one after another anyway, and each step process of the
+multiprocess executor would re-import this code location (~10 s). Runs log to the console at INFO.
 """
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from .defs.dbt_assets import build_dbt_models, dbt_project
 from .defs.extract_assets import document_extracts
 from .defs.jobs import build_warehouse_job
 from .defs.load_assets import raw_tables
+from .defs.loggers import console_logger
 from .defs.publish_assets import build_published_warehouse
 from .defs.report_assets import build_report_asset
 from .defs.resources import default_resources
@@ -41,4 +47,6 @@ defs = Definitions(
     sensors=[raw_folder_sensor],
     schedules=[daily_build],
     resources=default_resources(),
+    executor=in_process_executor,
+    loggers={"console": console_logger},
 )

@@ -14,15 +14,17 @@ import contextlib
 import functools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 from dagster import (
     AssetCheckResult,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetsDefinition,
+    AssetSpec,
     Failure,
     MaterializeResult,
     Output,
@@ -39,6 +41,7 @@ from ..settings import DBT_PROJECT_DIR
 from ..warehouse import dbt_warm
 from ..warehouse.children import DBT_CWD_ENV
 from ..warehouse.quarantine import reject_key_breakers
+from .dbt_check_descriptions import check_description
 from .dbt_state import (
     all_passed,
     failed_nodes,
@@ -60,11 +63,11 @@ DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 def dbt_project() -> DbtProject:
     """``dbt_project/``, prepared once per process with a current ``target/manifest.json``.
 
-    Under ``dagster dev``, ``prepare_if_dev()`` parses it on every load, so model edits show on
-    reload; elsewhere ``dbt parse`` runs only when the manifest is missing or stale.
+    ``dbt parse`` runs only when the manifest is missing or older than a project file, so model
+    edits show on a reload of ``dagster dev`` too. Not ``prepare_if_dev()``: under ``dagster dev``
+    it parses on every load, and every run's process loads the code location (~15 s a run).
     """
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
     ensure_manifest(project)
     return project
 
@@ -113,10 +116,23 @@ def dbt_database_env(dbt: DbtCliResource, database: Path) -> dict[str, str]:
 
 
 class BudgetDbtTranslator(DagsterDbtTranslator):
-    """All dbt models and seeds belong to the ``warehouse`` group."""
+    """All dbt models and seeds belong to the ``warehouse`` group; every dbt test's check says
+    what it checks (:func:`~.dbt_check_descriptions.check_description`)."""
 
-    def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return "warehouse"
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(description=check_description(manifest["nodes"][unique_id]))
 
 
 def up_to_date_events(context: AssetExecutionContext, stamp: dict[str, Any]) -> Iterator[Any]:
@@ -185,7 +201,10 @@ def dbt_build(
             return
         progress_log.info("dbt build …")
         stamp_file.unlink(missing_ok=True)
-        with environment(**dbt_database_env(dbt, database)):
+        # "cautious": a test runs only when every model it reads is selected. A run of some models
+        # (the UI's Materialize, a backfill's run of the seeds) would otherwise run the tests of
+        # models it does not build, which fail on a warehouse where those do not exist yet.
+        with environment(**dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious"):
             invocation, events, warm = run_dbt_build(context, dbt, target_path)
             # A document whose rows break a key test is rejected and dbt runs again without it.
             rejected = reject_key_breakers(

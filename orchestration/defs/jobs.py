@@ -9,24 +9,22 @@ from dagster import (
     AssetSelection,
     RepositoryDefinition,
     define_asset_job,
-    in_process_executor,
 )
 
 from .extract_assets import document_extracts
+from .run_queue import WRITER_TAG, WRITER_VALUE
 
 BUILD_JOB_NAME = "build_warehouse"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-WRITER_TAG = "budget_warehouse/writes"
 
-#: Every asset and check. Steps run in one process: after extraction (which fans out to its own
-#: worker processes) every step writes the one DuckDB working file, so they are sequential anyway.
+#: Every asset and check, in one process (the code location's executor, ``definitions.py``).
 build_warehouse_job = define_asset_job(
     BUILD_JOB_NAME,
     selection=AssetSelection.all(),
-    executor_def=in_process_executor,
-    # Lets an instance queue builds one at a time (docs/orchestration.md, "Concurrent runs").
-    tags={WRITER_TAG: "warehouse"},
+    # Lets an instance queue builds one at a time (docs/orchestration.md, "Concurrent runs");
+    # the instance's run coordinator tags the UI's asset runs the same way (``run_queue``).
+    tags={WRITER_TAG: WRITER_VALUE},
     description=(
         "Extract the selected document partitions, load the raw tables, dbt build, validate "
         "and publish warehouse/budget.duckdb."

@@ -139,6 +139,17 @@ def test_definitions_load() -> None:
     expectations = {key for check in validation_checks for key in check.check_keys}
     assert expectations <= checks
     assert len(checks - expectations) == len(dbt_tests) > 0
+    # every check says what it checks, a dbt test's in the words of its YAML or of its arguments
+    graph = defs.resolve_asset_graph()
+    assert all(graph.get_check_spec(key).description for key in checks)
+    dim_document = dg.AssetKey(["marts", "dim_document"])
+    loaded = graph.get_check_spec(
+        dg.AssetCheckKey(dim_document, "column_rules_dim_document_loaded")
+    )
+    assert loaded.description == "A loaded document belongs to a department — 已载入文档有部门"
+    # every job runs its steps in one process, the UI's asset job (Materialize, backfills) too
+    assert job.executor_def.name == "in_process"
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
 
 
 IMPORT_ONLY = """

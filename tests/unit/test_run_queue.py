@@ -1,0 +1,55 @@
+"""The instance of ``make dev`` (``dagster_instance.yaml``) and its run queue, on a real
+``DagsterInstance`` in a temporary ``$DAGSTER_HOME``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRun
+
+from orchestration.defs.extract_assets import document_extracts
+from orchestration.defs.run_queue import (
+    EXTRACTION,
+    WRITER_TAG,
+    WarehouseRunCoordinator,
+    writes_warehouse,
+)
+from tests.paths import ROOT
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> DagsterInstance:
+    shutil.copy(ROOT / "dagster_instance.yaml", tmp_path / "dagster.yaml")
+    return DagsterInstance.from_config(str(tmp_path))
+
+
+def test_the_instance_queues_writers_one_at_a_time_and_dequeues_every_second(
+    instance: DagsterInstance,
+) -> None:
+    coordinator = instance.run_coordinator
+    assert isinstance(coordinator, WarehouseRunCoordinator)
+    assert coordinator.dequeue_interval_seconds == 1
+    queue = instance.get_concurrency_config().run_queue_config
+    assert queue is not None
+    assert queue.tag_concurrency_limits == [{"key": WRITER_TAG, "limit": 1}]
+    assert instance.get_settings("nux") == {"enabled": False}
+    assert instance.get_settings("telemetry") == {"enabled": False}
+    assert instance.get_settings("python_logs") == {"python_log_level": "INFO"}
+
+
+def test_every_run_but_the_extraction_alone_writes_the_warehouse() -> None:
+    assert document_extracts.key == EXTRACTION
+    extraction = DagsterRun(job_name="__ASSET_JOB", asset_selection=frozenset({EXTRACTION}))
+    assert not writes_warehouse(extraction)
+    assert writes_warehouse(DagsterRun(job_name="__ASSET_JOB"))  # Materialize all, no selection
+    assert writes_warehouse(DagsterRun(job_name="build_warehouse"))
+    seeds = frozenset({AssetKey(["reference", "department_categories"])})
+    assert writes_warehouse(DagsterRun(job_name="__ASSET_JOB", asset_selection=seeds))
+    with_check = DagsterRun(
+        job_name="__ASSET_JOB",
+        asset_selection=frozenset({EXTRACTION}),
+        asset_check_selection=frozenset({AssetCheckKey(EXTRACTION, "some_check")}),
+    )
+    assert writes_warehouse(with_check)
