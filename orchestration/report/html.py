@@ -83,6 +83,12 @@ def describe(row: dict[str, Any]) -> str:
     )
 
 
+_ERROR_CLASSES = {
+    "document_inconsistent": "document_inconsistent — the document contradicts itself (our reading agrees with the page)",
+    "extraction_suspect": "extraction_suspect — our facts contradict the page (extraction or modelling suspect)",
+}
+
+
 def _check(check: Check, image: Image | None, level: str) -> str:
     row = check.row
     detail = row.get("detail") if row.get("expected_yuan") is not None else None
@@ -90,6 +96,10 @@ def _check(check: Check, image: Image | None, level: str) -> str:
         f'<div class="check {level}" data-check="{escape(check.key)}" data-rule="{escape(row["rule"])}">',
         f"<p><b>{escape(row['rule'])}</b> — {escape(describe(row))}</p>",
     ]
+    if row.get("error_class"):
+        parts.append(
+            f'<p class="note">error class: {escape(_ERROR_CLASSES.get(row["error_class"], row["error_class"]))}</p>'
+        )
     if detail:
         parts.append(f'<p class="note">{escape(str(detail))}</p>')
     if row.get("evaluation_id"):

@@ -194,7 +194,7 @@ final as (
         closest.difference_yuan,
         1 as items_summed,
         closest.rounding_yuan as tolerance_yuan,
-        {{ reconciliation_outcome('closest.difference_yuan', 'closest.rounding_yuan') }},
+        {{ reconciliation_outcome('closest.difference_yuan', 'closest.rounding_yuan', 'closest.expected_yuan') }},
         'narrative p.' || closest.source_page || ' "' || left(closest.context, 60) || '" vs '
         || coalesce(tables.printed_number, tables.table_title) || ' p.' || closest.table_page || ' '
         || closest.table_row_label || ' / ' || closest.table_column_label

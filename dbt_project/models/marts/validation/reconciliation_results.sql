@@ -1,7 +1,10 @@
 -- Every reconciliation rule evaluation of every loaded document, with its outcome: what the
 -- Great Expectations "reconciliation" suite validates and the validation report lists.
 -- status: pass (exact), warn (within rounding tolerance, or a parent above its printed
--- children: withheld lines), error (anything else).
+-- children: withheld lines — never a difference above 1 % and above 1 万元), error (anything else).
+-- error_class of an error: extraction_suspect (our facts or reading contradict the page: the facts
+-- rule's class, a unit slip or a doubled figure) or document_inconsistent (two figures we read as
+-- printed disagree: the publisher's arithmetic).
 
 with
 
@@ -22,7 +25,7 @@ narrative as (
 ),
 
 facts as (
-    select * from {{ ref('reconciliation__facts') }}
+    select * exclude (fact_table, comparison, is_independent) from {{ ref('reconciliation__facts') }}
 ),
 
 unioned as (
@@ -47,6 +50,12 @@ final as (
         case status when 'error' then 'error' when 'warn' then 'warning' else 'info' end as severity,
         status,
         finding,
+        case
+            when status <> 'error' then null
+            when error_class is not null then error_class
+            when finding in ('unit_slip', 'doubled') then 'extraction_suspect'
+            else 'document_inconsistent'
+        end as error_class,
         {{ table_context() }},
         case
             when printed_number is null or starts_with(table_title, printed_number) then table_title
