@@ -1,5 +1,6 @@
 -- Every printed figure a fact table's sum can be compared with, one row per (document × fact
--- table × printed figure): the total of the table the facts come from (`own_table`), the same
+-- table × printed figure): the total of the table the facts come from (`own_table`: its total
+-- row, or a 三公 table's "三公"经费合计 column or 合计 row beside the categories), the same
 -- figure printed in another table (`other_table`: basic expenditure in 一般公共预算支出表 and
 -- 支出总表, procurement in the 政府采购 table and the 支出总表 column, 三公 in another 三公 table),
 -- and the figure the narrative states (`narrative`: basic expenditure, procurement total, 三公
@@ -127,6 +128,44 @@ own_table as (
             when 'fct_procurement' then case when figures.table_type = 'procurement' then 'total' else 'procurement' end
             else 'total'
         end
+
+    union all
+
+    -- A 三公 table's own total column ("三公"经费合计): printed beside the categories read as facts.
+    select
+        fact_sums.*,
+        'own_table' as comparison,
+        figures.document_id as printed_document_id,
+        figures.table_id as printed_table_id,
+        figures.table_type,
+        figures.table_title,
+        figures.printed_number,
+        figures.source_page,
+        figures.row_label,
+        figures.column_label,
+        figures.amount_yuan as expected_yuan,
+        fact_sums.items_summed * figures.rounding_yuan as tolerance_yuan,
+        true as is_independent,
+    from fact_sums
+    inner join figures
+        on
+            fact_sums.document_id = figures.document_id
+            and fact_sums.table_id = figures.table_id
+    where
+        fact_sums.source = 'table'
+        and fact_sums.fact_table = 'fct_three_public_expenditure'
+        and figures.measure = 'total'
+        and (
+            regexp_matches(figures.column_label, '三公.*(合计|小计|总计)|^(合计|小计|总计)$')
+            -- categories printed as rows: the 合计 row of the amount column
+            or (
+                figures.figure_rows = 'total_row'
+                and (figures.document_id, figures.table_id) not in (
+                    select (document_id, table_id) from figures
+                    where measure = 'three_public_sum'
+                )
+            )
+        )
 ),
 
 other_tables as (

@@ -8,12 +8,13 @@
 -- (`facts_equal_printed_figure`). Facts read from two tables, or from a table whose rows were
 -- counted twice, exceed the printed figure: an error, so the document's figures are not marked
 -- reconciled. Comparisons: int_reconciliation__fact_comparisons.
--- error_class of an error: extraction_suspect where the figure is printed the same in another
--- independent place (table or narrative: the document is consistent, our facts are not), the
--- difference is a factor of 10⁴ (unit_slip) or 2 (doubled), or the table agrees with itself;
--- document_inconsistent where the table printing the figure also fails a within-table rule (the
--- printed cells we read do not add up to the totals printed beside them: the publisher's
--- arithmetic) and nothing else prints the figure the same.
+-- error_class of an error, by evidence, first match: a factor of 10⁴ (unit_slip) or 2 (doubled)
+-- is extraction_suspect; printed cells inside the table that do not add up to a subtotal printed
+-- beside them (a parent and its children, a unit and its lines, a total column) make it
+-- document_inconsistent (the publisher's arithmetic); a figure printed the same in another
+-- independent place (table or narrative) that our facts disagree with is extraction_suspect; a
+-- total row the printed rows do not add up to is document_inconsistent; otherwise — the table
+-- agrees with itself, our facts do not — extraction_suspect.
 
 with
 
@@ -69,19 +70,30 @@ evaluated as (
     ) as evaluations
 ),
 
--- Tables whose printed cells do not add up to the totals printed in them.
+-- Tables whose printed cells do not add up to the totals printed in them: inside the table (a
+-- parent and its children, a unit and its lines, a total column and its columns), or only at
+-- the total row (the comparison the facts rule repeats).
 inconsistent_tables as (
-    select distinct
+    select
         document_id,
         table_id,
-    from {{ ref('int_reconciliation__row_hierarchy') }}
-    where status = 'error'
-    union
-    select distinct
-        document_id,
-        table_id,
-    from {{ ref('int_reconciliation__column_totals') }}
-    where status = 'error'
+        bool_or(rule <> 'total_row_equals_sum_of_rows') as inside,
+    from (
+        select
+            document_id,
+            table_id,
+            rule,
+        from {{ ref('int_reconciliation__row_hierarchy') }}
+        where status = 'error'
+        union all
+        select
+            document_id,
+            table_id,
+            rule,
+        from {{ ref('int_reconciliation__column_totals') }}
+        where status = 'error'
+    )
+    group by all
 ),
 
 final as (
@@ -111,7 +123,9 @@ final as (
         evaluated.finding,
         case
             when evaluated.status <> 'error' then null
-            when evaluated.finding in ('unit_slip', 'doubled') or evaluated.is_corroborated then 'extraction_suspect'
+            when evaluated.finding in ('unit_slip', 'doubled') then 'extraction_suspect'
+            when inconsistent_tables.inside then 'document_inconsistent'
+            when evaluated.is_corroborated then 'extraction_suspect'
             when inconsistent_tables.table_id is not null then 'document_inconsistent'
             else 'extraction_suspect'
         end as error_class,
