@@ -88,3 +88,8 @@
                        'table_type', 'table_title', 'printed_number'] -%}
     {{ prefix }}{{ columns | join(',\n        ' ~ prefix) }}
 {%- endmacro %}
+
+{#- Why a fact table could not be verified: `why`, and that nothing else prints the figure. -#}
+{% macro unverified_reason(why) -%}
+    '{{ why }}; no other table, paired file or narrative prints the figure'
+{%- endmacro %}

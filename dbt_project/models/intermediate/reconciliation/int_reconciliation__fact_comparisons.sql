@@ -79,7 +79,10 @@ related_documents as (
 
 -- Which printed figures stand for each fact table, in another table or in the narrative.
 readings as (
-    select *
+    select
+        readings.fact_table,
+        readings.table_type,
+        readings.measure,
     from (
         values
         ('fct_budget_expenditure', 'general_budget_function', 'total'),
@@ -161,8 +164,9 @@ own_table as (
             or (
                 figures.figure_rows = 'total_row'
                 and (figures.document_id, figures.table_id) not in (
-                    select (document_id, table_id) from figures
-                    where measure = 'three_public_sum'
+                    select (category_figures.document_id, category_figures.table_id)
+                    from figures as category_figures
+                    where category_figures.measure = 'three_public_sum'
                 )
             )
         )

@@ -39,8 +39,7 @@ outcomes as (
 -- The figure that decides: the own total where it contradicts, else the closest agreeing one
 -- (own table first, then another table, then the narrative), else the closest one.
 decisive as (
-    select
-        comparisons.*,
+    select comparisons.*
     from comparisons
     inner join outcomes
         on comparisons.fact_table = outcomes.fact_table and comparisons.document_id = outcomes.document_id
@@ -74,12 +73,9 @@ final as (
         end as verification_status,
         case
             when coalesce(outcomes.comparisons, 0) > 0 then null
-            when outcomes.has_own_total
-                then 'the table prints no total row: its only total is the sum of the rows read as facts, '
-                || 'and no other table or narrative states the figure'
-            when fact_sums.source = 'narrative'
-                then 'the narrative states no total beside these figures and no paired table prints them'
-            else 'the table prints no total and no other table or narrative states the figure'
+            when outcomes.has_own_total then {{ unverified_reason('its only total is the sum of the rows read') }}
+            when fact_sums.source = 'narrative' then {{ unverified_reason('the narrative states no total') }}
+            else {{ unverified_reason('the table prints no total') }}
         end as unverified_reason,
         coalesce(outcomes.comparisons, 0) as comparisons,
         coalesce(outcomes.agreeing, 0) as agreeing,

@@ -52,7 +52,7 @@ elsewhere as (
 evaluated as (
     select
         evaluations.*,
-        exists (
+        exists(
             select 1
             from comparisons as other
             where
