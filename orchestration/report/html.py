@@ -30,6 +30,7 @@ border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-s
 .status.loaded,.status.pass,.status.reconciled{background:#dcfce7;color:#166534}
 .status.rejected,.status.error,.status.errors{background:#fee2e2;color:#991b1b}
 .status.warn,.status.warning,.status.warnings{background:#fef3c7;color:#92400e}
+.status.unverified{background:#e0e7ff;color:#3730a3}
 section.document{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:4px 20px 12px;
 margin:18px 0}.check{border-left:4px solid #dc2626;padding:4px 12px;margin:10px 0}
 .check.warn{border-color:#d97706}.check p{margin:2px 0}
