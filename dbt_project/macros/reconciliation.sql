@@ -93,3 +93,17 @@
 {% macro unverified_reason(why) -%}
     '{{ why }}; no other table, paired file or narrative prints the figure'
 {%- endmacro %}
+
+{#- A printed figure of int_reconciliation__table_figures (`relation`) as a fact comparison lists
+    it: where it is printed and the amount. -#}
+{% macro printed_figure(relation) -%}
+    {{ relation }}.document_id as printed_document_id,
+        {{ relation }}.table_id as printed_table_id,
+        {{ relation }}.table_type,
+        {{ relation }}.table_title,
+        {{ relation }}.printed_number,
+        {{ relation }}.source_page,
+        {{ relation }}.row_label,
+        {{ relation }}.column_label,
+        {{ relation }}.amount_yuan as expected_yuan
+{%- endmacro %}

@@ -1,6 +1,5 @@
 -- Every printed figure a fact table's sum can be compared with, one row per (document × fact
--- table × printed figure): the total of the table the facts come from (`own_table`: its total
--- row, or a 三公 table's "三公"经费合计 column or 合计 row beside the categories), the same
+-- table × printed figure): the total of the table the facts come from (`own_table`), the same
 -- figure printed in another table (`other_table`: basic expenditure in 一般公共预算支出表 and
 -- 支出总表, procurement in the 政府采购 table and the 支出总表 column, 三公 in another 三公 table),
 -- and the figure the narrative states (`narrative`: basic expenditure, procurement total, 三公
@@ -99,26 +98,20 @@ readings as (
     ) as readings (fact_table, table_type, measure)
 ),
 
--- The total of the table the facts come from.
+-- The total of the table the facts come from; in a 三公 table also its own total column
+-- ("三公"经费合计), or the 合计 row of its amount column where the categories are printed as rows.
 own_table as (
     select
         fact_sums.*,
         'own_table' as comparison,
-        figures.document_id as printed_document_id,
-        figures.table_id as printed_table_id,
-        figures.table_type,
-        figures.table_title,
-        figures.printed_number,
-        figures.source_page,
-        figures.row_label,
-        figures.column_label,
-        figures.amount_yuan as expected_yuan,
+        {{ printed_figure('figures') }},
         fact_sums.items_summed * figures.rounding_yuan as tolerance_yuan,
         figures.figure_rows in ('total_row', 'department_row')
         or (
             fact_sums.fact_table in ('fct_budget_expenditure', 'fct_basic_expenditure', 'fct_procurement')
             and fact_sums.items_summed - fact_sums.residual_rows > figures.rows_summed
-        ) as is_independent,
+        )
+        or (figures.measure = 'total' and fact_sums.fact_table = 'fct_three_public_expenditure') as is_independent,
     from fact_sums
     inner join figures
         on
@@ -126,47 +119,26 @@ own_table as (
             and fact_sums.table_id = figures.table_id
     where
         fact_sums.source = 'table'
-        and figures.measure = case fact_sums.fact_table
-            when 'fct_three_public_expenditure' then 'three_public_sum'
-            when 'fct_procurement' then case when figures.table_type = 'procurement' then 'total' else 'procurement' end
-            else 'total'
-        end
-
-    union all
-
-    -- A 三公 table's own total column ("三公"经费合计): printed beside the categories read as facts.
-    select
-        fact_sums.*,
-        'own_table' as comparison,
-        figures.document_id as printed_document_id,
-        figures.table_id as printed_table_id,
-        figures.table_type,
-        figures.table_title,
-        figures.printed_number,
-        figures.source_page,
-        figures.row_label,
-        figures.column_label,
-        figures.amount_yuan as expected_yuan,
-        fact_sums.items_summed * figures.rounding_yuan as tolerance_yuan,
-        true as is_independent,
-    from fact_sums
-    inner join figures
-        on
-            fact_sums.document_id = figures.document_id
-            and fact_sums.table_id = figures.table_id
-    where
-        fact_sums.source = 'table'
-        and fact_sums.fact_table = 'fct_three_public_expenditure'
-        and figures.measure = 'total'
         and (
-            regexp_matches(figures.column_label, '三公.*(合计|小计|总计)|^(合计|小计|总计)$')
-            -- categories printed as rows: the 合计 row of the amount column
+            figures.measure = case fact_sums.fact_table
+                when 'fct_three_public_expenditure' then 'three_public_sum'
+                when 'fct_procurement'
+                    then case when figures.table_type = 'procurement' then 'total' else 'procurement' end
+                else 'total'
+            end
             or (
-                figures.figure_rows = 'total_row'
-                and (figures.document_id, figures.table_id) not in (
-                    select (category_figures.document_id, category_figures.table_id)
-                    from figures as category_figures
-                    where category_figures.measure = 'three_public_sum'
+                fact_sums.fact_table = 'fct_three_public_expenditure'
+                and figures.measure = 'total'
+                and (
+                    regexp_matches(figures.column_label, '三公.*(合计|小计|总计)|^(合计|小计|总计)$')
+                    or (
+                        figures.figure_rows = 'total_row'
+                        and (figures.document_id, figures.table_id) not in (
+                            select (category_figures.document_id, category_figures.table_id)
+                            from figures as category_figures
+                            where category_figures.measure = 'three_public_sum'
+                        )
+                    )
                 )
             )
         )
@@ -176,15 +148,7 @@ other_tables as (
     select
         fact_sums.*,
         'other_table' as comparison,
-        figures.document_id as printed_document_id,
-        figures.table_id as printed_table_id,
-        figures.table_type,
-        figures.table_title,
-        figures.printed_number,
-        figures.source_page,
-        figures.row_label,
-        figures.column_label,
-        figures.amount_yuan as expected_yuan,
+        {{ printed_figure('figures') }},
         (fact_sums.items_summed + 1)
         * greatest(figures.rounding_yuan, coalesce(table_rounding.rounding_yuan, 100)) as tolerance_yuan,
         true as is_independent,
