@@ -2,10 +2,12 @@
 
 Runs ``budget-warehouse build`` on a folder of downloads exactly as a new user would (``make
 corpus``), then reads the published warehouse: per file its kind, status and reason, the
-error-level and warning checks of every loaded document, the errors by rule, by table type and
-by publisher (the crawl's city folder), and every remaining error with its evidence (page,
-printed total, what it should equal) and diagnosis — a publishing error, or an extraction limit
-— from ``tools/wide_corpus_diagnoses.yaml`` (reviewed against the PDFs; an error no diagnosis
+error-level and warning checks of every loaded document, the verification of every (document,
+fact table) pair (``marts.fact_verification``), per publisher (the crawl's city folder) and fact
+table: loaded, clean, verified / contradicted / unverified; the errors by rule, by class
+(``document_inconsistent`` / ``extraction_suspect``), by table type and by publisher, and every
+remaining error with its evidence (page, printed total, what it should equal), its class and
+diagnosis — a publishing error, or an extraction limit — from ``tools/wide_corpus_diagnoses.yaml`` (reviewed against the PDFs; an error no diagnosis
 matches is listed as "not yet reviewed"). Tolerances are never widened to make an error go away.
 
 The JSON holds the extractor version and the sha256 of every corpus file, so a test can tell
@@ -95,17 +97,33 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def read_warehouse(warehouse: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(documents with their check counts and extractor version, error-level checks) of a
-    published warehouse."""
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Column names of ``marts.<table>`` (empty when the warehouse predates it)."""
+    return {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
+
+
+@dataclass
+class Reading:
+    """What the report reads from a published warehouse."""
+
+    documents: list[dict[str, Any]]  # with check counts, status and extractor version
+    errors: list[dict[str, Any]]  # error-level checks, with their class
+    verification: list[dict[str, Any]]  # per document and fact table
+    big_warnings: int  # warnings with a difference above 1 % and above 1 万元
+
+
+def read_warehouse(warehouse: Path) -> Reading:
+    """Documents, error-level checks and verification of a published warehouse; an older
+    warehouse without verification or error classes reads them as empty."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        columns = {
-            name
-            for (name,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = 'dim_document'"
-            ).fetchall()
-        }
+        columns = _columns(con, "dim_document")
         kind = "d.document_kind" if "document_kind" in columns else "null"
         disclosure = "d.disclosure_id" if "disclosure_id" in columns else "d.document_id"
         documents = _rows(
@@ -115,35 +133,76 @@ def read_warehouse(warehouse: Path) -> tuple[list[dict[str, Any]], list[dict[str
                 d.extractor_version,
                 {kind} as kind,
                 {disclosure} as disclosure_id,
+                count(r.evaluation_id) as evaluations,
                 count(r.evaluation_id) filter (where r.status = 'error') as errors,
-                count(r.evaluation_id) filter (where r.status = 'warn') as warnings
+                count(r.evaluation_id) filter (where r.status = 'warn') as warnings,
+                any_value(s.reconciliation_status) as reconciliation_status
             from marts.dim_document as d
             left join marts.reconciliation_results as r using (document_id)
+            left join marts.document_reconciliation as s using (document_id)
             group by all
             """,
         )
+        results = _columns(con, "reconciliation_results")
+        error_class = "error_class" if "error_class" in results else "null"
         errors = _rows(
             con,
-            """
+            f"""
             select document_id, rule, table_type, table_label as "table", source_page as page,
                 unit_name, row_label, column_label, expected_yuan, observed_yuan,
-                difference_yuan, detail
+                difference_yuan, detail, {error_class} as error_class
             from marts.reconciliation_results
             where status = 'error'
             order by source_file, source_page, table_id, row_index, column_index, rule
             """,
         )
-    return documents, errors
+        verification = (
+            _rows(
+                con,
+                "select document_id, fact_table, verification_status, unverified_reason, "
+                "error_class from marts.fact_verification order by all",
+            )
+            if _columns(con, "fact_verification")
+            else []
+        )
+        big_warnings = con.execute(
+            "select count(*) from marts.reconciliation_results where status = 'warn' "
+            "and abs(difference_yuan) > 10000 and abs(difference_yuan) > 0.01 * abs(expected_yuan)"
+        ).fetchone()[0]
+    return Reading(documents, errors, verification, big_warnings)
 
 
-def summarise(
-    files: dict[str, str], documents: list[dict[str, Any]], errors: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The JSON report: extractor version, corpus hashes, per-file fate and checks, totals."""
-    by_sha = {d["sha256"]: d for d in documents}
+FACT_TABLES = (
+    "fct_budget_expenditure",
+    "fct_basic_expenditure",
+    "fct_procurement",
+    "fct_three_public_expenditure",
+)
+VERIFICATION_STATUSES = ("verified", "contradicted", "unverified")
+ERROR_CLASSES = ("document_inconsistent", "extraction_suspect")
+
+
+def _publisher(path: str) -> str:
+    """The crawl's city folder of a corpus path."""
+    return path.split("/")[0] if "/" in path else "—"
+
+
+def summarise(files: dict[str, str], reading: Reading) -> dict[str, Any]:
+    """The JSON report: extractor version, corpus hashes, per-file fate, checks and
+    verification, totals, and per publisher and fact table."""
+    by_sha = {d["sha256"]: d for d in reading.documents}
+    verification: dict[str, dict[str, str]] = {}
+    for row in reading.verification:
+        verification.setdefault(row["document_id"], {})[row["fact_table"]] = row[
+            "verification_status"
+        ]
+    classes: dict[str, Counter] = {}
+    for error in reading.errors:
+        classes.setdefault(error["document_id"], Counter())[error["error_class"] or "—"] += 1
     per_file = []
     for path, sha in files.items():
         doc = by_sha.get(sha, {})
+        loaded = doc.get("status") == "loaded"
         per_file.append(
             {
                 "path": path,
@@ -151,8 +210,12 @@ def summarise(
                 "status": doc.get("status"),
                 "kind": doc.get("kind"),
                 "reason": doc.get("status_reason"),
-                "errors": doc.get("errors", 0) if doc.get("status") == "loaded" else None,
-                "warnings": doc.get("warnings", 0) if doc.get("status") == "loaded" else None,
+                "errors": doc.get("errors", 0) if loaded else None,
+                "warnings": doc.get("warnings", 0) if loaded else None,
+                "evaluations": doc.get("evaluations", 0) if loaded else None,
+                "reconciliation_status": doc.get("reconciliation_status") if loaded else None,
+                "errors_by_class": dict(classes.get(doc.get("document_id"), {})),
+                "verification": verification.get(doc.get("document_id"), {}) if loaded else {},
                 "disclosure": doc.get("disclosure_id") or path,
             }
         )
@@ -163,7 +226,8 @@ def summarise(
     disclosures: dict[str, bool] = {}
     for f in loaded:
         disclosures[f["disclosure"]] = disclosures.get(f["disclosure"], True) and f["errors"] == 0
-    versions = sorted({d["extractor_version"] for d in documents if d["extractor_version"]})
+    pairs = Counter(status for f in loaded for status in f["verification"].values())
+    versions = sorted({d["extractor_version"] for d in reading.documents if d["extractor_version"]})
     return {
         # the extractor that built the warehouse read (not necessarily the checkout's)
         "extractor_version": ",".join(versions),
@@ -180,10 +244,47 @@ def summarise(
             "clean_disclosure_share": (
                 round(sum(disclosures.values()) / len(disclosures), 4) if disclosures else None
             ),
-            "errors": len(errors),
-            "errors_by_rule": dict(Counter(e["rule"] for e in errors).most_common()),
+            "errors": len(reading.errors),
+            "errors_by_rule": dict(Counter(e["rule"] for e in reading.errors).most_common()),
+            "errors_by_class": dict(
+                Counter(e["error_class"] or "—" for e in reading.errors).most_common()
+            ),
+            "fact_table_pairs": sum(pairs.values()),
+            "fact_table_pairs_by_status": {k: pairs[k] for k in VERIFICATION_STATUSES},
+            "verified_share": (
+                round(pairs["verified"] / sum(pairs.values()), 4) if pairs else None
+            ),
+            "reconciliation_status": dict(
+                Counter(f["reconciliation_status"] for f in loaded).most_common()
+            ),
+            "reconciled_with_nothing_checked": sum(
+                f["reconciliation_status"] == "reconciled" and not f["evaluations"] for f in loaded
+            ),
+            "material_warnings": reading.big_warnings,
         },
+        "by_publisher": _by_publisher(loaded),
     }
+
+
+def _by_publisher(loaded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per publisher (crawl folder) and fact table: documents with facts in it, how many are
+    clean, verified / contradicted / unverified, and the errors of those documents by class."""
+    rows = []
+    for publisher in sorted({_publisher(f["path"]) for f in loaded}):
+        files = [f for f in loaded if _publisher(f["path"]) == publisher]
+        for fact_table in FACT_TABLES:
+            having = [f for f in files if fact_table in f["verification"]]
+            statuses = Counter(f["verification"][fact_table] for f in having)
+            rows.append(
+                {
+                    "publisher": publisher,
+                    "fact_table": fact_table,
+                    "loaded": len(having),
+                    "clean": sum(f["errors"] == 0 for f in having),
+                    **{status: statuses[status] for status in VERIFICATION_STATUSES},
+                }
+            )
+    return rows
 
 
 def _cell(value: object) -> str:
@@ -225,6 +326,7 @@ def render(
         f"- Documents with errors: {s['publishing_only']} whose every error is a diagnosed "
         f"publishing error, {s['with_extraction_limits']} with an extraction limit, "
         f"{s['with_unreviewed']} with an error not yet reviewed.",
+        *_verification_lines(s),
         "",
     ]
     by_rule = Counter({k: v for k, v in s["errors_by_rule"].items()})
@@ -234,11 +336,23 @@ def render(
         before = Counter(b["errors_by_rule"])
         lines += [
             f"Before (baseline build): {b['loaded']} loaded, {b['clean_loaded']} clean "
-            f"({b['clean_share']:.0%}), {b['errors']} errors.",
+            f"({b['clean_share']:.0%}), {b['errors']} errors, "
+            f"{b['reconciled_with_nothing_checked']} reconciled with nothing checked, "
+            f"{b['material_warnings']} warnings above 1 % and 1 万元.",
             "",
         ]
     lines += ["## Errors by rule", "", *_count_table("rule", by_rule, before), ""]
     lines += [
+        "## Errors by class",
+        "",
+        "`document_inconsistent`: the document contradicts itself (the figures compared are both "
+        "read as printed; the publisher's arithmetic is off). `extraction_suspect`: our facts "
+        "contradict the page (a figure printed consistently elsewhere, a factor of 10⁴ or 2) — "
+        "see docs/validation.md.",
+        "",
+        *_count_table("error class", Counter(s["errors_by_class"])),
+        "",
+        *_publisher_lines(report),
         "## Errors by table type",
         "",
         *_count_table("table type", Counter(e["table_type"] for e in errors)),
@@ -302,9 +416,71 @@ def render(
         )
         lines.append(
             f"- `{error['rule']}` {where}: printed {format_amount(error['expected_yuan'])}, "
-            f"sum {format_amount(error['observed_yuan'])} — {verdict}"
+            f"sum {format_amount(error['observed_yuan'])} — `{error['error_class']}`; {verdict}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _verification_lines(s: dict[str, Any]) -> list[str]:
+    """The summary's verification bullets."""
+    if not s["fact_table_pairs"]:
+        return ["- No verification in this warehouse (built before `fact_verification`)."]
+    by = s["fact_table_pairs_by_status"]
+    return [
+        f"- {by['verified']} of {s['fact_table_pairs']} (document, fact table) pairs "
+        f"({s['verified_share']:.0%}) verified against an independent printed figure, "
+        f"{by['contradicted']} contradicted, {by['unverified']} unverified "
+        "(`marts.fact_verification`).",
+        "- Documents by reconciliation status: "
+        + ", ".join(f"{k} {v}" for k, v in s["reconciliation_status"].items())
+        + f"; {s['reconciled_with_nothing_checked']} reconciled with nothing checked.",
+        f"- Warnings with a difference above 1 % and above 1 万元: {s['material_warnings']}.",
+    ]
+
+
+def _publisher_lines(report: dict[str, Any]) -> list[str]:
+    """Per publisher and fact table: documents with facts, clean, verification outcomes."""
+    lines = [
+        "## Verification by publisher and fact table",
+        "",
+        "Documents with facts in the table; clean: without an error-level check.",
+        "",
+        "| publisher | fact table | documents | clean | verified | contradicted | unverified |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["by_publisher"]:
+        if row["loaded"]:
+            lines.append(
+                f"| {row['publisher']} | {row['fact_table']} | {row['loaded']} | {row['clean']} | "
+                f"{row['verified']} | {row['contradicted']} | {row['unverified']} |"
+            )
+    classes: dict[str, Counter] = {}
+    for f in report["files"]:
+        if f["status"] == "loaded":
+            counts = classes.setdefault(_publisher(f["path"]), Counter(loaded=0, clean=0))
+            counts.update(loaded=1, clean=int(f["errors"] == 0), **f["errors_by_class"])
+    lines += [
+        "",
+        "| publisher | loaded | clean | document_inconsistent errors | extraction_suspect errors |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {publisher} | {c['loaded']} | {c['clean']} | {c['document_inconsistent']} | "
+            f"{c['extraction_suspect']} |"
+            for publisher, c in sorted(classes.items())
+        ),
+        "",
+    ]
+    unverified = [
+        (f["path"], table)
+        for f in report["files"]
+        for table, status in f["verification"].items()
+        if status == "unverified"
+    ]
+    if unverified:
+        lines += ["Unverified (no independent printed figure; reason in `fact_verification`):", ""]
+        lines += [f"- {path} · {table}" for path, table in unverified]
+        lines.append("")
+    return lines
 
 
 def _count_verdicts(
@@ -344,18 +520,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_build:
         print(build(corpus, args.warehouse, args.workers)[-3000:])
     files = corpus_files(corpus)
-    documents, errors = read_warehouse(args.warehouse)
-    report = summarise(files, documents, errors)
+    reading = read_warehouse(args.warehouse)
+    report = summarise(files, reading)
+    errors = reading.errors
     path_of = {
         d["document_id"]: next((p for p, sha in files.items() if sha == d["sha256"]), "")
-        for d in documents
+        for d in reading.documents
     }
     for error in errors:
         error["path"] = path_of.get(error["document_id"], "")
     _count_verdicts(report, errors, load_diagnoses())
     baseline = None
     if args.baseline:
-        baseline = summarise(files, *read_warehouse(args.baseline))
+        baseline = summarise(files, read_warehouse(args.baseline))
     args.json.write_text(
         json.dumps(report, ensure_ascii=False, indent=1, default=_json_default) + "\n",
         encoding="utf-8",
@@ -364,7 +541,9 @@ def main(argv: list[str] | None = None) -> int:
     s = report["summary"]
     print(
         f"{s['loaded']} loaded, {s['rejected']} rejected; {s['clean_loaded']} clean "
-        f"({s['clean_share']}); {s['errors']} errors → {args.markdown}, {args.json}"
+        f"({s['clean_share']}); {s['errors']} errors ({s['errors_by_class']}); "
+        f"verified {s['verified_share']} of {s['fact_table_pairs']} pairs "
+        f"→ {args.markdown}, {args.json}"
     )
     return 0
 

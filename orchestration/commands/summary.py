@@ -199,7 +199,11 @@ class BuildReport:
             f"Expectations: {len(rows) - len(failed)} passed, {len(errors)} failed, "
             f"{plural(len(warnings), 'warning')} (audit.validation_results)"
         )
-        lines += [f"  ✗ {printable(describe_finding(row))}" for row in errors]
+        lines += [
+            f"  ✗ {printable(describe_finding(row))}"
+            + (f" [{row.error_class}]" if row.error_class else "")
+            for row in errors
+        ]
         lines += [f"  ! {printable(describe_finding(row))}" for row in warnings[:WARNINGS_SHOWN]]
         if len(warnings) > WARNINGS_SHOWN:
             lines.append(

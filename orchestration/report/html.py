@@ -30,6 +30,7 @@ border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-s
 .status.loaded,.status.pass,.status.reconciled{background:#dcfce7;color:#166534}
 .status.rejected,.status.error,.status.errors{background:#fee2e2;color:#991b1b}
 .status.warn,.status.warning,.status.warnings{background:#fef3c7;color:#92400e}
+.status.unverified{background:#e0e7ff;color:#3730a3}
 section.document{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:4px 20px 12px;
 margin:18px 0}.check{border-left:4px solid #dc2626;padding:4px 12px;margin:10px 0}
 .check.warn{border-color:#d97706}.check p{margin:2px 0}
@@ -83,6 +84,12 @@ def describe(row: dict[str, Any]) -> str:
     )
 
 
+_ERROR_CLASSES = {
+    "document_inconsistent": "document_inconsistent — the document contradicts itself (our reading agrees with the page)",
+    "extraction_suspect": "extraction_suspect — our facts contradict the page (extraction or modelling suspect)",
+}
+
+
 def _check(check: Check, image: Image | None, level: str) -> str:
     row = check.row
     detail = row.get("detail") if row.get("expected_yuan") is not None else None
@@ -90,6 +97,10 @@ def _check(check: Check, image: Image | None, level: str) -> str:
         f'<div class="check {level}" data-check="{escape(check.key)}" data-rule="{escape(row["rule"])}">',
         f"<p><b>{escape(row['rule'])}</b> — {escape(describe(row))}</p>",
     ]
+    if row.get("error_class"):
+        parts.append(
+            f'<p class="note">error class: {escape(_ERROR_CLASSES.get(row["error_class"], row["error_class"]))}</p>'
+        )
     if detail:
         parts.append(f'<p class="note">{escape(str(detail))}</p>')
     if row.get("evaluation_id"):

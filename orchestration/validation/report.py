@@ -49,7 +49,11 @@ def failure_lines(
             r.row_label or "",
         ),
     )
-    lines = [f"{'ERROR' if r.status == 'error' else 'WARN '} {describe(r)}" for r in chosen]
+    lines = [
+        f"{'ERROR' if r.status == 'error' else 'WARN '} {describe(r)}"
+        + (f" [{r.error_class}]" if r.error_class else "")
+        for r in chosen
+    ]
     if limit is not None and len(lines) > limit:
         lines = [*lines[:limit], f"… and {len(lines) - limit} more"]
     return lines

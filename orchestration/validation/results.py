@@ -19,6 +19,9 @@ Status = Literal["pass", "warn", "error"]
 Severity = Literal["error", "warning", "info"]
 #: Severity of a Great Expectations expectation.
 GeSeverity = Literal["critical", "warning", "info"]
+#: Whose error an error-level finding is: the document contradicts itself (our reading agrees
+#: with the page; the publisher's arithmetic is off) or our facts contradict the page.
+ErrorClass = Literal["document_inconsistent", "extraction_suspect"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class ValidationResult:
     items_summed: int | None
     detail: str | None
     evaluation_id: str | None
+    error_class: ErrorClass | None = None  # errors only
 
 
 @dataclass(frozen=True)

@@ -352,6 +352,8 @@ def _fact_rows(
                 "items_summed": 1,
                 "detail": f"{batch.table}.{column} = {amount} < 0 (bound: ≥ 0)",
                 "evaluation_id": str(record[batch.id_column]),
+                # a budget amount is never negative: a change column read as an amount
+                "error_class": "extraction_suspect",
             }
             rows.append(_result(batch, kind, values))
         failed_documents = set(bad["document_id"].astype(str))

@@ -187,7 +187,15 @@ def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
                     f'select count(*) from marts."{table}"'
                 ).fetchone()[0]
         if validation and "validation_results" in _tables(con, "audit"):
-            columns = [f.name for f in fields(ValidationResult)]
+            present = {
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'audit' and table_name = 'validation_results'"
+                ).fetchall()
+            }
+            # a warehouse published before a column was added reads it as its default
+            columns = [f.name for f in fields(ValidationResult) if f.name in present]
             summary.validation = [
                 ValidationResult(**row) for row in _rows(con, "audit.validation_results", columns)
             ]

@@ -237,17 +237,28 @@ def test_prior_year_three_public_printed_in_a_document_is_the_departments_previo
 def test_every_fact_row_carries_its_documents_reconciliation_status(
     corpus: duckdb.DuckDBPyConnection,
 ) -> None:
+    # errors > unverified (a fact table with no printed figure to compare, or nothing checked)
+    # > warnings > reconciled (every fact table verified, every rule passed)
     expected = dict(
         corpus.execute(
+            "with r as (select document_id, count(*) as n, "
+            "count(*) filter (where status = 'error') as errors, "
+            "count(*) filter (where status = 'warn') as warnings "
+            "from marts.reconciliation_results group by all), "
+            "v as (select document_id, "
+            "count(*) filter (where verification_status = 'contradicted') as contradicted, "
+            "count(*) filter (where verification_status = 'unverified') as unverified "
+            "from marts.fact_verification group by all) "
             "select d.document_id, case "
-            "when count(*) filter (where r.status = 'error') > 0 then 'errors' "
-            "when count(*) filter (where r.status = 'warn') > 0 then 'warnings' "
+            "when r.errors > 0 or v.contradicted > 0 then 'errors' "
+            "when v.unverified > 0 or coalesce(r.n, 0) = 0 then 'unverified' "
+            "when r.warnings > 0 then 'warnings' "
             "else 'reconciled' end "
-            "from marts.dim_document d left join marts.reconciliation_results r using (document_id) "
-            "where d.status = 'loaded' group by all"
+            "from marts.dim_document d left join r using (document_id) left join v using (document_id) "
+            "where d.status = 'loaded'"
         ).fetchall()
     )
-    assert set(expected.values()) <= {"reconciled", "warnings", "errors"}
+    assert set(expected.values()) <= {"reconciled", "warnings", "unverified", "errors"}
     for table in FACT_TABLES:
         rows = corpus.execute(
             f"select document_id, reconciliation_status, count(*) from marts.{table} group by all"
@@ -264,7 +275,9 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
     for status, ids, _ in years:
         statuses = {expected[i] for i in ids}
         worst = next(
-            s for s in ("errors", "warnings", "reconciled") if s in statuses | {"reconciled"}
+            s
+            for s in ("errors", "unverified", "warnings", "reconciled")
+            if s in statuses | {"reconciled"}
         )
         assert status == worst
 

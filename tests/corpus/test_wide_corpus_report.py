@@ -45,3 +45,18 @@ def test_every_file_has_a_fate_and_loaded_ones_their_checks(report: dict) -> Non
 
 def test_diagnoses_are_well_formed() -> None:
     assert all(d.explanation and d.path for d in load_diagnoses())
+
+
+def test_every_error_is_classified_and_every_pair_has_a_verification(report: dict) -> None:
+    summary = report["summary"]
+    assert set(summary["errors_by_class"]) <= {"document_inconsistent", "extraction_suspect"}
+    assert sum(summary["errors_by_class"].values()) == summary["errors"]
+    statuses = summary["fact_table_pairs_by_status"]
+    assert sum(statuses.values()) == summary["fact_table_pairs"] > 0
+    assert summary["reconciled_with_nothing_checked"] == 0
+    assert summary["material_warnings"] == 0
+    publishers = {row["publisher"] for row in report["by_publisher"]}
+    assert publishers == {
+        f["path"].split("/")[0] for f in report["files"] if f["status"] == "loaded"
+    }
+    assert sum(row["verified"] for row in report["by_publisher"]) == statuses["verified"]

@@ -51,11 +51,27 @@ def sample_run(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Val
 
 
 @pytest.fixture(scope="module")
-def tampered_run(tmp_path_factory: pytest.TempPathFactory, extract_cache: Path) -> ValidationRun:
+def tampered_db(tmp_path_factory: pytest.TempPathFactory, extract_cache: Path) -> Path:
     database = tmp_path_factory.mktemp("validation-tampered") / "budget.duckdb"
     pdfs = [FIXTURES / LEAF_FILE, FIXTURES / NEGATIVE_FILE]
     build(pdfs, database, extract_cache)
-    return collect_validation(database)
+    return database
+
+
+@pytest.fixture(scope="module")
+def tampered_run(tampered_db: Path) -> ValidationRun:
+    return collect_validation(tampered_db)
+
+
+def verification(database: Path, source_file: str) -> dict[str, tuple]:
+    """fact table → (status, facts, printed figure, where compared, page, error class)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select fact_table, verification_status, facts_yuan, printed_yuan, compared_with, "
+            "printed_page, error_class from marts.fact_verification where source_file = ?",
+            [source_file],
+        ).fetchall()
+    return {row[0]: row[1:] for row in rows}
 
 
 def of(run: ValidationRun, source_file: str) -> list[ValidationResult]:
@@ -320,3 +336,68 @@ def test_validation_asset_writes_the_audit_table(
         rows = con.execute("select count(*) from audit.validation_results").fetchone()[0]
     assert rows == len(sample_run.results) == 579
     assert (tmp_path / "warehouse" / "data_docs" / "index.html").exists()
+
+
+def test_sample_every_fact_table_is_verified_against_a_printed_figure(sample_db: Path) -> None:
+    checked = verification(sample_db, SAMPLE_FILE)
+    assert set(checked) == {
+        "fct_budget_expenditure",
+        "fct_basic_expenditure",
+        "fct_procurement",
+        "fct_three_public_expenditure",
+    }
+    assert {status for status, *_ in checked.values()} == {"verified"}
+    # 三公 9.34 万元: the four categories against the 三公 table's own printed total (表12, p.32)
+    assert checked["fct_three_public_expenditure"] == (
+        "verified",
+        wan("9.34"),
+        wan("9.34"),
+        "own_table",
+        32,
+        None,
+    )
+    # procurement agrees within rounding: 3,320.24 against the printed 3,320.23 (one cent)
+    assert checked["fct_procurement"][:3] == ("verified", wan("3320.24"), wan("3320.23"))
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        status = con.execute(
+            "select reconciliation_status, fact_tables_verified, error_class "
+            "from marts.document_reconciliation"
+        ).fetchall()
+    # every fact table verified, two rounding warnings: `warnings`, not `reconciled`
+    assert status == [("warnings", 4, None)]
+
+
+@pytest.mark.slow
+def test_tampered_leaf_contradicts_the_procurement_facts_as_the_documents_error(
+    tampered_db: Path, tampered_run: ValidationRun
+) -> None:
+    checked = verification(tampered_db, LEAF_FILE)
+    # the tampered leaf (8.80 printed under a 4.10 subtotal) makes the facts 8.01 万元 above the
+    # table's printed 合计 — and the page contradicts itself: its lines do not add up to its subtotal
+    assert checked["fct_procurement"] == (
+        "contradicted",
+        wan("3328.24"),
+        wan("3320.23"),
+        "own_table",
+        30,
+        "document_inconsistent",
+    )
+    assert checked["fct_three_public_expenditure"][0] == "verified"
+    classes = {
+        (r.rule, r.row_label): r.error_class
+        for r in of(tampered_run, LEAF_FILE)
+        if r.status == "error"
+    }
+    assert (
+        classes[("parent_equals_sum_of_children", "A0302 办公自动化设备")]
+        == "document_inconsistent"
+    )
+    assert all(classes.values())  # every error classified
+    [negative] = [
+        r
+        for r in of(tampered_run, NEGATIVE_FILE)
+        if r.rule == "non_negative_amount" and r.status == "error"
+    ]
+    assert negative.error_class == "extraction_suspect"
+    lines = failure_lines(of(tampered_run, LEAF_FILE))
+    assert any("A0302" in line and line.endswith("[document_inconsistent]") for line in lines)

@@ -55,6 +55,7 @@ final as (
         finals.department_year_id as final_department_year_id,
         case
             when 'errors' in (budgets.reconciliation_status, finals.reconciliation_status) then 'errors'
+            when 'unverified' in (budgets.reconciliation_status, finals.reconciliation_status) then 'unverified'
             when 'warnings' in (budgets.reconciliation_status, finals.reconciliation_status) then 'warnings'
             else 'reconciled'
         end as reconciliation_status,

@@ -23,7 +23,8 @@ reconciliation as (
     select
         document_id,
         evaluations,
-        reconciliation_status
+        reconciliation_status,
+        error_class,
     from {{ ref('document_reconciliation') }}
 ),
 
@@ -206,6 +207,7 @@ department_years as (
         count(*) as files,
         case when bool_or(documents.scope = 'department') then 'department' else 'unit' end as scope,
         {{ worst_reconciliation_status('reconciliation.reconciliation_status') }} as reconciliation_status,
+        {{ worst_error_class('reconciliation.error_class') }} as error_class,
     from documents
     left join reconciliation on documents.document_id = reconciliation.document_id
     group by all
@@ -225,6 +227,7 @@ pivoted as (
         case when bool_or(chosen.scope = 'department') then 'department' else 'unit' end as scope,
         list(distinct chosen.document_id order by chosen.document_id) as source_document_ids,
         {{ worst_reconciliation_status('reconciliation.reconciliation_status') }} as reconciliation_status,
+        {{ worst_error_class('reconciliation.error_class') }} as error_class,
     from chosen
     left join reconciliation on chosen.document_id = reconciliation.document_id
     group by all
@@ -258,13 +261,18 @@ final as (
         department_years.department_id,
         department_years.fiscal_year,
         department_years.phase,
-        pivoted.* exclude (department_id, fiscal_year, phase, scope, source_document_ids, reconciliation_status),
+        pivoted.* exclude (
+            department_id, fiscal_year, phase, scope, source_document_ids, reconciliation_status, error_class
+        ),
         pivoted.three_public_yuan - pivoted.prior_year_three_public_yuan as three_public_change_yuan,
         coalesce(pivoted.scope, department_years.scope) as scope,
         department_years.disclosures,
         department_years.files,
         coalesce(pivoted.source_document_ids, []) as source_document_ids,
         coalesce(pivoted.reconciliation_status, department_years.reconciliation_status) as reconciliation_status,
+        case
+            when pivoted.department_id is not null then pivoted.error_class else department_years.error_class
+        end as error_class,
         coalesce(evaluations.evaluations, 0) as reconciliation_evaluations,
     from department_years
     left join pivoted

@@ -209,7 +209,7 @@ final as (
         difference_yuan,
         items_summed,
         tolerance_yuan,
-        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan') }},
+        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan', 'expected_yuan') }},
         'printed ' || array_to_string(node_labels, '/') || ' vs ' || member_columns as detail,
     from compared
 )

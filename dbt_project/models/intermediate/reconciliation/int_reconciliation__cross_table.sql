@@ -54,7 +54,7 @@ final as (
         closest.difference_yuan,
         closest.items_summed,
         closest.tolerance_yuan,
-        {{ reconciliation_outcome('closest.difference_yuan', 'closest.tolerance_yuan') }},
+        {{ reconciliation_outcome('closest.difference_yuan', 'closest.tolerance_yuan', 'closest.expected_yuan') }},
         'printed ' || closest.row_label || ' vs ' || coalesce(other.printed_number, other.table_title)
         || ' ' || closest.expected_label
         || case when closest.readings > 1 then ' (closest of ' || closest.readings || ' readings)' else '' end

@@ -3,6 +3,8 @@
 -- services split, the 三公 total and its four items (budget year).
 -- One row per narrative figure that has a table counterpart. Where the narrative's wording
 -- allows two readings (本年合计 or 总计) the closer one is compared and named in `detail`.
+-- error_class extraction_suspect where the sentence read also prints the table's figure (in 万元):
+-- the page agrees with the table, we took another number of the sentence.
 
 with
 
@@ -194,7 +196,18 @@ final as (
         closest.difference_yuan,
         1 as items_summed,
         closest.rounding_yuan as tolerance_yuan,
-        {{ reconciliation_outcome('closest.difference_yuan', 'closest.rounding_yuan') }},
+        {{ reconciliation_outcome('closest.difference_yuan', 'closest.rounding_yuan', 'closest.expected_yuan') }},
+        -- the sentence we read prints the table's figure too: we took the wrong number of it
+        case
+            when contains(
+                replace(closest.context, ',', ''),
+                regexp_replace(
+                    regexp_replace(cast(cast(closest.expected_yuan / 10000 as decimal(20, 2)) as varchar), '0+$', ''),
+                    '\.$',
+                    ''
+                ) || '万元'
+            ) and closest.difference_yuan <> 0 then 'extraction_suspect'
+        end as error_class,
         'narrative p.' || closest.source_page || ' "' || left(closest.context, 60) || '" vs '
         || coalesce(tables.printed_number, tables.table_title) || ' p.' || closest.table_page || ' '
         || closest.table_row_label || ' / ' || closest.table_column_label

@@ -156,7 +156,7 @@ final as (
         difference_yuan,
         items_summed,
         tolerance_yuan,
-        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan', gaps='warn', signed=true) }},
+        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan', 'expected_yuan', gaps='warn', signed=true) }},
         'printed ' || coalesce(nullif(row_display, ''), row_label, row_kind)
         || ' vs the sum of its ' || items_summed || ' '
         || case when link_kind = 'total' then 'top-level rows' else 'child rows' end

@@ -6,7 +6,8 @@
 -- (合计/总计; else the department row; else Σ unit rows; else Σ top-level rows) for the budget
 -- year. Two-sided summaries (收支总表, 财政拨款收支总表) give income_current / income_total /
 -- expenditure_current / expenditure_total (本年收入合计, 收入总计, …) and the lines printed
--- between them (income_carryover / expenditure_carryover: 上年结转, 结转下年…).
+-- between them (income_carryover / expenditure_carryover: 上年结转, 结转下年…). `figure_rows` says
+-- which rows a figure was read from (total_row, department_row, unit_rows, top_level_rows).
 
 with
 
@@ -210,6 +211,9 @@ one_sided_figures as (
         ) as row_label,
         string_agg(distinct measure_columns.column_path, ' + ' order by measure_columns.column_path) as column_label,
         max(one_sided.rounding_yuan) as rounding_yuan,
+        case min(chosen_rows.preference)
+            when 3 then 'department_row' when 4 then 'unit_rows' when 5 then 'top_level_rows' else 'total_row'
+        end as figure_rows,
     from one_sided
     inner join chosen_rows
         on
@@ -322,6 +326,7 @@ two_sided_figures as (
         string_agg(row_label, ' + ' order by row_index) as row_label,
         any_value(column_path) as column_label,
         max(rounding_yuan) as rounding_yuan,
+        'total_row' as figure_rows,
     from side_lines
     group by all
 ),

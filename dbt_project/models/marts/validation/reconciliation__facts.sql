@@ -1,147 +1,157 @@
--- Facts = printed totals: per document and fact table, Σ facts (residual rows included) equals
+-- Facts = printed figures: per document and fact table, Σ facts (residual rows included) equals
 -- the total the document prints for that table — the general-budget table's 合计 (basic +
 -- project), the basic-expenditure table's 合计, the procurement table's 合计 (or the 政府采购
 -- column of the expenditure summary the facts come from), the 三公 table's four categories of
--- the budget year. Facts read from two tables, or from a table whose rows were counted twice,
--- exceed the printed total: an error, so the document's figures are not marked reconciled.
--- Narrative facts are checked against their tables by the narrative rules. Read from the facts
--- before they carry reconciliation_status (which this check feeds).
+-- the budget year, the income table's 合计 (`facts_equal_printed_total`). Where the table prints
+-- no total of its own that is independent of the facts (or the facts are the narrative's), the
+-- closest independent figure printed elsewhere — another table or the narrative — stands for it
+-- (`facts_equal_printed_figure`). Facts read from two tables, or from a table whose rows were
+-- counted twice, exceed the printed figure: an error, so the document's figures are not marked
+-- reconciled. Comparisons: int_reconciliation__fact_comparisons.
+-- error_class of an error, by evidence, first match: a factor of 10⁴ (unit_slip) or 2 (doubled)
+-- is extraction_suspect; printed cells inside the table that do not add up to a subtotal printed
+-- beside them (a parent and its children, a unit and its lines, a total column) make it
+-- document_inconsistent (the publisher's arithmetic); a figure printed the same in another
+-- independent place (table or narrative) that our facts disagree with is extraction_suspect; a
+-- total row the printed rows do not add up to is document_inconsistent; otherwise — the table
+-- agrees with itself, our facts do not — extraction_suspect.
 
 with
 
-figures as (
-    select * from {{ ref('int_reconciliation__table_figures') }}
+comparisons as (
+    select * from {{ ref('int_reconciliation__fact_comparisons') }}
 ),
 
-facts as (
+own_table as (
     select
-        'fct_budget_expenditure' as fact_table,
-        document_id,
-        source_table_id,
-        amount_yuan,
-        source_page,
-        is_residual,
-    from {{ ref('int_budget_expenditure_facts') }}
-
-    union all
-
-    select
-        'fct_basic_expenditure' as fact_table,
-        document_id,
-        source_table_id,
-        amount_yuan,
-        source_page,
-        is_residual,
-    from {{ ref('int_basic_expenditure_facts') }}
-
-    union all
-
-    select
-        'fct_procurement' as fact_table,
-        document_id,
-        source_table_id,
-        amount_yuan,
-        source_page,
-        is_residual,
-    from {{ ref('int_procurement_facts') }}
-    where procurement_source <> 'narrative'
-
-    union all
-
-    select
-        'fct_three_public_expenditure' as fact_table,
-        document_id,
-        source_table_id,
-        amount_yuan,
-        source_page,
-        is_residual,
-    from {{ ref('int_three_public_expenditure_facts') }}
-    where year = fiscal_year and source = 'table'
+        *,
+        'facts_equal_printed_total' as rule,
+    from comparisons
+    where comparison = 'own_table'
 ),
 
-fact_sums as (
+-- Fact tables without an independent total of their own: the closest figure printed elsewhere.
+elsewhere as (
     select
-        fact_table,
-        document_id,
-        min(source_table_id) as table_id,
-        sum(amount_yuan) as observed_yuan,
-        count(*) as items_summed,
-        count(*) filter (where is_residual) as residual_rows,
-        count(distinct source_table_id) as tables_summed,
-    from facts
-    group by all
-),
-
--- The printed figure standing for each fact table, read from the first table the facts come from.
-printed as (
-    select
-        fact_sums.fact_table,
-        figures.document_id,
-        figures.table_id,
-        figures.source_file,
-        figures.fiscal_year,
-        figures.department_name,
-        figures.table_type,
-        figures.table_title,
-        figures.printed_number,
-        min(figures.source_page) as source_page,
-        string_agg(distinct figures.row_label, ' + ' order by figures.row_label) as row_label,
-        string_agg(figures.column_label, ' + ' order by figures.measure, figures.column_label) as column_label,
-        sum(figures.amount_yuan) as expected_yuan,
-        max(figures.rounding_yuan) as rounding_yuan,
-    from fact_sums
-    inner join figures
-        on
-            fact_sums.document_id = figures.document_id
-            and fact_sums.table_id = figures.table_id
+        *,
+        'facts_equal_printed_figure' as rule,
+    from comparisons
     where
-        figures.printed_cells > 0
-        and case fact_sums.fact_table
-            when 'fct_three_public_expenditure' then starts_with(figures.measure, 'three_public_')
-            when 'fct_procurement'
-                then figures.measure = case
-                    when figures.table_type = 'procurement' then 'total' else 'procurement'
-                end
-            else figures.measure = 'total'
-        end
-    group by all
+        comparison <> 'own_table'
+        and is_independent
+        and (fact_table, document_id) not in (
+            select (fact_table, document_id) from own_table
+            where is_independent
+        )
+    qualify row_number() over (
+        partition by fact_table, document_id
+        order by abs(difference_yuan), comparison, printed_table_id
+    ) = 1
 ),
 
-compared as (
+evaluated as (
     select
-        printed.*,
-        fact_sums.observed_yuan,
-        fact_sums.items_summed,
-        fact_sums.residual_rows,
-        fact_sums.tables_summed,
-        fact_sums.observed_yuan - printed.expected_yuan as difference_yuan,
-        fact_sums.items_summed * printed.rounding_yuan as tolerance_yuan,
-    from printed
-    inner join fact_sums
-        on printed.document_id = fact_sums.document_id and printed.fact_table = fact_sums.fact_table
+        evaluations.*,
+        exists(
+            select 1
+            from comparisons as other
+            where
+                other.fact_table = evaluations.fact_table
+                and other.document_id = evaluations.document_id
+                and other.is_independent
+                and other.comparison || coalesce(other.printed_table_id, -1)
+                <> evaluations.comparison || coalesce(evaluations.printed_table_id, -1)
+                and abs(other.expected_yuan - evaluations.expected_yuan) <= evaluations.tolerance_yuan
+        ) as is_corroborated,
+    from (
+        select * from own_table
+        union all by name
+        select * from elsewhere
+    ) as evaluations
+),
+
+-- Tables whose printed cells do not add up to the totals printed in them: inside the table (a
+-- parent and its children, a unit and its lines, a total column and its columns), or only at
+-- the total row (the comparison the facts rule repeats).
+inconsistent_tables as (
+    select
+        document_id,
+        table_id,
+        bool_or(rule <> 'total_row_equals_sum_of_rows') as inside,
+    from (
+        select
+            document_id,
+            table_id,
+            rule,
+        from {{ ref('int_reconciliation__row_hierarchy') }}
+        where status = 'error'
+        union all
+        select
+            document_id,
+            table_id,
+            rule,
+        from {{ ref('int_reconciliation__column_totals') }}
+        where status = 'error'
+    )
+    group by all
 ),
 
 final as (
     select
-        'facts_equal_printed_total' as rule,
+        evaluated.rule,
         'facts' as rule_family,
-        {{ table_context() }},
-        source_page,
+        evaluated.document_id,
+        documents.source_file,
+        documents.fiscal_year,
+        documents.department_name,
+        evaluated.printed_table_id as table_id,
+        evaluated.table_type,
+        evaluated.table_title,
+        evaluated.printed_number,
+        evaluated.source_page,
         cast(null as varchar) as unit_name,
         cast(null as integer) as row_index,
-        row_label,
+        evaluated.row_label,
         cast(null as integer) as column_index,
-        column_label,
-        expected_yuan,
-        observed_yuan,
-        difference_yuan,
-        items_summed,
-        tolerance_yuan,
-        {{ reconciliation_outcome('difference_yuan', 'tolerance_yuan', signed=true) }},
-        'Σ ' || fact_table || ' (' || items_summed || ' rows, ' || residual_rows || ' residual'
-        || case when tables_summed > 1 then ', from ' || tables_summed || ' tables' else '' end
-        || ') vs the printed total of the table' as detail,
-    from compared
+        evaluated.column_label,
+        evaluated.expected_yuan,
+        evaluated.observed_yuan,
+        evaluated.difference_yuan,
+        evaluated.items_summed,
+        evaluated.tolerance_yuan,
+        evaluated.status,
+        evaluated.finding,
+        case
+            when evaluated.status <> 'error' then null
+            when evaluated.finding in ('unit_slip', 'doubled') then 'extraction_suspect'
+            when inconsistent_tables.inside then 'document_inconsistent'
+            when evaluated.is_corroborated then 'extraction_suspect'
+            when inconsistent_tables.table_id is not null then 'document_inconsistent'
+            else 'extraction_suspect'
+        end as error_class,
+        evaluated.fact_table,
+        evaluated.comparison,
+        evaluated.is_independent,
+        'Σ ' || evaluated.fact_table || ' (' || evaluated.items_summed || ' rows, '
+        || evaluated.residual_rows || ' residual'
+        || case when evaluated.tables_summed > 1 then ', from ' || evaluated.tables_summed || ' tables' else '' end
+        || case when evaluated.source = 'narrative' then ', narrative' else '' end
+        || ') vs '
+        || case evaluated.comparison
+            when 'own_table' then 'the printed total of the table'
+            when 'narrative' then 'the figure the narrative states (p.' || evaluated.source_page || ')'
+            else 'the figure printed in ' || coalesce(evaluated.printed_number, evaluated.table_title)
+        end
+        || case
+            when evaluated.printed_document_id <> evaluated.document_id then ' of the paired file'
+            else ''
+        end as detail,
+    from evaluated
+    inner join {{ ref('stg_raw__documents') }} as documents on evaluated.document_id = documents.document_id
+    left join inconsistent_tables
+        on
+            evaluated.printed_document_id = inconsistent_tables.document_id
+            and evaluated.printed_table_id = inconsistent_tables.table_id
 )
 
 select * from final

@@ -1,7 +1,11 @@
 -- Every reconciliation rule evaluation of every loaded document, with its outcome: what the
 -- Great Expectations "reconciliation" suite validates and the validation report lists.
 -- status: pass (exact), warn (within rounding tolerance, or a parent above its printed
--- children: withheld lines), error (anything else).
+-- children: withheld lines — never a difference above 1 % and above 1 万元), error (anything else).
+-- error_class of an error: extraction_suspect (our facts or reading contradict the page: the facts
+-- rule's class, a unit slip or a doubled figure, a row hierarchy failing inside a two-sided summary
+-- whose printed totals balance) or document_inconsistent (two figures we read as printed disagree:
+-- the publisher's arithmetic).
 
 with
 
@@ -22,7 +26,7 @@ narrative as (
 ),
 
 facts as (
-    select * from {{ ref('reconciliation__facts') }}
+    select * exclude (fact_table, comparison, is_independent) from {{ ref('reconciliation__facts') }}
 ),
 
 unioned as (
@@ -37,6 +41,31 @@ unioned as (
     select * from facts
 ),
 
+-- Two-sided summaries whose printed totals balance (本年收入 = 本年支出, 收入总计 = 支出总计): a row
+-- hierarchy failing inside one is our reading of its lines, not the publisher's arithmetic.
+balanced_tables as (
+    select distinct
+        document_id,
+        table_id,
+    from cross_table
+    where rule in ('income_equals_expenditure', 'income_total_equals_expenditure_total') and status <> 'error'
+),
+
+classified as (
+    select
+        unioned.*,
+        case
+            when unioned.status <> 'error' then null
+            when unioned.error_class is not null then unioned.error_class
+            when unioned.finding in ('unit_slip', 'doubled') then 'extraction_suspect'
+            when unioned.rule_family = 'within_table' and balanced_tables.table_id is not null then 'extraction_suspect'
+            else 'document_inconsistent'
+        end as classified_error,
+    from unioned
+    left join balanced_tables
+        on unioned.document_id = balanced_tables.document_id and unioned.table_id = balanced_tables.table_id
+),
+
 final as (
     select
         md5(concat_ws(
@@ -47,6 +76,7 @@ final as (
         case status when 'error' then 'error' when 'warn' then 'warning' else 'info' end as severity,
         status,
         finding,
+        classified_error as error_class,
         {{ table_context() }},
         case
             when printed_number is null or starts_with(table_title, printed_number) then table_title
@@ -64,7 +94,7 @@ final as (
         items_summed,
         cast(tolerance_yuan as decimal(20, 2)) as tolerance_yuan,
         detail,
-    from unioned
+    from classified
 )
 
 select * from final
