@@ -22,6 +22,7 @@ from .pdf_source import RejectedDocument, SourceFile, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
 from .settings import SETTINGS
 from .stitch import stitch
+from .units import settle_units
 
 
 def _code_version() -> str:
@@ -119,6 +120,7 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
         )
     tables = stitch(parts, catalog)
     figures = find_figures(page_lines, catalog)
+    settle_units(tables, figures)
     check_contents(tables, figures, page_lines)
     _describe_document(doc, page_lines, tables)
     doc["document_kind"] = kind_of_loaded(doc, tables, has_narrative(figures, page_lines))
