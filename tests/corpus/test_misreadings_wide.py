@@ -13,7 +13,7 @@ import pytest
 from tests.paths import WIDE
 from tests.warehouse_build import build_shared
 
-pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
 
 PETITIONS_YANTAI = WIDE / "025_烟台" / "2026年烟台市信访局部门预算.pdf"
 POLICE_HANGZHOU = WIDE / "008_杭州" / "2026年杭州市公安局部门预算.pdf"
