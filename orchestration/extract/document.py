@@ -16,12 +16,14 @@ from .kinds import check_contents, has_narrative, head_text, kind_of_loaded
 from .labels import NAME_ANYWHERE, NAME_LINE, YEAR, YEAR_IN_TEXT
 from .locate import locate_tables
 from .models import PageTable
+from .names import clean_name, titled_name
 from .narrative import find_figures
 from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
 from .pdf_source import RejectedDocument, SourceFile, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
 from .settings import SETTINGS
 from .stitch import stitch
+from .units import settle_units
 
 
 def _code_version() -> str:
@@ -119,6 +121,7 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
         )
     tables = stitch(parts, catalog)
     figures = find_figures(page_lines, catalog)
+    settle_units(tables, figures)
     check_contents(tables, figures, page_lines)
     _describe_document(doc, page_lines, tables)
     doc["document_kind"] = kind_of_loaded(doc, tables, has_narrative(figures, page_lines))
@@ -138,19 +141,22 @@ def _describe_document(doc: dict[str, Any], page_lines: list[list[str]], tables)
         for part in table.parts:
             for line in part.lines_above:
                 match = NAME_LINE.match(line)
-                if match and match.group(1):
-                    names[match.group(1)] += 1
+                if match and (name := clean_name(match.group(1))):
+                    names[name] += 1
     cover_lines = page_lines[0][: SETTINGS.cover_lines] if page_lines else []
     cover_name = next((m.group(1) for m in map(NAME_LINE.match, cover_lines) if m), None)
+    cover_name = clean_name(cover_name)
     cover = "".join(cover_lines)
     if cover_name is None:
         end = _COVER_END.search(cover)
         candidate = _COVER_YEAR.sub("", cover[: end.start()]) if end else ""
-        cover_name = candidate if len(candidate) >= SETTINGS.min_cover_name_chars else None
+        cover_name = clean_name(candidate, SETTINGS.min_cover_name_chars)
     year = YEAR_IN_TEXT.search(cover) if _COVER_END.search(cover) else None
     if not cover_name and not names:
+        cover_name = titled_name([line for lines in page_lines for line in lines])
+    if not cover_name and not names:
         found = NAME_ANYWHERE.search("".join("".join(lines) for lines in page_lines))
-        cover_name = found.group(1) if found else None
+        cover_name = clean_name(found.group(1)) if found else None
     if cover_name and len(cover_name) >= SETTINGS.min_suffixed_name_chars:  # …局部门 → …局
         cover_name = _DEPARTMENT_SUFFIX.sub("", cover_name)
     doc["department_name"] = cover_name or (names.most_common(1)[0][0] if names else None)

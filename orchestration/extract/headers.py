@@ -106,11 +106,21 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
 
 def _first_code_parts(columns: list[Column]) -> None:
     """The row's code is the first group of code parts (功能科目 类 | 款 | 项); later groups
-    (经济科目编码 类 | 款 beside it) are descriptive text, not part of that code."""
+    (经济科目编码 类 | 款 beside it, or a second classification's 类 | 款 after the first's
+    name: 部门经济科目 301 01 基本工资 | 政府经济科目 501 01 …) are descriptive text, not part
+    of that code. Parts after an amount column start a side-by-side copy of the layout
+    (公开06表) and stay parts."""
     parts = [c for c in columns if c.role == "code_part"]
     for column in parts[1:]:
         if column.path[:-1] != parts[0].path[:-1]:
             column.role = "text"
+    kept = parts[0] if parts else None
+    for column in (c for c in parts[1:] if c.role == "code_part"):
+        between = columns[kept.index + 1 : column.index]
+        if between and not any(c.role == "amount" for c in between):
+            column.role = "text"
+        else:
+            kept = column
 
 
 def _split_code_columns(columns: list[Column]) -> None:

@@ -27,8 +27,11 @@ LABEL_IN_TITLE_ROW = re.compile(r"(?:表|单位名称|部门名称|编制单位)
 LABEL_AFTER_TITLE = re.compile(r"(?:单位名称|部门名称|编制单位|金额单位|单位)[:：].*$")
 """A label and what follows it on a title's line. 预算单位 is not listed: such a line splits
 at its 单位：, as it always has."""
-NAME_LINE = re.compile(rf"^(?:{_NAME}|填报单位|预算主管部门)[:：](.+?)(?:{UNIT_LABEL}.*)?$")
-"""'单位名称：深圳市信访局 单位：万元' → the name."""
+NAME_LINE = re.compile(
+    rf"^(?:{_NAME}|填报单位|(?:预算)?主管部门|部门(?:[(（]单位[)）])?|单位(?![:：](?:万元|千元|亿元|元)))"
+    rf"[:：](.+?)(?:{UNIT_LABEL}.*)?$"
+)
+"""'单位名称：深圳市信访局 单位：万元' / '部门：广东省财政厅' / '部门（单位）：烟台市信访局' → the name."""
 NAME_ANYWHERE = re.compile(
     rf"(?:{_NAME})[:：]?(.{{2,30}}?(?:局|委员会|委|院|办公室|中心|厅|署|所|站|馆))"
 )

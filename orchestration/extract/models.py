@@ -52,7 +52,7 @@ class LogicalTable:
     title: str
     printed_number: str | None
     unit: str
-    unit_source: str  # 'printed' or 'default'
+    unit_source: str  # 'printed', 'proven' / 'document' (units.settle_units) or 'default'
     parts: list[PageTable] = field(default_factory=list)
 
     @property

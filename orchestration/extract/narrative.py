@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .catalog import Catalog
 from .models import Figure
@@ -70,7 +71,7 @@ def _first_match(narrative: NarrativeText, patterns) -> tuple[int, str, str] | N
     text = narrative.text
     for order, pattern in enumerate(patterns):
         for match in pattern.finditer(text):
-            amount = parse_amount(match.group("amount"))
+            amount = stated_amount(match)
             if amount is None:
                 continue
             page = narrative.page_at(match.start("amount"))
@@ -80,3 +81,20 @@ def _first_match(narrative: NarrativeText, patterns) -> tuple[int, str, str] | N
                 best = (page, order, str(amount), text[start : match.end() + context])
             break
     return None if best is None else (best[0], best[2], best[3])
+
+
+_RISE = ("增加", "增长")
+
+
+def stated_amount(match: re.Match[str]) -> Decimal | None:
+    """The figure a match states: its "amount", less a "change" stated as a rise (增加/增长) or
+    plus one stated as a fall (减少/下降) where the pattern reads one (the prior year's figure
+    from this year's and the change)."""
+    amount = parse_amount(match.group("amount"))
+    groups = match.re.groupindex
+    if amount is None or "change" not in groups or match.group("flat"):
+        return amount
+    change = parse_amount(match.group("change"))
+    if change is None:
+        return None
+    return amount - change if match.group("direction") in _RISE else amount + change

@@ -29,6 +29,7 @@ _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 _DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
 _YEAR_LABEL = re.compile(rf"^{YEAR}年")  # '2020年预算数' names a year, not a code
+_LABEL_END = re.compile(r"[:：,，;；.。、]+$")
 
 
 @dataclass
@@ -339,11 +340,12 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
         row.code, row.name = split_code(row.name)
     if row.catalogue_code and row.code is None:
         row.code = row.catalogue_code
+    row.name = _LABEL_END.sub("", row.name)  # '总计:' is the total
     label = row.name or ""
     if (
         catalog.total_labels.match(label)
         or (not label and not row.code and _only_amounts(row, columns))
-        or (not label and catalog.total_labels.match(row.project_name or ""))
+        or (not label and catalog.total_labels.match(_LABEL_END.sub("", row.project_name or "")))
     ):
         row.kind = "total"
     elif _DERIVED.search(label) and row.kind != "derived":

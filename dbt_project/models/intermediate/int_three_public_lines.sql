@@ -1,7 +1,8 @@
 -- "三公" expenditure cells mapped to the four categories, by column header (tables with
 -- one row per unit and year) or by row label (tables that list the items as rows); for a
 -- disclosure that prints no 三公 table (narrative-only files), the four amounts its
--- narrative states (财政拨款"三公"经费预算情况说明), budget year.
+-- narrative states (财政拨款"三公"经费预算情况说明), budget year. Where the units' rows add up
+-- to less than the table's printed 合计, a residual row carries the difference.
 
 with
 
@@ -39,20 +40,27 @@ row_scope as (
     group by all
 ),
 
-categorised as (
+with_categories as (
     select
         cells.*,
+        row_scope.fact_kind,
         {{ three_public_category('cells.column_path') }} as column_category,
         {{ three_public_category('cells.row_name') }} as row_category,
+        bool_or(cells.row_year is not null) over (partition by cells.document_id, cells.table_id)
+            as has_year_rows,
     from cells
     inner join row_scope
         on
             cells.document_id = row_scope.document_id
             and cells.table_id = row_scope.table_id
+),
+
+categorised as (
+    select * from with_categories
     where
-        row_scope.fact_kind = 'any'
-        or cells.row_kind = row_scope.fact_kind
-        or (row_scope.fact_kind = 'not_total' and cells.row_kind <> 'total')
+        fact_kind = 'any'
+        or row_kind = fact_kind
+        or (fact_kind = 'not_total' and row_kind <> 'total')
 ),
 
 -- Items listed as rows: take the first (total) amount column only.
@@ -78,6 +86,7 @@ from_tables as (
         min(categorised.row_index) as row_index,
         min(categorised.source_page) as source_page,
         sum(categorised.amount_yuan) as amount_yuan,
+        false as is_residual,
     from categorised
     left join first_amount_column
         on
@@ -91,6 +100,72 @@ from_tables as (
             or (categorised.row_category is not null and first_amount_column.column_index is not null)
         )
     group by all
+),
+
+-- The table's one 合计 row, by category, where the facts are the rows below it (units listed
+-- in a table without year rows).
+printed_totals as (
+    select
+        document_id,
+        fiscal_year,
+        department_name,
+        coalesce(column_year, fiscal_year) as year,
+        column_category as category,
+        table_id,
+        table_title,
+        min(row_index) as row_index,
+        min(source_page) as source_page,
+        sum(amount_yuan) as amount_yuan,
+    from with_categories
+    where
+        row_kind = 'total'
+        and fact_kind <> 'any'
+        and not has_year_rows
+        and column_category is not null
+        and amount_yuan is not null
+    group by all
+    having count(distinct row_index) = 1
+),
+
+facts_by_category as (
+    select
+        document_id,
+        table_id,
+        year,
+        category,
+        sum(amount_yuan) as facts_yuan,
+        count(*) as lines,
+    from from_tables
+    group by all
+),
+
+-- Where the rows read add up to less than the printed 合计 (a unit's line withheld), one
+-- residual row under the department carries the difference, so the facts equal the printed
+-- total (as leaves_with_residuals does for the other fact tables).
+residuals as (
+    select
+        printed_totals.document_id,
+        printed_totals.fiscal_year,
+        printed_totals.department_name,
+        printed_totals.department_name as unit_name,
+        printed_totals.year,
+        printed_totals.category,
+        printed_totals.table_id,
+        printed_totals.table_title,
+        printed_totals.row_index,
+        printed_totals.source_page,
+        printed_totals.amount_yuan - coalesce(facts_by_category.facts_yuan, 0) as amount_yuan,
+        true as is_residual,
+    from printed_totals
+    left join facts_by_category
+        on
+            printed_totals.document_id = facts_by_category.document_id
+            and printed_totals.table_id = facts_by_category.table_id
+            and printed_totals.year = facts_by_category.year
+            and printed_totals.category = facts_by_category.category
+    where
+        printed_totals.amount_yuan - coalesce(facts_by_category.facts_yuan, 0)
+        > greatest(coalesce(facts_by_category.lines, 0), 1) * {{ var('rounding_yuan_per_item') }}
 ),
 
 disclosures as (
@@ -118,6 +193,7 @@ from_narrative as (
             as row_index,
         figures.source_page,
         figures.amount_yuan,
+        false as is_residual,
     from {{ ref('stg_raw__narrative_figures') }} as figures
     inner join {{ ref('stg_raw__documents') }} as documents
         on figures.document_id = documents.document_id
@@ -137,6 +213,11 @@ final as (
         *,
         'table' as source,
     from from_tables
+    union all by name
+    select
+        *,
+        'table' as source,
+    from residuals
     union all by name
     select
         *,

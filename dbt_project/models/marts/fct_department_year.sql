@@ -167,6 +167,15 @@ figures as (
         source
     from three_public
     where year_offset = -1
+    union all
+    -- the narrative's prior-year total (this year's less the change it states) where no table prints it
+    select
+        document_id,
+        'prior_year_three_public' as figure,
+        amount_yuan,
+        'narrative' as source
+    from narrative
+    where figure_key = 'three_public_prior_total'
 ),
 
 documents_ranked as (

@@ -150,6 +150,9 @@ def test_dedupe_doubled(raw: str, expected: str) -> None:
         ("编制单位：北京市审计局单位：万元", "北京市审计局"),  # the unit label is not the name
         ("预算主管部门:长沙市信访局金额单位:元", "长沙市信访局"),
         ("单位:万元", None),  # a unit line names no one
+        ("部门:广东省财政厅单位:万元", "广东省财政厅"),
+        ("部门(单位):烟台市信访局单位:万元", "烟台市信访局"),
+        ("单位:深圳市福田区园岭街道办事处金额单位:元", "深圳市福田区园岭街道办事处"),
     ],
 )
 def test_name_line(line: str, name: str | None) -> None:

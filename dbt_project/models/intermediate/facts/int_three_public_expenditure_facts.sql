@@ -12,7 +12,7 @@ lines as (
 
 final as (
     select
-        md5(concat_ws('|', document_id, table_id, unit_name, year, category)) as three_public_id,
+        md5(concat_ws('|', document_id, table_id, unit_name, year, category, is_residual)) as three_public_id,
         document_id,
         fiscal_year,
         department_name,
@@ -22,7 +22,7 @@ final as (
         cast(amount_yuan as decimal(20, 2)) as amount_yuan,
         {{ fact_provenance() }},
         source,
-        false as is_residual,
+        is_residual,
     from lines
 )
 
