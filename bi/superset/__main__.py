@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.warehouse.exists():
         print(f"no warehouse at {args.warehouse}: build it first (make run)", file=sys.stderr)
         return 1
-    # SIGTERM stops the server like Ctrl-C does.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and SIGTERM stop the server, also where SIGINT was ignored (a background job).
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.default_int_handler)
     print(f"Superset: starting on port {args.port} (first start sets up {args.home}: minutes) …")
     try:
         with running(args.home, args.port) as server:

@@ -1,12 +1,15 @@
 -- Superset dataset "department_year": fct_department_year with its department's place and
 -- category, one row per department × fiscal year × phase. With budget_by_function_class.sql
 -- the only place the dashboard names marts columns.
--- city: 地级市, or the province-level region for 直辖市 and provincial bodies, 中央 for central ones.
+-- city: 地级市, or the province-level region for 直辖市 and provincial bodies, 中央 for central ones
+-- (once marts.dim_region has its city column, issue 27: coalesce(region.city, region.region_name)).
 select
     department.department_name,
     department.department_category || ' ' || department.category_name_zh as department_category,
     department.level,
-    coalesce(department.prefecture_name, department.province_name, department.region_name) as city,
+    coalesce(
+        region.prefecture_name, region.province_name, region.region_name, '(region unknown)'
+    ) as city,
     department_year.fiscal_year,
     department_year.phase,
     department_year.scope,
@@ -18,5 +21,7 @@ select
         where latest.phase = 'budget' and latest.status = 'loaded'
     ) as is_latest_budget_year
 from marts.fct_department_year as department_year
-inner join marts.dim_department as department
+left join marts.dim_department as department
     on department_year.department_id = department.department_id
+left join marts.dim_region as region
+    on department.region_code = region.region_code
