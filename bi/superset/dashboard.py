@@ -82,24 +82,28 @@ def _marts_tables(client: SupersetClient, database_id: int) -> list[str]:
     return sorted(table["value"] for table in answer["result"])
 
 
-def _dataset(client: SupersetClient, database_id: int, name: str, sql: str | None = None) -> int:
-    """A dataset of ``marts.name`` (physical) or of ``sql`` (virtual), columns refreshed."""
-    body: dict[str, Any] = {"database": database_id, "schema": SCHEMA, "table_name": name}
-    if sql is not None:
-        body["sql"] = sql
-    dataset_id = _upsert(
-        client,
-        "dataset",
-        lambda found: (
-            found["table_name"] == name
-            and found["schema"] == SCHEMA
-            and found["database"]["id"] == database_id
-        ),
-        body,
-        None if sql is None else {"sql": sql},
-    )
-    client.put(f"/api/v1/dataset/{dataset_id}/refresh", {})
-    return dataset_id
+def _datasets(
+    client: SupersetClient, database_id: int, wanted: dict[str, str | None]
+) -> dict[str, int]:
+    """Datasets by name: of ``marts.<name>`` (SQL ``None``) or of a SELECT; created, or updated
+    with their columns re-read (a build may have changed them)."""
+    existing = {
+        found["table_name"]: int(found["id"])
+        for found in client.list_all("dataset")
+        if found["schema"] == SCHEMA and found["database"]["id"] == database_id
+    }
+    ids = {}
+    for name, sql in wanted.items():
+        if name not in existing:
+            body = {"database": database_id, "schema": SCHEMA, "table_name": name}
+            ids[name] = int(client.post("/api/v1/dataset/", body | {"sql": sql})["id"])
+        else:
+            ids[name] = existing[name]
+            if sql is not None:
+                client.put(f"/api/v1/dataset/{ids[name]}", {"sql": sql})
+        if name in existing or sql is not None:  # a new table's columns are read on creation
+            client.put(f"/api/v1/dataset/{ids[name]}/refresh", {})
+    return ids
 
 
 def _chart(client: SupersetClient, chart: Chart, dataset_id: int, dashboard_id: int) -> int:
@@ -161,11 +165,9 @@ def _position(charts: dict[str, int]) -> dict[str, Any]:
 def bootstrap(client: SupersetClient, warehouse: Path) -> Dashboard:
     """Connection, a dataset per marts table, the SQL datasets, charts and the dashboard."""
     database_id = _database(client, warehouse)
-    datasets = {
-        name: _dataset(client, database_id, name) for name in _marts_tables(client, database_id)
-    }
-    for name in sorted({chart.dataset for chart in CHARTS}):
-        datasets[name] = _dataset(client, database_id, name, dataset_sql(name))
+    wanted: dict[str, str | None] = dict.fromkeys(_marts_tables(client, database_id))
+    wanted |= {chart.dataset: dataset_sql(chart.dataset) for chart in CHARTS}
+    datasets = _datasets(client, database_id, wanted)
     dashboard_id = _upsert(
         client,
         "dashboard",
