@@ -28,12 +28,20 @@ categories as (
     select * from {{ ref('department_categories') }}
 ),
 
+category_labels as (
+    select * from {{ ref('department_category_labels') }}
+),
+
 units as (
     select * from {{ ref('dim_budget_unit') }}
 ),
 
+named_parents as (
+    select * from {{ ref('int_department_parents') }}
+),
+
 -- The name as printed in the department's latest document (a department disclosure first).
-departments as (
+loaded_departments as (
     select
         department_id,
         arg_max(name_without_unit, (fiscal_year, scope = 'department', document_id)) as department_name,
@@ -44,6 +52,26 @@ departments as (
         count(*) as documents,
     from documents
     group by all
+),
+
+-- A 主管部门 known only as a unit's parent: in the unit's region, named as the unit or crawl names it.
+departments as (
+    select * from loaded_departments
+    union all
+    select distinct on (named_parents.parent_department_id)
+        named_parents.parent_department_id as department_id,
+        named_parents.parent_department_name as department_name,
+        named_parents.parent_region_code as region_code,
+        coalesce(
+            nullif(regexp_replace(named_parents.parent_department_name, '^' || regions.region_name, ''), ''),
+            named_parents.parent_department_name
+        ) as department_short_name,
+        null as first_fiscal_year,
+        null as last_fiscal_year,
+        0 as documents,
+    from named_parents
+    left join regions on named_parents.parent_region_code = regions.region_code
+    where named_parents.parent_department_id not in (select department_id from loaded_departments)
 ),
 
 categorised as (
@@ -85,18 +113,22 @@ final as (
         departments.department_short_name,
         coalesce(categorised.department_category, 'other') as department_category,
         coalesce(categorised.category_name_zh, '其他') as category_name_zh,
-        regions.region_name,
-        regions.province_name,
-        regions.prefecture_name,
-        regions.county_name,
-        parents.parent_department_id,
+        category_labels.category_name_en,
+        coalesce(parents.parent_department_id, named_parents.parent_department_id) as parent_department_id,
+        case
+            when parents.parent_department_id is not null then 'budget_units'
+            else named_parents.parent_source
+        end as parent_department_source,
         departments.first_fiscal_year,
         departments.last_fiscal_year,
         departments.documents,
     from departments
     left join regions on departments.region_code = regions.region_code
     left join categorised on departments.department_id = categorised.department_id
+    left join category_labels
+        on coalesce(categorised.department_category, 'other') = category_labels.department_category
     left join parents on departments.department_id = parents.department_id
+    left join named_parents on departments.department_id = named_parents.department_id
 )
 
 select * from final

@@ -14,6 +14,10 @@ cells as (
     and regexp_matches(coalesce(row_code, ''), '^[0-9]{3}([0-9]{2}){0,2}$')
 ),
 
+class_labels as (
+    select * from {{ ref('function_class_labels') }}
+),
+
 named as (
     select
         row_code as function_code,
@@ -23,7 +27,7 @@ named as (
     group by all
 ),
 
-final as (
+codes as (
     select
         function_code,
         first(function_name order by seen desc, function_name asc) as function_name,
@@ -32,6 +36,16 @@ final as (
             as parent_function_code,
     from named
     group by function_code
+),
+
+-- The class (类) each code belongs to, with its English name.
+final as (
+    select
+        codes.*,
+        left(codes.function_code, 3) as function_class_code,
+        class_labels.class_name_en as function_class_name_en,
+    from codes
+    left join class_labels on left(codes.function_code, 3) = class_labels.function_code
 )
 
 select * from final

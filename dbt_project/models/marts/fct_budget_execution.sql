@@ -24,7 +24,9 @@ printed_budgets as (
     select
         finals.department_year_id,
         max(printed.three_public_budget_yuan) as three_public_budget_yuan,
-    from finals, unnest(finals.source_document_ids) as used (document_id)
+    from finals
+    inner join {{ ref('bridge_department_year_document') }} as used
+        on finals.department_year_id = used.department_year_id and used.is_figure_source
     inner join {{ ref('int_final_accounts_printed_budget') }} as printed
         on used.document_id = printed.document_id
     group by all

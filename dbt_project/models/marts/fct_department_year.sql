@@ -50,6 +50,27 @@ summary_totals as (
     group by all
 ),
 
+-- 基本支出 / 项目支出 of the expenditure summary (支出总表): all funds, not only the general budget.
+all_funds_split as (
+    select
+        document_id,
+        arg_min(amount_yuan, table_id) filter (where measure = 'basic') as basic_yuan,
+        arg_min(amount_yuan, table_id) filter (where measure = 'project') as project_yuan,
+    from {{ ref('int_reconciliation__table_figures') }}
+    where table_type = 'expenditure_summary' and measure in ('basic', 'project') and printed_cells > 0
+    group by all
+),
+
+-- The 三公 total a 三公 table prints (合计) for the budget year.
+three_public_printed as (
+    select
+        document_id,
+        arg_min(amount_yuan, table_id) as amount_yuan,
+    from {{ ref('int_reconciliation__table_figures') }}
+    where table_type = 'three_public' and measure = 'total' and printed_cells > 0
+    group by all
+),
+
 budget_expenditure as (
     select
         document_id,
@@ -88,6 +109,18 @@ three_public as (
                 where figure_key = 'three_public_total'
             )
         )
+    group by all
+),
+
+-- The 三公 lines of the budget year as facts, whatever total a narrative states beside them.
+three_public_lines as (
+    select
+        facts.document_id,
+        case when bool_and(facts.source = 'narrative') then 'narrative' else 'table' end as source,
+        sum(facts.amount_yuan) as amount_yuan,
+    from {{ ref('fct_three_public_expenditure') }} as facts
+    inner join documents on facts.document_id = documents.document_id
+    where facts.year = documents.fiscal_year
     group by all
 ),
 
@@ -176,6 +209,67 @@ figures as (
         'narrative' as source
     from narrative
     where figure_key = 'three_public_prior_total'
+    union all
+    select
+        document_id,
+        'general_budget_basic_expenditure' as figure,
+        basic_yuan as amount_yuan,
+        'table' as source
+    from budget_expenditure
+    union all
+    select
+        document_id,
+        'general_budget_project_expenditure' as figure,
+        project_yuan as amount_yuan,
+        'table' as source
+    from budget_expenditure
+    union all
+    select
+        document_id,
+        'all_funds_basic_expenditure' as figure,
+        basic_yuan as amount_yuan,
+        'table' as source
+    from all_funds_split
+    where basic_yuan is not null
+    union all
+    select
+        document_id,
+        'all_funds_project_expenditure' as figure,
+        project_yuan as amount_yuan,
+        'table' as source
+    from all_funds_split
+    where project_yuan is not null
+    union all
+    -- the narrative's 基本支出 / 项目支出 split its 支出预算 of all funds
+    select
+        document_id,
+        'all_funds_' || figure_key as figure,
+        amount_yuan,
+        'narrative' as source
+    from narrative
+    where figure_key in ('basic_expenditure', 'project_expenditure')
+    union all
+    select
+        document_id,
+        'three_public_printed_total' as figure,
+        amount_yuan,
+        'table' as source
+    from three_public_printed
+    union all
+    select
+        document_id,
+        'three_public_printed_total' as figure,
+        amount_yuan,
+        'narrative' as source
+    from narrative
+    where figure_key = 'three_public_total'
+    union all
+    select
+        document_id,
+        'three_public_lines' as figure,
+        amount_yuan,
+        source
+    from three_public_lines
 ),
 
 documents_ranked as (
@@ -227,14 +321,13 @@ pivoted as (
         chosen.department_id,
         chosen.fiscal_year,
         chosen.phase,
-        {% for figure in ['total_expenditure', 'general_budget_expenditure', 'basic_expenditure',
-                          'project_expenditure', 'procurement', 'three_public', 'prior_year_three_public'] %}
+        {% for figure in department_year_figures() %}
             cast(any_value(chosen.amount_yuan) filter (where chosen.figure = '{{ figure }}') as decimal(20, 2))
                 as {{ figure }}_yuan,
             any_value(chosen.source) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_source,
+            any_value(chosen.document_id) filter (where chosen.figure = '{{ figure }}') as {{ figure }}_document_id,
         {% endfor %}
         case when bool_or(chosen.scope = 'department') then 'department' else 'unit' end as scope,
-        list(distinct chosen.document_id order by chosen.document_id) as source_document_ids,
         {{ worst_reconciliation_status('reconciliation.reconciliation_status') }} as reconciliation_status,
         {{ worst_error_class('reconciliation.error_class') }} as error_class,
     from chosen
@@ -270,14 +363,20 @@ final as (
         department_years.department_id,
         department_years.fiscal_year,
         department_years.phase,
-        pivoted.* exclude (
-            department_id, fiscal_year, phase, scope, source_document_ids, reconciliation_status, error_class
-        ),
+        pivoted.* exclude (department_id, fiscal_year, phase, scope, reconciliation_status, error_class),
         pivoted.three_public_yuan - pivoted.prior_year_three_public_yuan as three_public_change_yuan,
+        pivoted.total_expenditure_yuan as all_funds_expenditure_yuan,
+        pivoted.total_expenditure_source as all_funds_expenditure_source,
+        case pivoted.basic_expenditure_source
+            when 'table' then 'general_budget'
+            when 'narrative' then 'all_funds'
+        end as basic_project_base,
+        previous.total_expenditure_yuan as previous_year_all_funds_expenditure_yuan,
+        previous.general_budget_expenditure_yuan as previous_year_general_budget_expenditure_yuan,
+        previous.three_public_yuan as previous_year_three_public_yuan,
         coalesce(pivoted.scope, department_years.scope) as scope,
         department_years.disclosures,
         department_years.files,
-        coalesce(pivoted.source_document_ids, []) as source_document_ids,
         coalesce(pivoted.reconciliation_status, department_years.reconciliation_status) as reconciliation_status,
         case
             when pivoted.department_id is not null then pivoted.error_class else department_years.error_class
@@ -289,6 +388,12 @@ final as (
             department_years.department_id = pivoted.department_id
             and department_years.fiscal_year = pivoted.fiscal_year
             and department_years.phase = pivoted.phase
+    -- the department's row of the year before, same phase, where loaded
+    left join pivoted as previous
+        on
+            department_years.department_id = previous.department_id
+            and department_years.fiscal_year - 1 = previous.fiscal_year
+            and department_years.phase = previous.phase
     left join evaluations
         on
             department_years.department_id = evaluations.department_id
