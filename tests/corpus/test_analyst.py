@@ -173,8 +173,9 @@ def test_budget_and_final_of_one_department_year_are_never_summed(
     # every figure of a department-year row comes from documents of its own phase and year
     mixed = corpus.execute(
         "select f.department_id, f.fiscal_year, f.phase, d.source_file, d.phase, d.fiscal_year "
-        "from marts.fct_department_year f, unnest(f.source_document_ids) as ids (document_id) "
-        "join marts.dim_document d on d.document_id = ids.document_id "
+        "from marts.fct_department_year f "
+        "join marts.bridge_department_year_document b using (department_year_id) "
+        "join marts.dim_document d on d.document_id = b.document_id "
         "where d.phase <> f.phase or d.fiscal_year <> f.fiscal_year or d.department_id <> f.department_id"
     ).fetchall()
     assert mixed == []
@@ -268,8 +269,10 @@ def test_every_fact_row_carries_its_documents_reconciliation_status(
         assert wrong == [], table
     # a department-year is only `reconciled` when every document it used is
     years = corpus.execute(
-        "select reconciliation_status, source_document_ids, reconciliation_evaluations "
-        "from marts.fct_department_year"
+        "select reconciliation_status, list(b.document_id) filter (where b.is_figure_source), "
+        "any_value(reconciliation_evaluations) "
+        "from marts.fct_department_year f "
+        "join marts.bridge_department_year_document b using (department_year_id) group by all"
     ).fetchall()
     assert all(evaluations > 0 for _, _, evaluations in years)  # every real document is checked
     for status, ids, _ in years:
