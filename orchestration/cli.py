@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .commands import build as build_command
+from .commands import export as export_command
 from .commands import show as show_command
 from .settings import ENVIRONMENT
 from .warehouse.children import exit_now
@@ -29,6 +30,7 @@ class Subcommand:
 COMMANDS = [
     Subcommand(build_command.NAME, build_command.add_parser, build_command.run),
     Subcommand(show_command.NAME, show_command.add_parser, show_command.run),
+    Subcommand(export_command.NAME, export_command.add_parser, export_command.run),
 ]
 
 
