@@ -1,8 +1,9 @@
-"""Write the build report: ``report/index.html`` beside the published warehouse, with images.
+"""Write the build report beside the published warehouse: ``report/index.html`` (every document
+in one table) and one page per document in ``report/documents/``, with images.
 
 Every error-level check gets an image of its printed source; warnings get one image per rule and
 document (the first). Images are content-addressed in ``report/evidence/`` so a rebuild renders
-only what changed; images no report refers to any more are deleted.
+only what changed; images and document pages no report refers to any more are deleted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ..evidence.render import Renderer
 from ..evidence.show import IMAGES_DIR, REPORT_DIR
 from ..evidence.source import SourceDocument, SourceUnavailable, locate_pdf
 from .collect import Check, DocumentReport, ReportData, collect
-from .html import render_html
+from .html import document_href, document_page
+from .index_page import index_page
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +68,12 @@ def write_report(
         data = collect(con)
         images, rendered, unavailable = _images(con, data, (warehouse, raw_dir, images_dir), helper)
     index = folder / "index.html"
-    folder.mkdir(parents=True, exist_ok=True)
-    temp = index.with_name(f".index.html.{os.getpid()}.tmp")
-    temp.write_text(render_html(data, images, warehouse, raw_dir), encoding="utf-8")
-    temp.replace(index)
-    _prune(images_dir, {Path(i.src).name for i in images.values() if i.src})
+    pages = {folder / document_href(d): document_page(d, images) for d in data.documents}
+    for path, html in pages.items():
+        _write(path, html)
+    _write(index, index_page(data, folder, warehouse, raw_dir))
+    _prune(images_dir, {Path(i.src).name for i in images.values() if i.src}, "*.png")
+    _prune(folder / "documents", {p.name for p in pages}, "*.html")
     return ReportResult(
         index=index,
         documents=len(data.documents),
@@ -234,9 +237,17 @@ def _evidence(con: duckdb.DuckDBPyConnection, check: Check) -> Evidence | None:
         return for_page(con, row["document_id"], page)
 
 
-def _prune(images_dir: Path, keep: set[str]) -> None:
-    if not images_dir.is_dir():
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` atomically (a reader never sees half a page)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(path)
+
+
+def _prune(folder: Path, keep: set[str], pattern: str) -> None:
+    if not folder.is_dir():
         return
-    for path in images_dir.glob("*.png"):
+    for path in folder.glob(pattern):
         if path.name not in keep:
             path.unlink(missing_ok=True)

@@ -53,7 +53,7 @@ class ReportData:
 
 #: The key figures of a document: label, SQL over one fact table, per document.
 FIGURES = {
-    "total": ("总支出 total", "fct_budget_expenditure", "true"),
+    "total": ("一般公共预算支出 general-budget total", "fct_budget_expenditure", "true"),
     "basic": ("基本支出 basic", "fct_budget_expenditure", "expenditure_type = 'basic'"),
     "project": ("项目支出 project", "fct_budget_expenditure", "expenditure_type = 'project'"),
     "procurement": ("政府采购 procurement", "fct_procurement", "true"),
@@ -93,6 +93,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
         if table["document_id"] in documents:
             documents[table["document_id"]].tables.append(table)
     _figures(con, documents)
+    _places(con, documents)
     if "reconciliation_status" in _columns(con, "marts", "document_reconciliation"):
         for document_id, status in con.execute(
             "select document_id, reconciliation_status from marts.document_reconciliation"
@@ -157,3 +158,16 @@ def _figures(con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport
         ).fetchall():
             if document_id in documents:
                 documents[document_id].figures[key] = (amount, origin)
+
+
+def _places(con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport]) -> None:
+    """Each document's city (地级市/直辖市) and region, where the analyst layer has them."""
+    if "city" not in _columns(con, "marts", "dim_region"):
+        return
+    for document_id, city, region in con.execute(
+        "select doc.document_id, reg.city, reg.region_name from marts.dim_document as doc "
+        "join marts.dim_department as dep on doc.department_id = dep.department_id "
+        "join marts.dim_region as reg on dep.region_code = reg.region_code"
+    ).fetchall():
+        if document_id in documents:
+            documents[document_id].document.update(city=city, region_name=region)

@@ -1,16 +1,14 @@
-"""The report as one static HTML page (inline CSS, relative image links: opens from disk)."""
+"""The report's pages, static HTML with inline CSS and relative links (opens from disk): the
+pieces every page shares and one page per document (``documents/<document_id>.html``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
 from decimal import Decimal
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..formatting import finding_text
-from .collect import FIGURES, Check, DocumentReport, ReportData
+from .collect import FIGURES, Check, DocumentReport
 
 if TYPE_CHECKING:
     from .build import Image
@@ -41,11 +39,53 @@ height:12px;vertical-align:-1px;margin:0 4px 0 10px}a{color:#1d4ed8}
 """
 
 
-def yuan(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{amount:,.2f}"
+def wan(amount: Decimal | None) -> str:
+    """An amount in 万元 to two decimals (the warehouse keeps the exact yuan)."""
+    return "—" if amount is None else f"{amount / 10000:,.2f}"
 
 
-def _status(text: str | None) -> str:
+def page(title: str, body: list[str]) -> str:
+    """A whole page: head with the inline CSS, then ``body`` (which opens ``<main>``)."""
+    return "\n".join(
+        [
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{CSS}</style></head><body>",
+            *body,
+            "</main></body></html>",
+        ]
+    )
+
+
+def document_page(document: DocumentReport, images: dict[str, Image]) -> str:
+    """A document's own page: its figures, tables, and every failed check with its image."""
+    d = document.document
+    title = d.get("department_name") or d["source_file"]
+    return page(
+        f"{title} — budget-warehouse build report",
+        [
+            '<header><h1><a href="../index.html" style="color:#f8fafc">budget-warehouse build '
+            "report</a></h1>",
+            f"<p>{escape(d.get('source_path') or d['source_file'])}</p></header><main>",
+            LEGEND,
+            _document(document, images, "../"),
+        ],
+    )
+
+
+def document_href(document: DocumentReport) -> str:
+    """The document's page, relative to the report folder."""
+    return f"documents/{document.document_id}.html"
+
+
+LEGEND = (
+    '<p class="legend note">Images: <i style="background:#fca5a5"></i>the number checked '
+    '(or the fact) <i style="background:#bfdbfe"></i>the numbers it was compared with '
+    "(summed)</p>"
+)
+
+
+def status_badge(text: str | None) -> str:
     text = text or "—"
     return f'<span class="status {escape(text)}">{escape(text)}</span>'
 
@@ -58,7 +98,7 @@ def _cells(values: list[Any], numeric: set[int] | None = None) -> str:
     )
 
 
-def _table(head: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+def table_html(head: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
     out = ["<table><thead><tr>", *(f"<th>{escape(h)}</th>" for h in head), "</tr></thead><tbody>"]
     out += [f"<tr>{_cells(row, numeric)}</tr>" for row in rows]
     out.append("</tbody></table>")
@@ -90,7 +130,7 @@ _ERROR_CLASSES = {
 }
 
 
-def _check(check: Check, image: Image | None, level: str) -> str:
+def check_html(check: Check, image: Image | None, level: str, root: str = "") -> str:
     row = check.row
     detail = row.get("detail") if row.get("expected_yuan") is not None else None
     parts = [
@@ -110,21 +150,20 @@ def _check(check: Check, image: Image | None, level: str) -> str:
         )
     if image and image.src:
         alt = f"{row.get('source_file')} {describe(row)}"
-        parts.append(
-            f'<a href="{escape(image.src)}"><img src="{escape(image.src)}" loading="lazy" '
-            f'alt="{escape(alt)}"></a>'
-        )
+        src = escape(root + image.src)
+        parts.append(f'<a href="{src}"><img src="{src}" loading="lazy" alt="{escape(alt)}"></a>')
     elif image:
         parts.append(f'<p class="note">{escape(image.note or "no image")}</p>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def _document(document: DocumentReport, images: dict[str, Image]) -> str:
+def _document(document: DocumentReport, images: dict[str, Image], root: str) -> str:
     d = document.document
     title = d.get("department_name") or d["source_file"]
     facts = [
         escape(d.get("source_path") or d["source_file"]),
+        escape(str(d["city"])) if d.get("city") else None,
         f"year {d['fiscal_year']}" if d.get("fiscal_year") else None,
         escape(str(d["phase"])) if d.get("phase") else None,
         escape(str(d["document_kind"])) if d.get("document_kind") else None,
@@ -132,8 +171,8 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
     ]
     out = [
         f'<section class="document" id="{anchor(document)}" data-document="{escape(d["source_file"])}">',
-        f"<h2>{escape(str(title))} {_status(d['status'])}"
-        + (f" {_status(d['reconciliation_status'])}" if d.get("reconciliation_status") else "")
+        f"<h2>{escape(str(title))} {status_badge(d['status'])}"
+        + (f" {status_badge(d['reconciliation_status'])}" if d.get("reconciliation_status") else "")
         + "</h2>",
         f'<p class="note">{" · ".join(f for f in facts if f)}</p>',
     ]
@@ -143,9 +182,9 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
         rows = []
         for key, (label, _, _) in FIGURES.items():
             amount, origin = document.figures.get(key, (None, None))
-            rows.append([escape(label), yuan(amount), escape(origin or "")])
-        out.append("<h3>Key figures (元)</h3>")
-        out.append(_table(["figure", "amount (元)", "source"], rows, {1}))
+            rows.append([escape(label), wan(amount), escape(origin or "")])
+        out.append("<h3>Key figures (万元)</h3>")
+        out.append(table_html(["figure", "amount (万元)", "source"], rows, {1}))
     if document.tables:
         rows = [
             [
@@ -159,7 +198,7 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
             for t in document.tables
         ]
         out.append(f"<details><summary>Tables ({len(rows)})</summary>")
-        out.append(_table(["no.", "title", "type", "pages", "unit", "rows"], rows, {5}))
+        out.append(table_html(["no.", "title", "type", "pages", "unit", "rows"], rows, {5}))
         out.append("</details>")
     counts = document.evaluations
     if counts:
@@ -169,13 +208,13 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
         )
     if document.errors:
         out.append(f"<h3>Errors ({len(document.errors)})</h3>")
-        out += [_check(c, images.get(c.key), "error") for c in document.errors]
+        out += [check_html(c, images.get(c.key), "error", root) for c in document.errors]
     if document.warnings:
         out.append(f"<h3>Warnings ({sum(document.warning_counts.values())}), by rule</h3>")
         for rule, checks in document.warnings.items():
             total = document.warning_counts[rule]
             out.append(f"<details><summary>{escape(rule)} — {total}</summary>")
-            out.append(_check(checks[0], images.get(checks[0].key), "warn"))
+            out.append(check_html(checks[0], images.get(checks[0].key), "warn", root))
             if len(checks) > 1:
                 out.append('<ul class="lines">')
                 out += [f"<li>{escape(describe(c.row))}</li>" for c in checks[1:]]
@@ -188,76 +227,3 @@ def _document(document: DocumentReport, images: dict[str, Image]) -> str:
             out.append("</details>")
     out.append("</section>")
     return "".join(out)
-
-
-def _overview(data: ReportData) -> str:
-    documents = [d.document for d in data.documents]
-    by_status = Counter(d["status"] for d in documents)
-    errors = sum(len(d.errors) for d in data.documents)
-    warnings = sum(sum(d.warning_counts.values()) for d in data.documents)
-    cards = [
-        ("documents", len(documents)),
-        ("loaded", by_status.get("loaded", 0)),
-        ("rejected", by_status.get("rejected", 0)),
-        ("errors", errors),
-        ("warnings", warnings),
-    ]
-    out = ['<div class="cards">']
-    out += [f'<div class="card"><b>{v:,}</b>{escape(k)}</div>' for k, v in cards]
-    out.append("</div>")
-    if any(d.get("document_kind") for d in documents):
-        kinds = Counter((d.get("document_kind") or "—", d["status"]) for d in documents)
-        rows = [[escape(k), _status(s), n] for (k, s), n in sorted(kinds.items())]
-        out.append(
-            "<h3>Documents by kind</h3>" + _table(["kind", "status", "documents"], rows, {2})
-        )
-    out.append("<h3>Documents</h3>")
-    rows = []
-    for report in data.documents:
-        d = report.document
-        rows.append(
-            [
-                f'<a href="#{anchor(report)}">{escape(d.get("source_path") or d["source_file"])}</a>',
-                escape(d.get("department_name") or ""),
-                d.get("fiscal_year") or "",
-                escape(str(d.get("document_kind") or d.get("phase") or "")),
-                _status(d["status"]),
-                _status(d.get("reconciliation_status")) if d.get("reconciliation_status") else "",
-                escape(d.get("status_reason") or ""),
-                len(report.errors),
-                sum(report.warning_counts.values()),
-            ]
-        )
-    head = ["file", "department", "year", "kind", "status", "reconciliation", "reason", "errors"]
-    out.append(_table([*head, "warnings"], rows, {7, 8}))
-    if data.rules:
-        rows = [[escape(rule), c["pass"], c["warn"], c["error"]] for rule, c in data.rules.items()]
-        out.append("<h3>Checks by rule</h3>")
-        out.append(_table(["rule", "passed", "warnings", "errors"], rows, {1, 2, 3}))
-    return "".join(out)
-
-
-def render_html(data: ReportData, images: dict[str, Image], warehouse: Path, raw_dir: Path) -> str:
-    built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    legend = (
-        '<p class="legend note">Images: <i style="background:#fca5a5"></i>the number checked '
-        '(or the fact) <i style="background:#bfdbfe"></i>the numbers it was compared with '
-        "(summed)</p>"
-    )
-    body = [
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
-        "<title>budget-warehouse build report</title>",
-        f"<style>{CSS}</style></head><body>",
-        "<header><h1>budget-warehouse build report</h1>",
-        f"<p>{escape(str(warehouse))} · built {escape(built)} · PDFs from {escape(str(raw_dir))}</p>",
-        "</header><main>",
-        "<h2>Corpus overview</h2>",
-        _overview(data),
-        legend,
-    ]
-    if data.unattached:
-        body.append("<h2>Checks without a document</h2>")
-        body += [_check(c, None, c.row["status"]) for c in data.unattached]
-    body += [_document(d, images) for d in data.documents]
-    body.append("</main></body></html>")
-    return "\n".join(body)

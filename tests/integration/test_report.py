@@ -61,21 +61,29 @@ def test_browser_finds_every_document_failed_check_and_image(evidence_build, rep
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(report.as_uri())
         assert page.title() == "budget-warehouse build report"
+        assert page.locator("h3", has_text="Checks by rule").count() == 1
         for source_file, status in documents:
+            row = page.locator(f'#documents tr[data-document="{source_file}"]')
+            assert row.count() == 1 and status in row.inner_text(), source_file
+        for source_file, status in documents:  # each document on its own page
+            page.goto(report.as_uri())
+            page.locator(f'#documents tr[data-document="{source_file}"] a').click()
             section = page.locator(f'section[data-document="{source_file}"]')
             assert section.count() == 1, source_file
             assert status in section.locator("h2").inner_text()
-        for source_file, evaluation_id, rule in errors:
-            check = page.locator(
-                f'section[data-document="{source_file}"] .check.error[data-check="{evaluation_id}"]'
-            )
-            assert check.count() == 1, (source_file, rule)
-            image = check.locator("img")
-            image.scroll_into_view_if_needed()
-            image.evaluate("img => img.decode()")  # loaded from disk (file://), not broken
-            width = image.evaluate("img => img.naturalWidth")
-            assert width > 300, (source_file, rule, width)
+            for _, evaluation_id, rule in (e for e in errors if e[0] == source_file):
+                check = section.locator(f'.check.error[data-check="{evaluation_id}"]')
+                assert check.count() == 1, (source_file, rule)
+                image = check.locator("img")
+                image.scroll_into_view_if_needed()
+                image.evaluate("img => img.decode()")  # loaded from disk (file://), not broken
+                width = image.evaluate("img => img.naturalWidth")
+                assert width > 300, (source_file, rule, width)
         # the sample's one-cent warning: grouped by rule, with the first one's image
+        page.goto(report.as_uri())
+        page.locator(
+            '#documents tr[data-document="shenzhen-futian_zhengshuju_2020_budget.pdf"] a'
+        ).click()
         sample = page.locator('section[data-document="shenzhen-futian_zhengshuju_2020_budget.pdf"]')
         summary = sample.locator("summary", has_text="parent_equals_sum_of_children")
         summary.click()
@@ -86,8 +94,47 @@ def test_browser_finds_every_document_failed_check_and_image(evidence_build, rep
         warning = group.locator(".check.warn img")
         warning.evaluate("img => img.decode()")
         assert warning.evaluate("img => img.naturalWidth") > 300
-        overview = page.locator("h3", has_text="Checks by rule")
-        assert overview.count() == 1
+
+
+def test_document_table_for_people(evidence_build, report: Path) -> None:
+    """Relative paths only, amounts in 万元, a city column, errors counted in documents and in
+    checks, and a table that sorts and filters in the browser (static script)."""
+    warehouse = evidence_build["warehouse"]
+    html = report.read_text(encoding="utf-8")
+    assert str(warehouse.parent) not in html and str(evidence_build["raw"]) not in html
+    [(error_checks, error_documents)] = rows(
+        warehouse,
+        "select count(*), count(distinct document_id) from audit.validation_results "
+        "where status = 'error' and document_id is not null",
+    )
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(report.as_uri())
+        card = page.locator(".card[data-card='documents with errors'] b").inner_text()
+        checks = page.locator(".card[data-card='error checks'] b").inner_text()
+        assert (int(card), int(checks)) == (error_documents, error_checks)
+        head = page.locator("#documents thead th").all_inner_texts()
+        assert "city" in head and any("万元" in h for h in head)
+        sample = page.locator(
+            '#documents tr[data-document="shenzhen-futian_zhengshuju_2020_budget.pdf"]'
+        )
+        cells = sample.locator("td").all_inner_texts()
+        assert cells[2] == "深圳市"  # 福田区 lies in the 地级市 深圳市
+        assert "10,251.69" in cells  # 一般公共预算支出 102,516,900 元 in 万元 (key figure)
+        page.fill("#filter", "futian")
+        assert page.locator("#shown").inner_text() == "1"
+        assert page.locator("#documents tbody tr:not([hidden])").count() == 1
+        page.fill("#filter", "")
+        page.select_option("#status", "rejected")
+        assert page.locator("#shown").inner_text() == "0"
+        page.select_option("#status", "")
+        errors = page.locator("#documents th", has_text="errors")
+        errors.click()
+        errors.click()  # descending
+        first = page.locator("#documents tbody tr").first
+        assert int(first.locator("td").nth(9).inner_text()) == max(
+            int(t) for t in page.locator("#documents tbody tr td:nth-child(10)").all_inner_texts()
+        )
 
 
 def test_rebuilding_the_report_renders_only_what_changed(evidence_build, tmp_path: Path) -> None:
@@ -96,7 +143,7 @@ def test_rebuilding_the_report_renders_only_what_changed(evidence_build, tmp_pat
     assert first.rendered == first.images > 0 and not first.unavailable
     second = write_report(warehouse, raw, tmp_path / "report")
     assert second.rendered == 0 and second.images == first.images
-    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    html = pages(tmp_path / "report")
     for name in (p.name for p in (tmp_path / "report" / "evidence").glob("*.png")):
         assert f"evidence/{name}" in html
     assert "表11政府采购项目支出预算表" in html
@@ -105,7 +152,7 @@ def test_rebuilding_the_report_renders_only_what_changed(evidence_build, tmp_pat
 def test_report_says_when_a_pdf_is_gone(evidence_build, tmp_path: Path) -> None:
     result = write_report(evidence_build["warehouse"], tmp_path / "empty", tmp_path / "report")
     assert result.images == 0 and len(result.unavailable) == 3
-    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    html = pages(tmp_path / "report")
     assert "no image: tampered_procurement_leaf.pdf moved or was deleted" in html
 
 
@@ -171,6 +218,11 @@ def test_images_a_dead_worker_did_not_render_are_rendered_by_the_build(
     assert "drawing them here" in caplog.text
     assert shared.images == shared.rendered == alone.images and not shared.unavailable
     assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
+
+
+def pages(folder: Path) -> str:
+    """The text of every page of a report: the index and the documents' pages."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.html")))
 
 
 def report_files(folder: Path) -> dict[str, bytes]:
