@@ -4,6 +4,7 @@ sortable, filterable table (static script, no server) linking to its own page, c
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import Counter
 from html import escape
@@ -12,48 +13,78 @@ from pathlib import Path
 from .collect import DocumentReport, ReportData
 from .html import LEGEND, check_html, document_href, page, status_badge, table_html, wan
 
-#: Sorting (click a header) and filtering (text and status) of the document table.
+#: The document table: rows from the JSON beside it, sorted (click a header) and filtered (text,
+#: status) in the browser, shown a page at a time — fast at 10⁴ documents; no server.
 SCRIPT = """
 (() => {
+  const data = JSON.parse(document.getElementById('document-data').textContent);
   const table = document.getElementById('documents'), body = table.tBodies[0];
-  const rows = [...body.rows], text = document.getElementById('filter');
-  const status = document.getElementById('status'), shown = document.getElementById('shown');
+  const text = document.getElementById('filter'), status = document.getElementById('status');
+  const shown = document.getElementById('shown'), pager = document.getElementById('pager');
+  const numeric = [...table.tHead.rows[0].cells].map((th) => th.classList.contains('num'));
+  const esc = (v) => String(v ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]);
+  const badge = (v) => v ? `<span class="status ${esc(v)}">${esc(v)}</span>` : '';
+  const cells = (d) => [
+    `<td><a href="${esc(d.href)}">${esc(d.file)}</a></td>`, `<td>${esc(d.department)}</td>`,
+    `<td>${esc(d.city)}</td>`, `<td class="num">${esc(d.year)}</td>`, `<td>${esc(d.kind)}</td>`,
+    `<td>${badge(d.status)}</td>`, `<td>${badge(d.reconciliation)}</td>`,
+    `<td class="num">${esc(d.total_wan)}</td>`, `<td class="num">${esc(d.three_public_wan)}</td>`,
+    `<td class="num">${d.errors}</td>`, `<td class="num">${d.warnings}</td>`, `<td>${esc(d.reason)}</td>`,
+  ].join('');
+  const keys = ['file', 'department', 'city', 'year', 'kind', 'status', 'reconciliation', 'total',
+                'three_public', 'errors', 'warnings', 'reason'];
+  for (const d of data) d.text = [d.file, d.department, d.city, d.year, d.kind, d.reason].join(' ').toLowerCase();
+  let rows = data, page = 0;
+  const size = 200;
+  function render() {
+    const pages = Math.max(1, Math.ceil(rows.length / size));
+    page = Math.min(page, pages - 1);
+    body.innerHTML = rows.slice(page * size, (page + 1) * size).map((d) =>
+      `<tr data-document="${esc(d.source_file)}" data-status="${esc(d.status)} ${esc(d.reconciliation)}">${cells(d)}</tr>`).join('');
+    shown.textContent = rows.length;
+    pager.hidden = pages === 1;
+    pager.querySelector('span').textContent = `page ${page + 1} of ${pages}`;
+  }
   function apply() {
     const q = text.value.trim().toLowerCase(), s = status.value;
-    let n = 0;
-    for (const row of rows) {
-      const ok = (!q || row.dataset.text.includes(q)) && (!s || row.dataset.status.split(' ').includes(s));
-      row.hidden = !ok; n += ok;
-    }
-    shown.textContent = n;
+    rows = data.filter((d) => (!q || d.text.includes(q)) && (!s || d.status === s || d.reconciliation === s));
+    if (table.dataset.key) sort();
+    page = 0; render();
+  }
+  function sort() {
+    const key = table.dataset.key, dir = table.dataset.dir === 'asc' ? 1 : -1, num = numeric[keys.indexOf(key)];
+    rows.sort((a, b) => {
+      const x = a[key], y = b[key];
+      if (x === y) return 0;
+      if (x === null || x === '') return 1;
+      if (y === null || y === '') return -1;
+      return dir * (num ? Number(x) - Number(y) : String(x).localeCompare(String(y), 'zh'));
+    });
   }
   text.addEventListener('input', apply);
   status.addEventListener('change', apply);
+  pager.addEventListener('click', (event) => {
+    if (!event.target.dataset.step) return;
+    page = Math.max(0, page + Number(event.target.dataset.step)); render();
+  });
   table.tHead.addEventListener('click', (event) => {
     const th = event.target.closest('th');
     if (!th) return;
-    const i = th.cellIndex, numeric = th.classList.contains('num');
     const dir = th.dataset.dir === 'asc' ? 'desc' : 'asc';
     for (const h of table.tHead.rows[0].cells) delete h.dataset.dir;
     th.dataset.dir = dir;
-    const key = (row) => {
-      const cell = row.cells[i], v = cell.dataset.sort ?? cell.textContent;
-      return numeric ? (v === '' ? -Infinity : Number(v)) : v;
-    };
-    rows.sort((a, b) => {
-      const x = key(a), y = key(b);
-      const c = numeric ? x - y : String(x).localeCompare(String(y), 'zh');
-      return dir === 'asc' ? c : -c;
-    });
-    body.append(...rows);
+    table.dataset.key = keys[th.cellIndex]; table.dataset.dir = dir;
+    if (rows === data) rows = [...data];
+    sort(); page = 0; render();
   });
+  render();
 })();
 """
 SORT_CSS = (
     "#documents th{cursor:pointer;user-select:none}#documents th[data-dir=asc]::after{content:' ▲'}"
     "#documents th[data-dir=desc]::after{content:' ▼'}.filters{margin:8px 0}"
     ".filters input{width:22em;padding:3px 6px}.filters select{padding:3px}"
-    "#documents td:nth-child(3){white-space:nowrap}"
+    "#documents td:nth-child(3){white-space:nowrap}#pager button{margin:0 6px}"
 )
 HEAD = [
     ("file", False),
@@ -154,47 +185,36 @@ def _document_table(reports: list[DocumentReport]) -> str:
     head = "".join(
         f'<th class="num">{escape(h)}</th>' if n else f"<th>{escape(h)}</th>" for h, n in HEAD
     )
-    out = [f'<table id="documents"><thead><tr>{head}</tr></thead><tbody>']
-    out += [_document_row(report) for report in reports]
-    out.append("</tbody></table>")
-    return "".join(out)
+    rows = json.dumps([_document_row(r) for r in reports], ensure_ascii=False, default=str)
+    rows = rows.replace("</", "<\\/")  # no "</script>" inside the script
+    return (
+        f'<table id="documents"><thead><tr>{head}</tr></thead><tbody></tbody></table>'
+        '<p id="pager" hidden><button data-step="-1">‹ previous</button><span></span>'
+        '<button data-step="1">next ›</button></p>'
+        f'<script type="application/json" id="document-data">{rows}</script>'
+    )
 
 
-def _number(value: object, shown: str) -> str:
-    sort = "" if value is None else f' data-sort="{value}"'
-    return f'<td class="num"{sort}>{shown}</td>'
-
-
-def _document_row(report: DocumentReport) -> str:
+def _document_row(report: DocumentReport) -> dict:
+    """One row of the document table: amounts as exact yuan to sort by and in 万元 to show."""
     d = report.document
     total = report.figures.get("total", (None, None))[0]
     three_public = report.figures.get("three_public", (None, None))[0]
-    errors, warnings = len(report.errors), sum(report.warning_counts.values())
-    name = d.get("source_path") or d["source_file"]
-    texts = [
-        name,
-        d.get("department_name"),
-        d.get("city"),
-        d.get("fiscal_year"),
-        d.get("status_reason"),
-    ]
-    text = " ".join(str(t) for t in texts if t).lower()
-    status = " ".join(s for s in (d["status"], d.get("reconciliation_status")) if s)
-    cells = [
-        f'<td><a href="{document_href(report)}">{escape(name)}</a></td>',
-        f"<td>{escape(d.get('department_name') or '')}</td>",
-        f"<td>{escape(d.get('city') or '')}</td>",
-        _number(d.get("fiscal_year"), str(d.get("fiscal_year") or "")),
-        f"<td>{escape(str(d.get('document_kind') or d.get('phase') or ''))}</td>",
-        f"<td>{status_badge(d['status'])}</td>",
-        f"<td>{status_badge(d['reconciliation_status']) if d.get('reconciliation_status') else ''}</td>",
-        _number(total, wan(total) if total is not None else ""),
-        _number(three_public, wan(three_public) if three_public is not None else ""),
-        _number(errors, str(errors)),
-        _number(warnings, str(warnings)),
-        f"<td>{escape(d.get('status_reason') or '')}</td>",
-    ]
-    return (
-        f'<tr data-document="{escape(d["source_file"])}" data-status="{escape(status)}" '
-        f'data-text="{escape(text)}">{"".join(cells)}</tr>'
-    )
+    return {
+        "source_file": d["source_file"],
+        "file": d.get("source_path") or d["source_file"],
+        "href": document_href(report),
+        "department": d.get("department_name") or "",
+        "city": d.get("city") or "",
+        "year": d.get("fiscal_year"),
+        "kind": str(d.get("document_kind") or d.get("phase") or ""),
+        "status": d["status"],
+        "reconciliation": d.get("reconciliation_status") or "",
+        "total": total,  # exact yuan (a JSON string), sorted as a number
+        "total_wan": "" if total is None else wan(total),
+        "three_public": three_public,
+        "three_public_wan": "" if three_public is None else wan(three_public),
+        "errors": len(report.errors),
+        "warnings": sum(report.warning_counts.values()),
+        "reason": d.get("status_reason") or "",
+    }

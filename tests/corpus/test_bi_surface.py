@@ -49,7 +49,7 @@ def test_a_renamed_copy_answers_every_table_and_view(
             [r'(^|[^\w.])"?[\w ]+"?\.(raw|staging|intermediate|marts|reference|audit)\.'],
         ).fetchone()
     schemas = {schema for schema, _ in found}
-    assert {"raw", "staging", "intermediate", "marts", "reference", "audit"} <= schemas
+    assert {"raw", "staging", "intermediate", "marts", "reference"} <= schemas
     assert views[0] > 20 and views[1] == 0  # no view names the catalog it was built in
     assert counts[("marts", "v_department_year_summary")] == 19
     assert counts[("marts", "dim_document")] == 20
