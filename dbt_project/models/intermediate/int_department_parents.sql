@@ -86,22 +86,24 @@ by_crawl as (
         and region_name is not null
 ),
 
+candidates as (
+    select * from by_unit_name
+    union all
+    select * from by_crawl
+),
+
 final as (
     select
         units.department_id,
-        left(md5(chosen.parent_key), 16) as parent_department_id,
-        chosen.parent_key as parent_department_name,
+        left(md5(candidates.parent_key), 16) as parent_department_id,
+        candidates.parent_key as parent_department_name,
         units.region_code as parent_region_code,
-        chosen.parent_source,
+        candidates.parent_source,
     from units
-    inner join (
-        select * from by_unit_name
-        union all
-        select * from by_crawl
-    ) as chosen on units.department_id = chosen.department_id
-    where chosen.parent_key <> units.department_key
+    inner join candidates on units.department_id = candidates.department_id
+    where candidates.parent_key <> units.department_key
     qualify row_number() over (
-        partition by units.department_id order by chosen.parent_source = 'unit_name' desc
+        partition by units.department_id order by candidates.parent_source = 'unit_name' desc
     ) = 1
 )
 
