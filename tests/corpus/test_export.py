@@ -49,7 +49,8 @@ def test_frictionless_validates_the_csv_package(csv_export: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:]
     report = frictionless.validate(csv_export / "datapackage.json")
-    assert report.valid and len(report.tasks) == 20
+    descriptor = json.loads((csv_export / "datapackage.json").read_text(encoding="utf-8"))
+    assert report.valid and len(report.tasks) == len(descriptor["resources"]) >= 20
 
 
 def test_one_file_per_marts_table_with_the_warehouse_rows(
