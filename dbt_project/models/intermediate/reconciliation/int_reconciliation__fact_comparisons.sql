@@ -1,7 +1,8 @@
 -- Every printed figure a fact table's sum can be compared with, one row per (document × fact
 -- table × printed figure): the total of the table the facts come from (`own_table`), the same
 -- figure printed in another table (`other_table`: basic expenditure in 一般公共预算支出表 and
--- 支出总表, procurement in the 政府采购 table and the 支出总表 column, 三公 in another 三公 table),
+-- 支出总表, revenue in the 收支总表's 收入总计, procurement in the 政府采购 table and the 支出总表
+-- column, 三公 in another 三公 table),
 -- and the figure the narrative states (`narrative`: basic expenditure, procurement total, 三公
 -- total). Narrative facts (narrative-only disclosures) are
 -- compared with the total the narrative states beside its categories and with the tables of the
@@ -94,7 +95,8 @@ readings as (
         ('fct_procurement', 'expenditure_summary', 'procurement'),
         ('fct_procurement', 'narrative', 'procurement_total'),
         ('fct_three_public_expenditure', 'three_public', 'three_public_sum'),
-        ('fct_three_public_expenditure', 'narrative', 'three_public_total')
+        ('fct_three_public_expenditure', 'narrative', 'three_public_total'),
+        ('fct_budget_revenue', 'income_expenditure_summary', 'income_total')
     ) as readings (fact_table, table_type, measure)
 ),
 
@@ -108,7 +110,9 @@ own_table as (
         fact_sums.items_summed * figures.rounding_yuan as tolerance_yuan,
         figures.figure_rows in ('total_row', 'department_row')
         or (
-            fact_sums.fact_table in ('fct_budget_expenditure', 'fct_basic_expenditure', 'fct_procurement')
+            fact_sums.fact_table in (
+                'fct_budget_expenditure', 'fct_basic_expenditure', 'fct_procurement', 'fct_budget_revenue'
+            )
             and fact_sums.items_summed - fact_sums.residual_rows > figures.rows_summed
         )
         or (figures.measure = 'total' and fact_sums.fact_table = 'fct_three_public_expenditure') as is_independent,

@@ -1,6 +1,7 @@
 -- Per document and fact table: the sum of its facts (residual rows included) — what the
 -- verification compares with the figures the document prints. 三公 facts of the budget year
--- only. Read from the facts before they carry reconciliation_status (which this feeds).
+-- only; revenue
+-- from the income summary. Read from the facts before they carry reconciliation_status (which this feeds).
 
 with
 
@@ -47,6 +48,17 @@ facts as (
         is_residual,
     from {{ ref('int_three_public_expenditure_facts') }}
     where year = fiscal_year
+
+    union all
+
+    select
+        'fct_budget_revenue' as fact_table,
+        document_id,
+        'table' as source,
+        source_table_id,
+        amount_yuan,
+        is_residual,
+    from {{ ref('int_budget_revenue_facts') }}
 
 ),
 
