@@ -15,6 +15,46 @@ cells as (
         and row_kind not in ('total', 'derived')
 ),
 
+-- The income columns of each table: a column group's parent path, whether the column is a total
+-- (合计, 小计, 总计 …) or a memo (其中: a part of the column beside it, never an income of its own).
+columns as (
+    select distinct
+        document_id,
+        table_id,
+        column_index,
+        column_label,
+        regexp_matches(column_label, '^(小计|合计|总计|收入总计|本年收入合计|本年收入)$') as is_total,
+        starts_with(column_label, '其中') as is_memo,
+        case when contains(column_path, '/') then regexp_replace(column_path, '/[^/]*$', '') end as group_path,
+    from cells
+),
+
+-- The income sources: every column that is neither a total nor a memo, and the subtotal (小计) of
+-- a group whose other columns are only memos (一般公共预算拨款: 小计 | 其中:专项资金…) — there the
+-- subtotal is the group's only income.
+income_columns as (
+    select *
+    from columns
+    where
+        not is_memo
+        and (
+            not is_total
+            or (
+                group_path is not null
+                and not exists (
+                    select 1
+                    from columns as sibling
+                    where
+                        sibling.document_id = columns.document_id
+                        and sibling.table_id = columns.table_id
+                        and sibling.group_path = columns.group_path
+                        and sibling.column_index <> columns.column_index
+                        and not sibling.is_memo
+                )
+            )
+        )
+),
+
 scope as (
     select
         document_id,
@@ -24,15 +64,20 @@ scope as (
     group by all
 ),
 
--- The cells read as facts: the units' rows where the table lists units, else every line.
+-- The cells read as facts: the income columns of the units' rows where the table lists units,
+-- else of every line.
 lines as (
     select cells.*
     from cells
     inner join scope
         on cells.document_id = scope.document_id and cells.table_id = scope.table_id
+    inner join income_columns
+        on
+            cells.document_id = income_columns.document_id
+            and cells.table_id = income_columns.table_id
+            and cells.column_index = income_columns.column_index
     where
         cells.amount_yuan is not null
-        and not regexp_matches(cells.column_label, '^(小计|合计|总计|收入总计|本年收入合计|本年收入)$')
         and (not scope.has_units or cells.row_kind = 'unit')
 ),
 
