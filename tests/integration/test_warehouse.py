@@ -149,6 +149,18 @@ def test_three_public(sample: duckdb.DuckDBPyConnection) -> None:
     ]
 
 
+def test_revenue_equals_the_printed_income_total(sample: duckdb.DuckDBPyConnection) -> None:
+    # 收支总表 收入总计 10,251.69 万元, as the narrative states (部门预算收入10,251.69万元).
+    assert wan(scalar(sample, "select sum(amount_yuan) from marts.fct_budget_revenue")) == Decimal(
+        "10251.69"
+    )
+    verified = sample.execute(
+        "select verification_status, printed_yuan from marts.fact_verification "
+        "where fact_table = 'fct_budget_revenue'"
+    ).fetchall()
+    assert verified == [("verified", Decimal("102516900.00"))]
+
+
 def test_unit_names_are_normalised(sample: duckdb.DuckDBPyConnection) -> None:
     # The seed prints both …（本级） and …(本级): one unit in every fact table.
     for table in (

@@ -22,6 +22,7 @@ columns as (
         document_id,
         table_id,
         column_index,
+        column_path,
         column_label,
         regexp_matches(column_label, '^(小计|合计|总计|收入总计|本年收入合计|本年收入)$') as is_total,
         starts_with(column_label, '其中') as is_memo,
@@ -30,7 +31,7 @@ columns as (
 ),
 
 -- The income sources: every column that is neither a total nor a memo, and the subtotal (小计) of
--- a group whose other columns are only memos (一般公共预算拨款: 小计 | 其中:专项资金…) — there the
+-- a group whose other columns, at any depth, are only memos (一般公共预算拨款: 小计 | 其中:专项资金…) — there the
 -- subtotal is the group's only income.
 income_columns as (
     select *
@@ -47,7 +48,7 @@ income_columns as (
                     where
                         sibling.document_id = columns.document_id
                         and sibling.table_id = columns.table_id
-                        and sibling.group_path = columns.group_path
+                        and starts_with(sibling.column_path, columns.group_path || '/')
                         and sibling.column_index <> columns.column_index
                         and not sibling.is_memo
                 )
