@@ -12,11 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .children import exit_now
 from .commands import build as build_command
 from .commands import export as export_command
 from .commands import show as show_command
 from .settings import ENVIRONMENT
-from .warehouse.children import exit_now
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .validation.results import ValidationResult
 
 
 def format_amount(yuan: Decimal | None) -> str:
@@ -45,21 +41,3 @@ def finding_text(
         return f"{text}: {detail}" if detail else text
     text += f": expected {format_amount(expected)} vs observed {format_amount(observed)}"
     return text if difference is None else f"{text}, difference {format_amount(difference)}"
-
-
-def describe_finding(finding: ValidationResult) -> str:
-    """One line: file · page · table · unit · row [column]: expected vs observed (difference),
-    or the rule's detail when it compares no amounts; the rule last."""
-    text = finding_text(
-        page=finding.source_page,
-        table=finding.table_label,
-        unit=finding.unit_name,
-        row=finding.row_label,
-        column=finding.column_label,
-        expected=finding.expected_yuan,
-        observed=finding.observed_yuan,
-        difference=finding.difference_yuan,
-        detail=finding.detail,
-    )
-    file = finding.source_file or "(no document)"
-    return f"{file} · {text} ({finding.rule})" if text else f"{file} ({finding.rule})"

@@ -108,6 +108,12 @@ class Settings:
         """Held for a whole build: one build at a time per warehouse (holder written inside)."""
         return self.warehouse.parent / ".build" / f"{self.warehouse.name}.run.lock"
 
+    @property
+    def helpers_lock_file(self) -> Path:
+        """Held shared by each helper process of a build (its dbt, its validation worker) for
+        as long as it lives; the next build waits for it (``warehouse.build_lock``)."""
+        return self.warehouse.parent / ".build" / f"{self.warehouse.name}.helpers.lock"
+
     def location_problems(self) -> list[str]:
         """Why this build could not write its files, checked before any work starts."""
         problems = []

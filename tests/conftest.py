@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.extract.document import Extract
-from orchestration.extract.runner import extract_all, read_extract
+from orchestration.warehouse.extract_cache import read_extract
+from orchestration.warehouse.extract_pool import extract_all
 from tests.paths import CORPUS, SAMPLE_PDF, TESTS, corpus_pdfs
 from tests.warehouse_build import build_shared
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.extract.runner import extract_all, read_extract
+from orchestration.warehouse.extract_cache import read_extract
+from orchestration.warehouse.extract_pool import extract_all
 from orchestration.warehouse.raw_store import replace_documents
 
 ROOT = Path(__file__).resolve().parent.parent

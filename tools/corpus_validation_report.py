@@ -27,11 +27,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.extract.document import EXTRACTOR_VERSION
-from orchestration.extract.runner import extract_all, read_extract
 from orchestration.formatting import format_amount
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from orchestration.validation.results import ValidationResult, ValidationRun
 from orchestration.validation.runner import collect_validation
+from orchestration.warehouse.extract_cache import read_extract
+from orchestration.warehouse.extract_pool import extract_all
 from orchestration.warehouse.raw_store import replace_documents
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "real"

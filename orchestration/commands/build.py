@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass, replace
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..settings import (
-    DBT_PROJECT_DIR,
     DEFAULT_DOC_TIMEOUT,
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE,
@@ -33,9 +32,11 @@ from ..settings import (
 from ..validation.worker import validation_worker
 from ..warehouse import up_to_date
 from ..warehouse.build_lock import Holder, WarehouseBusy, build_lock
-from ..warehouse.dbt_warm import warm_dbt
 from .console import build_console, printable, relative_paths, shown
 from .summary import EXIT_FAILED, BuildReport
+
+if TYPE_CHECKING:
+    from ..warehouse.head_start import HeadStart
 
 NAME = "build"
 HELP = "extract every PDF, load, dbt build, validate and publish the warehouse"
@@ -113,7 +114,13 @@ def build(
         )
 
     try:
-        with build_lock(settings.run_lock_file, settings.raw_dir, wait=wait, on_wait=waiting):
+        with build_lock(
+            settings.run_lock_file,
+            settings.raw_dir,
+            wait=wait,
+            on_wait=waiting,
+            helpers_lock=settings.helpers_lock_file,
+        ):
             return run.locked()
     except WarehouseBusy as busy:
         run.print(f"NOT PUBLISHED: {shown(settings.warehouse)} was left as it was — {busy}")
@@ -156,7 +163,7 @@ class _Run:
         # contents were just hashed (or known unchanged) by the up-to-date check.
         contents = inputs.contents(folder.pdfs) if self.head_start else {}
         with head_start.started(settings, contents) as early:
-            report = self.full_build(folder, early.token if early else None)
+            report = self.full_build(folder, early)
         if report is None:
             return EXIT_FAILED
         lines = report.lines(settings.build_log)
@@ -187,16 +194,16 @@ class _Run:
         self.print(record.verdict.replace("{timing}", f"{self.timing()}, up to date"))
         return record.exit_code
 
-    def full_build(self, folder: RawFolder, head_start: str | None) -> BuildReport | None:
-        """Run the Dagster job (its extraction taking over the ``head_start`` child, if any);
-        None when the definitions cannot be loaded."""
+    def full_build(self, folder: RawFolder, early: HeadStart | None) -> BuildReport | None:
+        """Run the Dagster job with the helpers (its extraction taking over the ``early``
+        head start, if any); None when the definitions cannot be loaded."""
         settings = self.settings
         if folder.unreadable:
             self.print(f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)")
         if not folder.pdfs and not folder.unreadable:
             self.print(f"  warning: no *.pdf below {shown(settings.raw_dir)}")
-        dbt = warm_dbt(settings.build_database, settings.dbt_target, DBT_PROJECT_DIR)
-        with build_console(self.out, settings.build_log), validation_worker(), dbt:
+        worker = validation_worker(settings.helpers_lock_file)
+        with build_console(self.out, settings.build_log), worker as validating:
             try:
                 from ..definitions import defs
             except Exception as exc:  # e.g. the dbt project does not parse
@@ -204,8 +211,10 @@ class _Run:
                 self.print(f"NOT PUBLISHED: {shown(settings.warehouse)} was left as it was")
                 return None
             from ..defs.build_runner import build as run_build
+            from ..defs.helpers import BuildHelpers
 
-            result = run_build(defs, settings, list(folder.pdfs), head_start)
+            helpers = BuildHelpers(early, validating)
+            result = run_build(defs, settings, list(folder.pdfs), helpers)
         from ..warehouse.publish import read_summary
 
         return BuildReport.from_run(result, read_summary(settings.warehouse))

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..formatting import describe_finding, plural
+from ..formatting import plural
+from ..validation.report import describe_finding
 from .console import printable, printable_lines
 
 if TYPE_CHECKING:

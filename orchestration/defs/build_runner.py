@@ -22,6 +22,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from dagster import DagsterInstance, Definitions, EventLogEntry, ExecuteInProcessResult
+
+# Private Dagster API (dagster is pinned to one version in pyproject.toml): Dagster has no public
+# way to build an ephemeral instance from storages of one's own, and the storages' SQLite engine
+# (``_engine``) and lock (``_db_lock``) are theirs. tests/test_cli_instance.py pins that this
+# instance stores and reads back what ``DagsterInstance.ephemeral()`` does.
 from dagster._core.instance import InstanceType
 from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher
 from dagster._core.run_coordinator import DefaultRunCoordinator
@@ -32,9 +37,8 @@ from dagster._core.storage.runs import InMemoryRunStorage
 from dagster._core.utils import make_new_run_id
 
 from ..settings import Settings
-from ..validation.worker import validate_ahead
-from ..warehouse.head_start import TAG as HEAD_START_TAG
 from .extract_assets import documents_partitions
+from .helpers import BuildHelpers
 from .jobs import BUILD_JOB_NAME, keys_after_extraction, partition_range_tags
 from .resources import BuildLockResource, WarehouseResource, default_resources
 from .validation_assets import DATA_DOCS_FOLDER
@@ -117,8 +121,8 @@ def cli_instance() -> DagsterInstance:
     )
 
 
-def resources_for(settings: Settings) -> dict[str, object]:
-    """The code location's resources, located and limited by ``settings``."""
+def resources_for(settings: Settings, helpers: BuildHelpers | None = None) -> dict[str, object]:
+    """The code location's resources, located and limited by ``settings``, with ``helpers``."""
     warehouse = WarehouseResource(
         raw_dir=str(settings.raw_dir),
         warehouse=str(settings.warehouse),
@@ -129,6 +133,7 @@ def resources_for(settings: Settings) -> dict[str, object]:
         **default_resources(),
         "warehouse": warehouse,
         "build_lock": BuildLockResource(warehouse=warehouse),
+        "helpers": helpers or BuildHelpers(),
     }
 
 
@@ -149,19 +154,18 @@ def run_build(
     instance: DagsterInstance,
     keys: Sequence[str],
     settings: Settings | None = None,
-    head_start: str | None = None,
+    helpers: BuildHelpers | None = None,
     run_id: str | None = None,
 ) -> ExecuteInProcessResult:
     """One run of ``build_warehouse`` over every partition (or, with no PDFs, the rest).
 
-    With ``settings`` the run's resources are made from them; without, the definitions' own
-    (which read the environment, as under ``dagster dev``). ``head_start`` names the CLI's
-    extraction head start (``warehouse.head_start``) that the run's extraction takes over.
+    With ``settings`` the run's resources are made from them and ``helpers`` (the CLI's helper
+    processes); without, the definitions' own (which read the environment, as under
+    ``dagster dev``).
     """
     job = defs.resolve_job_def(BUILD_JOB_NAME)
-    early = {HEAD_START_TAG: head_start} if head_start else {}
     selection = (
-        {"tags": partition_range_tags(keys) | early}
+        {"tags": partition_range_tags(keys)}
         if keys
         else {"asset_selection": keys_after_extraction(defs.get_repository_def())}
     )
@@ -169,24 +173,24 @@ def run_build(
         instance=instance,
         run_config=QUIET,
         raise_on_error=False,
-        resources=resources_for(settings) if settings is not None else None,
+        resources=resources_for(settings, helpers) if settings is not None else None,
         run_id=run_id,
         **selection,
     )
 
 
 def build(
-    defs: Definitions, settings: Settings, keys: Sequence[str], head_start: str | None = None
+    defs: Definitions, settings: Settings, keys: Sequence[str], helpers: BuildHelpers
 ) -> ExecuteInProcessResult:
-    """Run the build over the PDFs ``keys`` on an ephemeral instance."""
+    """Run the build over the PDFs ``keys`` on an ephemeral instance, with ``helpers``."""
     with cli_instance() as instance:  # its temporary folder is removed on exit
         keys = sync_partitions(instance, keys)
         run_id = make_new_run_id()
-        ahead = validate_ahead()
+        ahead = helpers.validate_ahead()
         if ahead is not None:
             docs = settings.warehouse.parent / DATA_DOCS_FOLDER
             instance.event_log_storage.watch(run_id, None, _once_dbt_is_done(ahead, settings, docs))
-        return run_build(defs, instance, keys, settings, head_start, run_id)
+        return run_build(defs, instance, keys, settings, helpers, run_id)
 
 
 def _once_dbt_is_done(

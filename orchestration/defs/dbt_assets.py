@@ -37,12 +37,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ..children import DBT_CWD_ENV, HELPERS_LOCK_ENV
 from ..settings import DBT_PROJECT_DIR
-from ..warehouse import dbt_warm
-from ..warehouse.children import DBT_CWD_ENV
-from ..warehouse.quarantine import reject_key_breakers
-from .dbt_check_descriptions import check_description
-from .dbt_state import (
+from ..warehouse.dbt_state import (
     all_passed,
     failed_nodes,
     inputs_fingerprint,
@@ -50,6 +47,8 @@ from .dbt_state import (
     marts_built,
     table_row_counts,
 )
+from ..warehouse.quarantine import reject_key_breakers
+from .dbt_check_descriptions import check_description
 from .resources import WRAPPER, WarehouseResource, dbt_resource, progress_log
 
 DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
@@ -204,8 +203,11 @@ def dbt_build(
         # "cautious": a test runs only when every model it reads is selected. A run of some models
         # (the UI's Materialize, a backfill's run of the seeds) would otherwise run the tests of
         # models it does not build, which fail on a warehouse where those do not exist yet.
-        with environment(**dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious"):
-            invocation, events, warm = run_dbt_build(context, dbt, target_path)
+        helpers = {HELPERS_LOCK_ENV: str(settings.helpers_lock_file)}  # held while dbt lives
+        with environment(
+            **dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious", **helpers
+        ):
+            invocation, events = run_dbt_build(context, dbt, target_path)
             # A document whose rows break a key test is rejected and dbt runs again without it.
             rejected = reject_key_breakers(
                 database,
@@ -217,7 +219,7 @@ def dbt_build(
                     progress_log.warning(f"rejected {line}")
                 progress_log.info("dbt build again without them …")
                 fingerprint = inputs_fingerprint(database, project_dir, selection)
-                invocation, events, warm = run_dbt_build(context, dbt, target_path)
+                invocation, events = run_dbt_build(context, dbt, target_path)
         relations = {
             unique_id: (node["schema"], node.get("alias") or node["name"])
             for unique_id, node in invocation.manifest["nodes"].items()
@@ -248,25 +250,12 @@ def dbt_build(
             description=f"dbt build failed on {len(errors)} node(s)",
             metadata={"errors": "\n".join(errors)},
         )
-    progress_log.info("dbt build done" + (" (dbt started ahead)" if warm else ""))
+    progress_log.info("dbt build done")
 
 
 def run_dbt_build(
     context: AssetExecutionContext, dbt: DbtCliResource, target_path: Path
-) -> tuple[DbtCliInvocation, list[Any], bool]:
-    """``dbt build``, its events, and whether the warm dbt process of a CLI build ran it
-    (:mod:`~orchestration.warehouse.dbt_warm`). A run lost with that process (it died) is
-    discarded and dbt runs again in its own process."""
-    warm_env = dbt_warm.run_env() if Path(dbt.dbt_executable).name == WRAPPER else {}
-    with environment(**warm_env):
-        invocation = dbt.cli(
-            DBT_BUILD, context=context, raise_on_error=False, target_path=target_path
-        )
-        events = list(invocation.stream())
-    outcome = dbt_warm.outcome() if warm_env else "none"
-    if outcome == "lost":
-        invocation = dbt.cli(
-            DBT_BUILD, context=context, raise_on_error=False, target_path=target_path
-        )
-        events = list(invocation.stream())
-    return invocation, events, outcome == "served"
+) -> tuple[DbtCliInvocation, list[Any]]:
+    """``dbt build`` and its events."""
+    invocation = dbt.cli(DBT_BUILD, context=context, raise_on_error=False, target_path=target_path)
+    return invocation, list(invocation.stream())

@@ -18,14 +18,15 @@ from dagster import (
     DynamicPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
 )
 
 from ..extract.pdf_source import fingerprint
 from ..settings import discover_pdfs, utf8_text
-from ..warehouse import head_start
 from ..warehouse.extract_cache import read_entry
 from ..warehouse.extract_pool import extract_all, largest_first
+from .helpers import BuildHelpers
 from .resources import BuildLockResource, WarehouseResource, progress_log
 
 #: One partition per PDF; the key is its POSIX path relative to the raw folder.
@@ -100,6 +101,7 @@ def document_extracts(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     build_lock: BuildLockResource,  # held from the run's first step to its last
+    helpers: ResourceParam[BuildHelpers],
 ) -> MaterializeResult:
     """Tables, rows, cells and narrative figures extracted from each budget PDF (pdfplumber).
 
@@ -151,7 +153,7 @@ def document_extracts(
     # A run the CLI started may find its documents already extracted (or being extracted) by the
     # CLI's head start: take its results, extract what it did not deliver.
     results: dict[Path, tuple[Path, bool]] = {}
-    early = head_start.claim(context.run.tags)
+    early = helpers.take_head_start()
     if early is not None:
         wanted = {shas[key]: path for key, path in unique.items()}
         results = early.results(wanted, settings.cache_dir, on_done=report, on_warning=warn)

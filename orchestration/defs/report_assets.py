@@ -5,11 +5,12 @@ from dagster import (
     AssetsDefinition,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
 )
 
 from ..report import write_report
-from ..validation.worker import image_helper
+from .helpers import BuildHelpers
 from .resources import WarehouseResource, progress_log
 
 
@@ -18,14 +19,16 @@ def build_report_asset(published_warehouse: AssetsDefinition) -> AssetsDefinitio
 
     @asset(deps=[published_warehouse.key], group_name="publish", kinds={"html"})
     def build_report(
-        context: AssetExecutionContext, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        helpers: ResourceParam[BuildHelpers],
     ) -> MaterializeResult:
         """Static HTML report of the published warehouse (opens from disk, no server): documents
         with status and reason, tables, key figures, every error-level check with an image of its
         printed source, warnings grouped by rule. Images are cached by content."""
         settings = warehouse.settings
         # In a CLI build the validation worker renders about half of the new images meanwhile.
-        report = write_report(settings.warehouse, settings.raw_dir, helper=image_helper())
+        report = write_report(settings.warehouse, settings.raw_dir, helper=helpers.image_helper())
         for problem in report.unavailable:
             context.log.warning(problem)
         progress_log.info(

@@ -29,6 +29,7 @@ from ..settings import (
 from ..warehouse.build_lock import Holder, build_lock
 from ..warehouse.publish import writer_lock
 from ..warehouse.working_db import open_working
+from .helpers import BuildHelpers
 
 #: Human-readable progress lines (the CLI prints them; assets also send them to context.log).
 progress_log = logging.getLogger("budget_warehouse.progress")
@@ -89,7 +90,14 @@ class BuildLockResource(ConfigurableResource):
             )
 
         stack = contextlib.ExitStack()
-        stack.enter_context(build_lock(settings.run_lock_file, settings.raw_dir, on_wait=waiting))
+        stack.enter_context(
+            build_lock(
+                settings.run_lock_file,
+                settings.raw_dir,
+                on_wait=waiting,
+                helpers_lock=settings.helpers_lock_file,
+            )
+        )
         self._stack = stack
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
@@ -98,12 +106,12 @@ class BuildLockResource(ConfigurableResource):
             self._stack = None
 
 
-#: ``dbt`` that dies with the build and runs in ``$BUDGET_DBT_CWD`` (``warehouse.children``).
+#: ``dbt`` that dies with the build and runs in ``$BUDGET_DBT_CWD`` (``orchestration.children``).
 WRAPPER = "budget-warehouse-dbt"
 
 
 def dbt_executable() -> str:
-    """``budget-warehouse-dbt`` (dbt that dies with the build, see ``warehouse.children``) or the
+    """``budget-warehouse-dbt`` (dbt that dies with the build, see ``orchestration.children``) or the
     ``dbt`` next to this interpreter (works without an activated virtualenv)."""
     for name in (WRAPPER, "dbt"):
         beside = Path(sys.executable).with_name(name)
@@ -121,7 +129,9 @@ class BudgetDbtCliResource(DbtCliResource):
     - loading the dbt profile, adapter and macros in this process, which dagster-dbt needs only
       for ``fetch_column_metadata`` / ``fetch_row_counts`` (the dbt asset counts rows itself).
 
-    Both are private methods of dagster-dbt, pinned to one version in ``pyproject.toml``.
+    Both are private methods of dagster-dbt, pinned to one version in ``pyproject.toml``;
+    tests/unit/test_private_apis.py fails if an upgrade renames them (the overrides would then
+    silently do nothing).
     """
 
     @cached_property
@@ -145,15 +155,18 @@ def dbt_resource() -> DbtCliResource:
 
 
 def default_resources() -> dict[str, object]:
+    """The code location's resources: located by the environment, no helper processes."""
     warehouse = WarehouseResource()
     return {
         "warehouse": warehouse,
         "build_lock": BuildLockResource(warehouse=warehouse),
         "dbt": dbt_resource(),
+        "helpers": BuildHelpers(),
     }
 
 
 __all__ = [
+    "BuildHelpers",
     "BuildLockResource",
     "WarehouseResource",
     "dbt_resource",

@@ -15,7 +15,8 @@
 Asset keys are dagster-dbt's defaults, ``[schema, model]`` (``AssetKey(['marts',
 'fct_procurement'])``), taken from the dbt assets. The suites run once per state of the working
 database (cached on its size and mtime) however many checks ask; in a CLI build they run in the
-build's validation worker process (:mod:`..validation.worker`).
+build's validation worker process, handed to the steps by the ``helpers`` resource
+(:mod:`.helpers`).
 """
 
 from collections.abc import Iterator, Sequence
@@ -28,7 +29,7 @@ from ..validation.audit import write_validation_results
 from ..validation.report import counts_lines, markdown_table
 from ..validation.results import ValidationResult, ValidationRun
 from ..validation.suites import load_suites
-from ..validation.worker import validate
+from .helpers import BuildHelpers, State
 from .resources import WarehouseResource, progress_log
 
 VALIDATION_RESULTS_KEY = dg.AssetKey(["audit", "validation_results"])
@@ -40,32 +41,13 @@ def data_docs_dir(warehouse: WarehouseResource) -> Path:
     return warehouse.settings.warehouse.parent / DATA_DOCS_FOLDER
 
 
-#: Validations by state of the working database: (path, size, mtime, Data Docs folder).
-_runs: dict[tuple[str, int, int, str], ValidationRun] = {}
-
-
-def _state(warehouse: WarehouseResource) -> tuple[str, int, int, str]:
+def _state(warehouse: WarehouseResource) -> State:
     database = warehouse.settings.build_database
     stat = database.stat()
     return str(database), stat.st_size, stat.st_mtime_ns, str(data_docs_dir(warehouse))
 
 
-def _remember(state: tuple[str, int, int, str], run: ValidationRun) -> ValidationRun:
-    _runs[state] = run
-    while len(_runs) > 2:
-        del _runs[next(iter(_runs))]
-    return run
-
-
-def _validated(warehouse: WarehouseResource) -> ValidationRun:
-    """:func:`validation_run` for a caller already holding the writer lock."""
-    state = _state(warehouse)
-    if state in _runs:
-        return _runs[state]
-    return _remember(state, validate(Path(state[0]), Path(state[3])))
-
-
-def validation_run(warehouse: WarehouseResource) -> ValidationRun:
+def validation_run(warehouse: WarehouseResource, helpers: BuildHelpers) -> ValidationRun:
     """The validation of the working database as it is now (computed once per state).
 
     Reads under the writer lock so no build writes the file meanwhile; the read-only DuckDB
@@ -74,7 +56,7 @@ def validation_run(warehouse: WarehouseResource) -> ValidationRun:
     (:mod:`orchestration.validation.worker`); elsewhere, or if the worker fails, in this process.
     """
     with warehouse.writing():
-        return _validated(warehouse)
+        return helpers.validated(_state(warehouse))
 
 
 def _first_failure(results: Sequence[ValidationResult]) -> dict[str, str]:
@@ -163,10 +145,12 @@ def build_validation_checks(dbt_models: dg.AssetsDefinition) -> list[dg.AssetChe
 
     @dg.multi_asset_check(specs=specs, can_subset=True, name="great_expectations_suites")
     def great_expectations_suites(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        helpers: dg.ResourceParam[BuildHelpers],
     ) -> Iterator[dg.AssetCheckResult]:
         """The committed GE suites on the marts: one result per (suite, asset) selected."""
-        run = validation_run(warehouse)
+        run = validation_run(warehouse, helpers)
         for key in sorted(context.selected_asset_check_keys, key=str):
             yield check_result(run, key.name, key.asset_key.path[-1])
 
@@ -183,7 +167,9 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
         kinds={"duckdb", "great_expectations"},
     )
     def validation_results(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        helpers: dg.ResourceParam[BuildHelpers],
     ) -> dg.MaterializeResult:
         """Every reconciliation rule evaluation and non-negative check of this build, with its
         outcome (``audit.validation_results``), and Great Expectations Data Docs beside the
@@ -192,12 +178,12 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
         Does not fail on failed expectations: the checks on the marts report them.
         """
         with warehouse.writing():
-            run = _validated(warehouse)
+            run = helpers.validated(_state(warehouse))
             with warehouse.connect_working() as con:
                 rows = write_validation_results(con, run)
             # The suites do not read the audit table: the run holds for the file's new state too,
             # so the checks evaluated after this step do not validate again.
-            _remember(_state(warehouse), run)
+            helpers.remember(_state(warehouse), run)
         context.log.info(f"validated in the {run.validated_in}")
         for line in counts_lines(run.results):
             context.log.info(line)

@@ -23,18 +23,10 @@ from ..evidence.render import Renderer
 from ..evidence.show import IMAGES_DIR, REPORT_DIR
 from ..evidence.source import SourceDocument, SourceUnavailable, locate_pdf
 from .collect import Check, DocumentReport, ReportData, collect
-from .html import document_href, document_page
+from .html import Image, document_href, document_page
 from .index_page import index_page
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Image:
-    """An evidence image (relative to the report folder), or why there is none."""
-
-    src: str | None
-    note: str | None = None
 
 
 @dataclass

@@ -3,15 +3,13 @@ pieces every page shares and one page per document (``documents/<document_id>.ht
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..formatting import finding_text
 from .collect import FIGURES, Check, DocumentReport
-
-if TYPE_CHECKING:
-    from .build import Image
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;
@@ -37,6 +35,14 @@ margin:18px 0}.check{border-left:4px solid #dc2626;padding:4px 12px;margin:10px 
 ul.lines{margin:4px 0;padding-left:20px;font-size:13px}.legend i{display:inline-block;width:12px;
 height:12px;vertical-align:-1px;margin:0 4px 0 10px}a{color:#1d4ed8}
 """
+
+
+@dataclass(frozen=True)
+class Image:
+    """An evidence image (relative to the report folder), or why there is none."""
+
+    src: str | None
+    note: str | None = None
 
 
 def wan(amount: Decimal | None) -> str:

@@ -7,11 +7,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from ..formatting import describe_finding as describe
-from ..formatting import format_amount
+from ..formatting import finding_text, format_amount
 from .results import Status, ValidationResult
 
 _STATUS_ORDER: dict[Status, int] = {"error": 0, "warn": 1, "pass": 2}
+
+
+def describe_finding(finding: ValidationResult) -> str:
+    """One line: file · page · table · unit · row [column]: expected vs observed (difference),
+    or the rule's detail when it compares no amounts; the rule last."""
+    text = finding_text(
+        page=finding.source_page,
+        table=finding.table_label,
+        unit=finding.unit_name,
+        row=finding.row_label,
+        column=finding.column_label,
+        expected=finding.expected_yuan,
+        observed=finding.observed_yuan,
+        difference=finding.difference_yuan,
+        detail=finding.detail,
+    )
+    file = finding.source_file or "(no document)"
+    return f"{file} · {text} ({finding.rule})" if text else f"{file} ({finding.rule})"
 
 
 def evaluation_counts(results: Iterable[ValidationResult]) -> dict[str, Counter[str]]:
@@ -50,7 +67,7 @@ def failure_lines(
         ),
     )
     lines = [
-        f"{'ERROR' if r.status == 'error' else 'WARN '} {describe(r)}"
+        f"{'ERROR' if r.status == 'error' else 'WARN '} {describe_finding(r)}"
         + (f" [{r.error_class}]" if r.error_class else "")
         for r in chosen
     ]

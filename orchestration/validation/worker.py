@@ -4,17 +4,18 @@ Importing Great Expectations (scipy.stats included) is the largest import of a b
 build needs it only at its end. ``budget-warehouse build`` therefore starts a
 :class:`ValidationWorker` before it imports Dagster: a fresh interpreter
 (``python -m orchestration.validation.worker``) that imports GE, pandas and the runner while
-extraction and ``dbt build`` run, then waits. The build's validation step asks it to validate the
-working database (:func:`validate`) and receives the :class:`~.results.ValidationRun` — the same
+extraction and ``dbt build`` run, then waits. The run's validation step asks it, through the
+``helpers`` resource (:class:`~orchestration.defs.helpers.BuildHelpers`), to validate the working
+database and receives the :class:`~.results.ValidationRun` — the same
 :func:`~.runner.collect_validation`, the same GE suites, only in another process.
 
 A process, not a thread: importing GE in a thread of the build raced Dagster's own use of
 SQLAlchemy (docs/performance.md). The worker opens the working database read-only, which DuckDB
 allows only when no process holds it read-write: the build asks under its writer lock with every
-connection of its own closed. The worker dies with the build (:func:`~orchestration.warehouse.
-children.die_with_parent`) and never writes the warehouse; ``audit.validation_results`` is still
-written by the build. When the worker cannot start, fails or dies, :func:`validate` says why and
-validates in-process; without a worker (``dagster dev``, sensors, tests) it validates in-process.
+connection of its own closed. The worker dies with the build
+(:func:`~orchestration.children.die_with_parent`), holds the build's helpers lock while it lives
+(so the next build waits until it is gone) and never writes the warehouse;
+``audit.validation_results`` is still written by the build.
 
 Protocol: the build writes pickled requests to the worker's stdin; the worker answers on its
 stdout (anything else it prints goes to stderr, a temporary file quoted when it fails).
@@ -35,10 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..warehouse.children import (
+from ..children import (
     at_low_priority,
     die_with_parent,
     end_child,
+    hold_while_alive,
     start_helper,
     stderr_tail,
 )
@@ -48,7 +50,6 @@ from .results import ValidationRun
 _READY, _RESULT, _FAILED = "ready", "result", "failed"
 #: How a run validated before it was asked for says so (``ValidationRun.validated_in``).
 AHEAD = "validated ahead, as dbt finished"
-#: How much of the worker's stderr a failure quotes.
 
 log = logging.getLogger("budget_warehouse.progress")
 
@@ -60,8 +61,9 @@ class WorkerFailed(RuntimeError):
 class ValidationWorker:
     """The build's side of one validation worker process."""
 
-    def __init__(self) -> None:
-        self._process, self._stderr = start_helper(__name__, str(os.getpid()))
+    def __init__(self, helpers_lock: Path | None = None) -> None:
+        args = [str(os.getpid())] + ([str(helpers_lock)] if helpers_lock else [])
+        self._process, self._stderr = start_helper(__name__, *args)
         self._ready = False
         self._ahead = False  # a validation ahead that no request has taken yet
         self.started = time.perf_counter()
@@ -164,59 +166,20 @@ class ValidationWorker:
         )
 
 
-_current: ValidationWorker | None = None
-
-
 @contextlib.contextmanager
-def validation_worker() -> Iterator[ValidationWorker | None]:
-    """Start a worker for the block (the build) and let :func:`validate` use it.
-
-    A worker that cannot start is reported and the build validates in-process.
-    """
-    global _current
+def validation_worker(helpers_lock: Path | None = None) -> Iterator[ValidationWorker | None]:
+    """A worker for the block (the build), holding ``helpers_lock`` while it lives; None (with a
+    warning) when it cannot start: the build then validates in-process."""
     try:
-        worker = ValidationWorker()
+        worker = ValidationWorker(helpers_lock)
     except OSError as exc:
         log.warning(f"validation worker not started ({exc}): validating in the build process")
         yield None
         return
-    _current = worker
     try:
         yield worker
     finally:
-        _current = None
         worker.close()
-
-
-def validate(database: Path, data_docs_dir: Path | None) -> ValidationRun:
-    """Validate ``database``: in the build's worker when there is one, else in this process.
-
-    A failed worker is reported (a warning naming the reason) and the validation runs here.
-    """
-    global _current
-    worker = _current
-    if worker is not None:
-        try:
-            return worker.validate(database, data_docs_dir)
-        except WorkerFailed as failed:
-            _current = None
-            log.warning(f"{failed}\n  validating in the build process instead")
-    from .runner import collect_validation
-
-    return collect_validation(database, data_docs_dir)
-
-
-def validate_ahead() -> Callable[[Path, Path | None], None] | None:
-    """The build's worker's :meth:`ValidationWorker.validate_ahead`; None without a worker."""
-    worker = _current
-    return None if worker is None else worker.validate_ahead
-
-
-def image_helper() -> Callable[..., Callable[[], Any]] | None:
-    """The build's worker as the report's second renderer of evidence images (its validation is
-    done by then, and it imported the renderer while it waited); None without a worker."""
-    worker = _current
-    return None if worker is None else worker.report_images
 
 
 def _imports() -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -318,9 +281,11 @@ def _file_state(path: str) -> tuple[int, ...]:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m orchestration.validation.worker PARENT_PID``: serve one build's requests."""
+    """``python -m orchestration.validation.worker PARENT_PID [HELPERS_LOCK]``: serve one build's
+    requests."""
     parent_pid = int(argv[0])
     die_with_parent(parent_pid)
+    hold_while_alive(argv[1] if len(argv) > 1 else None)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print of GE or pandas must not corrupt the answers
     sys.stdout = sys.stderr

@@ -5,6 +5,15 @@ start time, raw folder) into the file so a waiting build can say whom it waits f
 releases an ``flock`` when the last descriptor of the holder closes: a build killed with ``kill -9``
 frees the warehouse at once, and forked extraction workers (which inherit the descriptor) keep it
 held until they are gone too.
+
+Helper processes that a build starts with ``exec`` (its ``dbt``, its validation worker) do not
+inherit that descriptor. Each holds the build's *helpers lock* shared instead
+(:func:`orchestration.children.hold_while_alive`, first thing, before it opens the working database), and a build that
+takes the build lock then waits until it can take the helpers lock exclusively: a helper of a
+killed build, which dies a moment after its build, releases DuckDB's lock on the working
+database before the kernel releases its ``flock`` (``fcntl`` locks go as its files are closed,
+``flock`` locks when the last reference to the open file goes), so a build that holds both
+locks never meets a dying helper's DuckDB lock.
 """
 
 from __future__ import annotations
@@ -63,6 +72,18 @@ def holds(lock_file: Path) -> bool:
     return lock_file.resolve() in _HELD
 
 
+def wait_for_helpers(helpers_lock: Path) -> None:
+    """Return once no helper process of an earlier build holds ``helpers_lock``: each has
+    exited, every thread gone and every file (the working database) closed."""
+    helpers_lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(helpers_lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # helpers die with their build: a moment at most
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def build_lock(
     lock_file: Path,
@@ -70,12 +91,14 @@ def build_lock(
     wait: bool = True,
     on_wait: Callable[[Holder, float], None] | None = None,
     report_every: float = 30.0,
+    helpers_lock: Path | None = None,
 ) -> Iterator[None]:
     """Hold the warehouse's build lock for the block; re-entrant within one process.
 
     With ``wait=False`` a busy warehouse raises :class:`WarehouseBusy` naming the holder;
     otherwise ``on_wait(holder, waited_seconds)`` is called at once and every ``report_every``
-    seconds until the lock is free.
+    seconds until the lock is free. With ``helpers_lock``, the block starts once the helper
+    processes of earlier builds have exited (:func:`wait_for_helpers`).
     """
     key = lock_file.resolve()
     if key in _HELD:
@@ -115,6 +138,8 @@ def build_lock(
             )
         )
         handle.flush()
+        if helpers_lock is not None:
+            wait_for_helpers(helpers_lock)
         _HELD[key] = handle
         try:
             yield

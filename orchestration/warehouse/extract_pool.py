@@ -29,10 +29,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..children import die_with_parent
 from ..extract.document import Extract, document_record, extract_document
 from ..extract.pdf_source import SourceFile, fingerprint
 from ..settings import utf8_text
-from .children import die_with_parent
 from .extract_cache import CorruptEntry, cache_path, read_entry, write_entry
 
 DEFAULT_TIMEOUT_SECONDS = 300.0

@@ -5,8 +5,8 @@ Dagster run. Once the CLI holds the build lock and knows the build is not up to 
 a child that runs :func:`~orchestration.warehouse.extract_pool.extract_all` over the raw
 folder's PDFs (the build's ``--workers`` and ``--doc-timeout``, the same extract cache) and
 streams each result back through a pipe; meanwhile the CLI imports Dagster (7–9 s) and starts
-the run. The ``document_extracts`` asset of that run — named by the run tag :data:`TAG` — then
-:func:`claim`\\ s the head start and consumes its results instead of extracting again: the same
+the run. The ``document_extracts`` asset of that run — handed the head start by the ``helpers``
+resource (``defs.helpers``) — consumes its results instead of extracting again: the same
 progress lines, the same "extracted now", the same accidents (a timed-out or killed document is
 rejected for this build and retried by the next). Whatever the head start did not deliver (it
 died; a file changed since the scan) the asset extracts itself, as without a head start.
@@ -14,7 +14,7 @@ died; a file changed since the scan) the asset extracts itself, as without a hea
 The fork happens in the light CLI process, before any thread-starting import (no Python thread
 and no Dagster: :func:`fork_is_safe`); otherwise there is no head start. The child dies with the
 build (``PR_SET_PDEATHSIG``, as its workers die with it), and the CLI stops it before it releases
-the build lock. Runs started from the Dagster UI, a sensor or a schedule carry no tag: they
+the build lock. Runs started from the Dagster UI, a sensor or a schedule have no head start: they
 extract as before.
 """
 
@@ -30,13 +30,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
+from ..children import die_with_parent
 from ..settings import Settings
-from .children import die_with_parent
 from .extract_cache import cache_path
 from .extract_pool import describe_death, extract_all, largest_first
-
-#: Run tag naming the head start of a run the CLI started (absent from UI, sensor, schedule runs).
-TAG = "budget_warehouse/head_start"
 
 
 class HeadStart:
@@ -44,7 +41,6 @@ class HeadStart:
 
     def __init__(self, process: mp.process.BaseProcess, results: IO[bytes]) -> None:
         self.process = process
-        self.token = str(process.pid)
         self.finished = False  # True once the child reported every document
         self._results = results
 
@@ -87,9 +83,6 @@ class HeadStart:
         self._results.close()
 
 
-_STARTED: dict[str, HeadStart] = {}
-
-
 def fork_is_safe() -> bool:
     """True in a process without Python threads and without Dagster (the light CLI)."""
     return (
@@ -118,18 +111,10 @@ def started(settings: Settings, contents: Mapping[Path, str]) -> Iterator[HeadSt
     process.start()
     os.close(send)  # the child holds the only writing end: its death is the reader's EOF
     head = HeadStart(process, os.fdopen(receive, "rb"))
-    _STARTED[head.token] = head
     try:
         yield head
     finally:
-        _STARTED.pop(head.token, None)
         head.stop()
-
-
-def claim(tags: Mapping[str, str]) -> HeadStart | None:
-    """The head start named by a run's tags, if it runs in this process (taken once)."""
-    token = tags.get(TAG)
-    return _STARTED.pop(token, None) if token else None
 
 
 class _Outbox:

@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from ..defs.dbt_state import project_files
 from ..file_hash import FileState, file_state, hash_files
 from ..settings import PROJECT_ROOT, RawFolder, Settings
+from .dbt_state import project_files
 
 FORMAT = 1
 #: Libraries whose version can change what a build publishes.

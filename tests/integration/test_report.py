@@ -11,10 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.defs.helpers import BuildHelpers
 from orchestration.report import write_report
 from orchestration.report.build import illustrated
 from orchestration.report.collect import collect
-from orchestration.validation.worker import validate, validation_worker
+from orchestration.validation.worker import validation_worker
 from tools.browser import chromium
 
 
@@ -180,7 +181,7 @@ def test_the_validation_worker_draws_the_documents_it_claims(
         # the report's images are a build's last request: the worker exits once it has answered
         assert worker._process.wait(timeout=60) == 0
         with caplog.at_level(logging.WARNING):
-            run = validate(warehouse, None)
+            run = BuildHelpers(worker=worker).validate(warehouse, None)
         assert run.validated_in == "build process"
         assert "it has had its last request" in caplog.text
     assert sorted(share.done) == [0, 2] and sorted(p.name for p in claims.iterdir()) == [

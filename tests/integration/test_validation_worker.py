@@ -19,11 +19,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.defs.helpers import BuildHelpers
 from orchestration.validation import worker as worker_module
 from orchestration.validation.audit import write_validation_results
 from orchestration.validation.results import ValidationRun
 from orchestration.validation.runner import collect_validation
-from orchestration.validation.worker import ValidationWorker, validate, validation_worker
+from orchestration.validation.worker import ValidationWorker, validation_worker
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
 from tests.paths import ROOT
 from tests.warehouse_build import writable_copy
@@ -49,7 +50,7 @@ def test_worker_validates_the_corpus_as_the_build_process_does(
 ) -> None:
     with validation_worker() as worker:
         assert worker is not None
-        run = validate(corpus_warehouse, tmp_path / "docs")
+        run = BuildHelpers(worker=worker).validate(corpus_warehouse, tmp_path / "docs")
     assert run.validated_in == f"validation worker (pid {worker.pid})"
     assert corpus_in_process.validated_in == "build process"
     assert run.results == corpus_in_process.results
@@ -71,8 +72,9 @@ def test_a_dead_worker_is_reported_and_the_build_validates_itself(
     with warnings, validation_worker() as worker:
         assert worker is not None
         os.kill(worker.pid, signal.SIGKILL)
-        run = validate(sample_warehouse, None)
-        assert worker_module._current is None  # not asked again during this build
+        helpers = BuildHelpers(worker=worker)
+        run = helpers.validate(sample_warehouse, None)
+        assert helpers.validate_ahead() is None  # not asked again during this build
     assert run.validated_in == "build process"
     assert run.results == collect_validation(sample_warehouse).results
     assert len(run.results) == 579  # the sample's rule evaluations (README)
@@ -86,8 +88,9 @@ def test_a_failure_in_the_worker_is_reported_with_its_traceback(
 ) -> None:
     missing = tmp_path / "nowhere.duckdb"
     warnings = caplog.at_level(logging.WARNING, logger=worker_module.log.name)
-    with warnings, validation_worker(), pytest.raises(FileNotFoundError, match="no warehouse"):
-        validate(missing, None)
+    failing = pytest.raises(FileNotFoundError, match="no warehouse")
+    with warnings, validation_worker() as worker, failing:
+        BuildHelpers(worker=worker).validate(missing, None)
     assert "it failed:" in caplog.text
     assert f"FileNotFoundError: no warehouse at {missing}" in caplog.text
 
@@ -124,8 +127,9 @@ def alive(pid: int) -> bool:
 
 
 def test_without_a_worker_validation_runs_in_process(sample_warehouse: Path) -> None:
-    assert worker_module._current is None
-    run = validate(sample_warehouse, None)
+    helpers = BuildHelpers()  # as under dagster dev
+    assert helpers.validate_ahead() is None and helpers.image_helper() is None
+    run = helpers.validate(sample_warehouse, None)
     assert run.validated_in == "build process"
     assert len(run.results) == 579
 
@@ -148,7 +152,7 @@ def test_a_validation_ahead_answers_the_request_for_the_unchanged_file(
     with validation_worker() as worker:
         assert worker is not None
         worker.validate_ahead(database, tmp_path / "docs")
-        run = validate(database, tmp_path / "docs")
+        run = BuildHelpers(worker=worker).validate(database, tmp_path / "docs")
     assert run.validated_in == f"validation worker (pid {worker.pid}, {worker_module.AHEAD})"
     assert run.results == expected.results and len(run.results) == 579
     assert run.data_docs_index == tmp_path / "docs" / "index.html"
@@ -164,10 +168,11 @@ def test_a_file_changed_after_the_validation_ahead_is_validated_again(
         finished(tmp_path / "ahead" / "index.html")
         stat = database.stat()  # a write after the worker read it
         os.utime(database, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        changed = validate(database, tmp_path / "ahead")
+        helpers = BuildHelpers(worker=worker)
+        changed = helpers.validate(database, tmp_path / "ahead")
         worker.validate_ahead(database, tmp_path / "again")
         finished(tmp_path / "again" / "index.html")
-        elsewhere = validate(database, tmp_path / "docs")  # other Data Docs
+        elsewhere = helpers.validate(database, tmp_path / "docs")  # other Data Docs
     assert changed.validated_in == elsewhere.validated_in == f"validation worker (pid {worker.pid})"
     assert changed.results == elsewhere.results == collect_validation(sample_warehouse).results
 
@@ -186,7 +191,7 @@ def test_a_validation_ahead_nobody_asked_for_is_stopped_with_the_build(
     """A build that fails after dbt (no validation step) does not wait for the worker."""
     with validation_worker() as worker:
         assert worker is not None
-        validate(sample_warehouse, None)  # the worker is ready: GE imported
+        worker.validate(sample_warehouse, None)  # the worker is ready: GE imported
         worker.validate_ahead(corpus_warehouse, tmp_path / "docs")
         closing = time.monotonic()
     assert time.monotonic() - closing < 5

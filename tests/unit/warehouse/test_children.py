@@ -1,11 +1,11 @@
-"""Helpers for the build's child processes (orchestration/warehouse/children.py)."""
+"""Helpers for the build's child processes (orchestration/children.py)."""
 
 import os
 import threading
 
 import pytest
 
-from orchestration.warehouse.children import at_low_priority
+from orchestration.children import at_low_priority
 
 
 def _own_priority() -> int:

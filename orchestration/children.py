@@ -3,7 +3,10 @@
 Linux delivers a chosen signal to a process when its parent dies if the child asked for it with
 ``prctl(PR_SET_PDEATHSIG)``; the request survives ``exec``. Extraction workers call
 :func:`die_with_parent` first thing; ``dbt`` is started through ``budget-warehouse-dbt``, which
-does the same and then runs dbt's command line.
+does the same and then runs dbt's command line. The processes that open the working database
+(dbt, the validation worker) also hold the build's helpers lock while they live
+(:func:`hold_while_alive`), so the next build waits until they are gone, files closed
+(``warehouse.build_lock``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import fcntl
 import logging
 import os
 import signal
@@ -27,6 +31,8 @@ T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
 #: The folder ``budget-warehouse-dbt`` runs dbt in (the working database's, see ``dbt_assets``).
 DBT_CWD_ENV = "BUDGET_DBT_CWD"
+#: The build's helpers lock (``Settings.helpers_lock_file``), for ``budget-warehouse-dbt``.
+HELPERS_LOCK_ENV = "BUDGET_HELPERS_LOCK"
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -40,6 +46,17 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         return
     if parent_pid is not None and os.getppid() != parent_pid:
         os._exit(1)  # the parent died before the request was in place
+
+
+def hold_while_alive(helpers_lock: str | Path | None) -> None:
+    """Hold the build's ``helpers_lock`` shared until this process has exited: every thread
+    gone, every file closed (the descriptor is never closed, nor inherited by programs this
+    process runs). Call it after :func:`die_with_parent`, before opening the working database.
+    None: no lock to hold."""
+    if not helpers_lock:
+        return
+    fd = os.open(helpers_lock, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # free but while a new build checks: a moment
 
 
 def end_child(process: subprocess.Popen[bytes], *streams: IO[bytes]) -> None:
@@ -131,24 +148,18 @@ def at_low_priority(work: Callable[[], T]) -> T:
 
 
 def dbt_main() -> None:
-    """``budget-warehouse-dbt``: ``dbt`` that dies with its parent, run in ``$BUDGET_DBT_CWD``
-    when set (the working database's folder, see ``dbt_project/profiles.yml``).
+    """``budget-warehouse-dbt``: ``dbt`` that dies with its parent and holds the build's helpers
+    lock while it lives, run in ``$BUDGET_DBT_CWD`` when set (the working database's folder, see
+    ``dbt_project/profiles.yml``).
 
     dbt's command line runs in this interpreter (no second one), and the process ends without
     tearing it down once dbt's exit handlers ran (dbt-duckdb closes the database there): freeing
-    dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md). In a
-    CLI build, the warm dbt process started ahead runs the command instead when it can
-    (:mod:`.dbt_warm`).
+    dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md).
     """
     die_with_parent()
+    hold_while_alive(os.environ.get(HELPERS_LOCK_ENV))
     if os.environ.get(DBT_CWD_ENV):
         os.chdir(os.environ[DBT_CWD_ENV])
-    from .dbt_warm import SOCKET_ENV, run_in_warm_process
-
-    if os.environ.get(SOCKET_ENV):  # a CLI build's warm dbt process (dbt_warm) runs it
-        served = run_in_warm_process(os.environ[SOCKET_ENV], sys.argv[1:])
-        if served is not None:
-            exit_now(served)
     from dbt.cli.main import cli
 
     status: object = 0

@@ -1,0 +1,138 @@
+"""The processes a CLI build starts beside it (dbt, the validation worker) on real builds.
+
+A ``kill -9`` of the build while a helper has the working database open: the next build, once it
+holds the build lock, opens the database at once — no helper of the killed build is left
+holding it. Helpers run the build's own code, not Python files of the folder it runs from.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import Settings
+from orchestration.warehouse.build_lock import build_lock
+from orchestration.warehouse.extract_pool import extract_all
+
+SCRIPT = Path(sys.executable).with_name("budget-warehouse")
+
+
+def sample_build(tmp_path: Path, sample_pdf: Path, extract_cache: Path) -> tuple[Path, list[str]]:
+    """A raw folder holding the sample, its extract already cached, and the warehouse and command
+    of its build."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    extracts = Settings.from_env(raw, warehouse).cache_dir
+    extracts.mkdir(parents=True)
+    for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
+        shutil.copy(entry, extracts / entry.name)
+    return warehouse, [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def holding(pid: int, database: Path) -> bool:
+    """Whether process ``pid`` has ``database`` open."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd) == str(database):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.parametrize(
+    ("helper", "after"),
+    [
+        (b"budget-warehouse-dbt", "dbt build …"),  # dbt writing the working database
+        (b"orchestration.validation.worker", "dbt build done"),  # validating it ahead
+    ],
+)
+def test_after_a_kill_9_of_the_build_no_helper_holds_the_database(
+    helper: bytes, after: str, tmp_path: Path, sample_pdf: Path, extract_cache: Path
+) -> None:
+    warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
+    database = Settings.from_env(tmp_path / "raw", warehouse).build_database
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    lines = []
+    for line in build.stdout:
+        lines.append(line)
+        if after in line:
+            break
+    deadline, found = time.monotonic() + 120, []
+    while not found and build.poll() is None and time.monotonic() < deadline:
+        found = [
+            pid
+            for pid in descendants(build.pid)
+            if helper in command_line(pid) and holding(pid, database)
+        ]
+    assert found, "".join(lines)  # the helper has the database open: kill the build now
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+
+    settings = Settings.from_env(tmp_path / "raw", warehouse)
+    with build_lock(settings.run_lock_file, helpers_lock=settings.helpers_lock_file):
+        assert not any(holding(pid, database) for pid in found)
+        with duckdb.connect(str(database)) as con:  # at once: no retry, no lock error
+            assert con.execute("select count(*) from raw.documents").fetchone() == (1,)
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert rerun.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
+
+
+def test_helpers_ignore_python_files_in_the_folder_the_build_runs_from(
+    tmp_path: Path, sample_pdf: Path, extract_cache: Path
+) -> None:
+    """``python -m`` would put the current folder on the helpers' ``sys.path``: dbt imports every
+    ``dbt_*`` module there as a plugin, and a ``great_expectations.py`` would shadow GE."""
+    here = tmp_path / "analyst"
+    here.mkdir()
+    (here / "dbt_scratch.py").write_text("from . import nothing  # an analyst's unfinished file\n")
+    (here / "great_expectations.py").write_text("raise ImportError('not the real one')\n")
+    warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
+    build = subprocess.run(command, cwd=here, capture_output=True, text=True, timeout=900)
+
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "  dbt build done\n" in build.stdout
+    assert "validation: 579 rule evaluations, 0 errors, 2 warnings" in build.stdout  # real GE
+    assert "validation worker" not in build.stdout  # no warning: the worker validated
+    assert build.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
