@@ -121,19 +121,21 @@ def stderr_tail(stderr: IO[bytes], limit: int = 2000) -> str:
 def at_low_priority(work: Callable[[], T]) -> T:
     """Run ``work`` in a thread of lower CPU priority (nice +10) and return what it returns.
 
-    A helper process warming up (imports, a parse) while the build extracts must not take CPU
-    from the extraction workers: with 1 worker, the Dagster import, Great Expectations' import
-    and dbt's import and parse all want the second core, and at equal priority the scheduler
-    took seconds from extraction (docs/performance.md). Linux sets priorities per thread, so
-    the process's later work (validating, running dbt), in the calling thread, keeps its
-    normal priority; where that is not possible the work runs at the priority it has.
+    A helper process warming up (its imports) while the build extracts must not take CPU
+    from the extraction workers: with 1 worker, the Dagster import and Great Expectations'
+    import both want the second core, and at equal priority the scheduler took seconds from
+    extraction (docs/performance.md). Linux sets priorities per thread, so the process's later
+    work (validating), in the calling thread, keeps its normal priority; where that is not
+    possible the work runs at the priority it has.
     """
     outcome: list[T] = []
     failure: list[BaseException] = []
 
     def run() -> None:
         with contextlib.suppress(OSError, AttributeError):  # not Linux: as it is
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+            thread = threading.get_native_id()
+            niceness = os.getpriority(os.PRIO_PROCESS, thread)  # a build run under nice: +10 more
+            os.setpriority(os.PRIO_PROCESS, thread, min(niceness + 10, 19))
         try:
             outcome.append(work())
         except BaseException as exc:
