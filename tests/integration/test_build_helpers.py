@@ -21,6 +21,7 @@ import pytest
 from orchestration.settings import Settings
 from orchestration.warehouse.build_lock import build_lock
 from orchestration.warehouse.extract_pool import extract_all
+from tests.processes import descendants
 
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 
@@ -37,24 +38,6 @@ def sample_build(tmp_path: Path, sample_pdf: Path, extract_cache: Path) -> tuple
     for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
         shutil.copy(entry, extracts / entry.name)
     return warehouse, [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid``."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def holding(pid: int, database: Path) -> bool:
@@ -79,40 +62,44 @@ def command_line(pid: int) -> bytes:
         return b""
 
 
+def helper_holding(build: subprocess.Popen[str], helper: bytes, database: Path) -> int:
+    """The pid of the build's ``helper`` process once it has ``database`` open, stopped there
+    (``SIGSTOP``) so that it still holds the file when the build is killed."""
+    deadline = time.monotonic() + 300
+    pids: list[int] = []
+    while not pids:
+        assert build.poll() is None and time.monotonic() < deadline, "no helper started"
+        pids = [pid for pid in descendants(build.pid) if helper in command_line(pid)]
+    while not holding(pids[0], database):  # polling its descriptors only: it may be brief
+        assert build.poll() is None and time.monotonic() < deadline, "never opened the database"
+    os.kill(pids[0], signal.SIGSTOP)
+    return pids[0]
+
+
 @pytest.mark.parametrize(
-    ("helper", "after"),
+    "helper",
     [
-        (b"budget-warehouse-dbt", "dbt build …"),  # dbt writing the working database
-        (b"orchestration.validation.worker", "dbt build done"),  # validating it ahead
+        b"budget-warehouse-dbt",  # dbt writing the working database
+        b"orchestration.validation.worker",  # validating it ahead, as dbt finishes
     ],
 )
 def test_after_a_kill_9_of_the_build_no_helper_holds_the_database(
-    helper: bytes, after: str, tmp_path: Path, sample_pdf: Path, extract_cache: Path
+    helper: bytes, tmp_path: Path, sample_pdf: Path, extract_cache: Path
 ) -> None:
     warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
-    database = Settings.from_env(tmp_path / "raw", warehouse).build_database
+    settings = Settings.from_env(tmp_path / "raw", warehouse)
     build = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert build.stdout is not None
-    lines = []
     for line in build.stdout:
-        lines.append(line)
-        if after in line:
+        if "dbt build …" in line:
             break
-    deadline, found = time.monotonic() + 120, []
-    while not found and build.poll() is None and time.monotonic() < deadline:
-        found = [
-            pid
-            for pid in descendants(build.pid)
-            if helper in command_line(pid) and holding(pid, database)
-        ]
-    assert found, "".join(lines)  # the helper has the database open: kill the build now
-    os.kill(build.pid, signal.SIGKILL)
+    pid = helper_holding(build, helper, settings.build_database)
+    os.kill(build.pid, signal.SIGKILL)  # the stopped helper gets its SIGKILL with the build
     build.wait()
 
-    settings = Settings.from_env(tmp_path / "raw", warehouse)
     with build_lock(settings.run_lock_file, helpers_lock=settings.helpers_lock_file):
-        assert not any(holding(pid, database) for pid in found)
-        with duckdb.connect(str(database)) as con:  # at once: no retry, no lock error
+        assert not holding(pid, settings.build_database)
+        with duckdb.connect(str(settings.build_database)) as con:  # at once: no lock error
             assert con.execute("select count(*) from raw.documents").fetchone() == (1,)
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr

@@ -30,6 +30,7 @@ from orchestration.extract.pdf_source import fingerprint
 from orchestration.settings import Settings
 from orchestration.warehouse.extract_cache import cache_path, read_entry, write_entry
 from orchestration.warehouse.extract_pool import extract_all
+from tests.processes import descendants
 
 pytestmark = pytest.mark.slow
 
@@ -313,24 +314,6 @@ def test_damaged_cache_entries_and_working_database_are_rebuilt(recovery: dict) 
     # the edited amounts never reached the warehouse; nothing was lost
     assert recovery["damaged totals"] == recovery["rerun totals"]
     assert read_entry(paths["edited"]).outcome == "decision"  # re-extracted and verified
-
-
-def descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def alive(pid: int) -> bool:
