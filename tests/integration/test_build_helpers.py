@@ -18,7 +18,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.defs.build_runner import build
+from orchestration.defs.helpers import BuildHelpers
+from orchestration.defs.validation_assets import VALIDATION_RESULTS_KEY
 from orchestration.settings import Settings
+from orchestration.validation.worker import AHEAD, validation_worker
 from orchestration.warehouse.build_lock import build_lock
 from orchestration.warehouse.extract_pool import extract_all
 from tests.processes import descendants
@@ -104,6 +108,34 @@ def test_after_a_kill_9_of_the_build_no_helper_holds_the_database(
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert rerun.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
+
+
+def test_the_run_validates_in_the_worker_the_helpers_resource_hands_it(
+    tmp_path: Path, sample_pdf: Path, extract_cache: Path
+) -> None:
+    """The CLI's order: the build lock, then the helpers, then the run with them as resources."""
+    from orchestration.definitions import defs
+
+    warehouse, _ = sample_build(tmp_path, sample_pdf, extract_cache)
+    settings = Settings.from_env(tmp_path / "raw", warehouse)
+    with (
+        build_lock(settings.run_lock_file, helpers_lock=settings.helpers_lock_file),
+        validation_worker(settings.helpers_lock_file) as worker,
+    ):
+        assert worker is not None
+        result = build(defs, settings, [sample_pdf.name], BuildHelpers(worker=worker))
+    assert result.success
+    [validated] = [
+        event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == VALIDATION_RESULTS_KEY
+    ]
+    # validated ahead as dbt finished, unless the file was still being written then
+    assert validated["validated_in"].value in (
+        f"validation worker (pid {worker.pid}, {AHEAD})",
+        f"validation worker (pid {worker.pid})",
+    )
+    assert validated["errors"].value == 0 and validated["warnings"].value == 2
 
 
 def test_helpers_ignore_python_files_in_the_folder_the_build_runs_from(
