@@ -4,9 +4,11 @@ The command checks the locations, takes the warehouse's build lock (waiting, or 
 ``--no-wait``) and compares the raw folder and the code with what the published warehouse was
 built from (:mod:`orchestration.warehouse.up_to_date`). When nothing changed it says so and stops
 — without importing Dagster. Otherwise it forks a head start that begins extracting
-(:mod:`orchestration.warehouse.head_start`), runs the Dagster job ``build_warehouse`` in-process
-(:mod:`orchestration.defs.build_runner`: extraction — taking over the head start's results —,
-raw tables, dbt build, validation, publish) and prints a summary.
+(:mod:`orchestration.warehouse.head_start`) and starts the validation worker
+(:mod:`orchestration.validation.worker`), then runs the Dagster job ``build_warehouse``
+in-process with both as its ``helpers`` resource (:mod:`orchestration.defs.build_runner`,
+:mod:`orchestration.defs.helpers`: extraction — taking over the head start's results —, raw
+tables, dbt build, validation, publish, report) and prints a summary.
 """
 
 from __future__ import annotations
