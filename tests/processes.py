@@ -21,3 +21,20 @@ def descendants(pid: int) -> set[int]:
             found.add(child)
             todo.append(child)
     return found
+
+
+def alive(pid: int) -> bool:
+    """Whether any thread of process ``pid`` still runs. A process whose main thread has ended
+    reads as a zombie in ``/proc/<pid>/stat`` while its other threads run with its files open."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return False
+    for task in tasks:
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            return True
+    return False

@@ -30,7 +30,7 @@ from orchestration.extract.pdf_source import fingerprint
 from orchestration.settings import Settings
 from orchestration.warehouse.extract_cache import cache_path, read_entry, write_entry
 from orchestration.warehouse.extract_pool import extract_all
-from tests.processes import descendants
+from tests.processes import alive, descendants
 
 pytestmark = pytest.mark.slow
 
@@ -314,14 +314,6 @@ def test_damaged_cache_entries_and_working_database_are_rebuilt(recovery: dict) 
     # the edited amounts never reached the warehouse; nothing was lost
     assert recovery["damaged totals"] == recovery["rerun totals"]
     assert read_entry(paths["edited"]).outcome == "decision"  # re-extracted and verified
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def wait_for(process: subprocess.Popen[str], text: str, lines: list[str]) -> None:

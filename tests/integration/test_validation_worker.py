@@ -27,6 +27,7 @@ from orchestration.validation.runner import collect_validation
 from orchestration.validation.worker import ValidationWorker, validation_worker
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
 from tests.paths import ROOT
+from tests.processes import alive
 from tests.warehouse_build import writable_copy
 
 
@@ -115,15 +116,6 @@ def test_the_worker_dies_with_its_build(tmp_path: Path) -> None:
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(pid)
-
-
-def alive(pid: int) -> bool:
-    """The process exists and is not a zombie waiting to be reaped."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_without_a_worker_validation_runs_in_process(sample_warehouse: Path) -> None:
