@@ -68,10 +68,6 @@ def read_holder(lock_file: Path) -> Holder:
     )
 
 
-def holds(lock_file: Path) -> bool:
-    return lock_file.resolve() in _HELD
-
-
 def wait_for_helpers(helpers_lock: Path) -> None:
     """Return once no helper process of an earlier build holds ``helpers_lock``: each has
     exited, every thread gone and every file (the working database) closed."""
