@@ -7,13 +7,14 @@ frees the warehouse at once, and forked extraction workers (which inherit the de
 held until they are gone too.
 
 Helper processes that a build starts with ``exec`` (its ``dbt``, its validation worker) do not
-inherit that descriptor. Each holds the build's *helpers lock* shared instead
-(:func:`orchestration.children.hold_while_alive`, first thing, before it opens the working database), and a build that
-takes the build lock then waits until it can take the helpers lock exclusively: a helper of a
-killed build, which dies a moment after its build, releases DuckDB's lock on the working
-database before the kernel releases its ``flock`` (``fcntl`` locks go as its files are closed,
-``flock`` locks when the last reference to the open file goes), so a build that holds both
-locks never meets a dying helper's DuckDB lock.
+inherit that descriptor. Each holds the build's *helpers lock* shared instead, from before it
+opens the working database until its last thread is gone
+(:func:`orchestration.children.hold_while_alive`), and a build that takes the build lock then
+waits until it can take the helpers lock exclusively (:func:`wait_for_helpers`). A helper of a
+killed build dies a moment after its build; it releases DuckDB's ``fcntl`` lock on the working
+database as its files are closed, before the kernel releases its ``flock`` (when the last
+reference to the open file goes), so a build holding both locks never meets a dying helper's
+DuckDB lock.
 """
 
 from __future__ import annotations
