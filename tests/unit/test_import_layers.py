@@ -10,8 +10,9 @@ import ast
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+from tests.paths import ROOT
+
 PACKAGE = "orchestration"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def modules() -> dict[str, Path]:

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.warehouse.build_lock import wait_for_helpers
+from tests.paths import ROOT
 
 #: A helper holding the lock and the database, whose main thread ends first; its last thread
 #: ends when its input closes.
@@ -51,7 +52,7 @@ def test_a_dying_helper_holds_the_database_until_the_helpers_lock_is_free(tmp_pa
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     assert helper.stdout is not None and helper.stdin is not None
     assert helper.stdout.readline() == "ready\n"
