@@ -45,10 +45,6 @@ KNOWN_FAILURES = {
     "shenzhen_jiaotongyunshuju_2026_budget:procurement.services": (
         "issue #10: narrative 服务类 figure taken from another sentence (10.38 万元)"
     ),
-    "guangzhou_xinfangju_2026_budget:units": "issue #11: a '(本级)' unit beside the only unit",
-    "central_guojiaxinfangju_2024_final:units": (
-        "issue #11: units read from performance-target cells ('≥98%', '180.03' …)"
-    ),
     "xian_renshe_2020_budget:units": "issue #11: unit names kept with their [code], some cut short",
 }
 CHECKS = list(checks())

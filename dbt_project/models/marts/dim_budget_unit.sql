@@ -6,16 +6,21 @@ cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
 ),
 
+-- Units as the budget tables list them: not the cells of performance-target tables (≥98%, 180.03
+-- under a 单位 header are targets, not units), and the department's own unit printed with a
+-- suffix (广州市信访局(本级) beside 广州市信访局) is the department itself.
 units as (
     select
         document_id,
         fiscal_year,
         department_name,
-        unit_name,
+        case
+            when {{ strip_unit_suffix('unit_name') }} = department_name then department_name else unit_name
+        end as unit_name,
         min(source_page) as first_page,
         count(distinct table_id) as table_count,
     from cells
-    where row_kind = 'unit'
+    where row_kind = 'unit' and table_type <> 'performance'
     group by all
 ),
 
