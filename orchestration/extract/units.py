@@ -48,6 +48,7 @@ def settle_units(tables: list[LogicalTable], figures: list[Figure]) -> None:
 
 
 def _stated_in_wan(amount: Decimal, unit: str, narrative: set[Decimal]) -> bool:
-    """The narrative states ``amount`` read in ``unit`` (its figures are in 万元)."""
-    wan = (amount * UNIT_MULTIPLIER[unit] / UNIT_MULTIPLIER["万元"]).quantize(_CENT)
-    return wan in narrative
+    """The narrative states ``amount`` read in ``unit`` (its figures are in 万元); an amount
+    below 1 万元 so read proves nothing (13.85 元 rounds to the narrative's 0 万元)."""
+    wan = amount * UNIT_MULTIPLIER[unit] / UNIT_MULTIPLIER["万元"]
+    return wan >= 1 and wan.quantize(_CENT) in narrative

@@ -109,6 +109,15 @@ def test_the_narrative_proves_a_table_is_in_yuan() -> None:
     assert (table.unit, table.unit_source) == ("元", "proven")
 
 
+def test_amounts_below_one_wan_in_yuan_prove_nothing() -> None:
+    # 三公 合计 13.85 (万元): read in 元 it would round to a narrative "0万元"
+    [table] = stitch(
+        [grid([["合计", "公务接待费"], ["13.85", "0.30"]], above=("表八三公经费",))], CATALOG
+    )
+    settle_units([table], [Figure("three_public_vehicle_purchase", "0", 2, "")])
+    assert (table.unit, table.unit_source) == ("万元", "default")
+
+
 def test_a_printed_unit_is_kept_and_an_unproven_table_keeps_the_default() -> None:
     tables = _tables("单位:万元", "1,717.85")
     settle_units(tables, [])
