@@ -65,6 +65,7 @@ class CheckOutcome:
 @dataclass(frozen=True)
 class UiPath:
     documents: int
+    community_popup: bool  # the UI's shouldShowNux: the "join the community" pop-up
     materialize_all: float  # click → end of the backfill's last run
     materialize_runs: list[RunFacts]
     build_job: float  # click → end of the run
@@ -126,6 +127,7 @@ def measure(pdfs: list[Path], workdir: Path) -> UiPath:
     raw.mkdir()
     with dagster_dev(workdir, raw, workdir / "materialize_all" / "budget.duckdb") as dev:
         dev.stop_sensor(SENSOR)
+        community_popup = dev.graphql("{ shouldShowNux }")["shouldShowNux"]
         for pdf in pdfs:
             (raw / pdf.name).symlink_to(pdf.resolve())
         keys = sorted(pdf.name for pdf in pdfs)
@@ -157,7 +159,14 @@ def measure(pdfs: list[Path], workdir: Path) -> UiPath:
             key=lambda run: run.started,
         )
     return UiPath(
-        len(pdfs), materialize_all, materialize_runs, build_job, build_run, build_checks, together
+        len(pdfs),
+        community_popup,
+        materialize_all,
+        materialize_runs,
+        build_job,
+        build_run,
+        build_checks,
+        together,
     )
 
 

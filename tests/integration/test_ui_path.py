@@ -63,6 +63,11 @@ def test_build_warehouse_run_builds_the_same_documents(ui_path: tuple[UiPath, Pa
     assert loaded_documents(workdir / "build_warehouse" / "budget.duckdb") == sorted(DOCUMENTS)
 
 
+def test_no_community_pop_up(ui_path: tuple[UiPath, Path]) -> None:
+    result, _ = ui_path
+    assert result.community_popup is False
+
+
 def test_a_queued_run_starts_within_seconds(ui_path: tuple[UiPath, Path]) -> None:
     result, _ = ui_path
     # nothing else running: the queue lets it go at the daemon's next look (every second)
