@@ -33,8 +33,7 @@ test: $(STAMP) $(MANIFEST)  ## Run the whole test suite (installs Chromium and a
 test-fast: $(STAMP) $(MANIFEST)  ## Unit tests and the sample (no real corpus, no whole builds): under a minute
 	$(BIN)/pytest -m "not corpus and not slow"
 
-# dbt on PATH (a stale manifest is re-parsed when the code location loads); the venv's python
-# runs the webserver, the daemon and every run, so the instance's run coordinator imports
+# dbt on PATH for dagster-dbt (a stale dbt manifest is parsed again when the code location loads)
 dev: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on http://127.0.0.1:3000
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +53,24 @@ class RunFacts:
 
 
 @dataclass(frozen=True)
+class CheckOutcome:
+    """One asset check evaluated in a run: its key, outcome, severity and error count."""
+
+    check: str
+    passed: bool
+    severity: str
+    errors: int | None  # the Great Expectations checks' count of error-level findings
+
+
+@dataclass(frozen=True)
 class UiPath:
     documents: int
+    community_popup: bool  # the UI's shouldShowNux: the "join the community" pop-up
     materialize_all: float  # click → end of the backfill's last run
     materialize_runs: list[RunFacts]
     build_job: float  # click → end of the run
     build_run: RunFacts
+    build_checks: list[CheckOutcome]
     together: list[RunFacts]  # in the order they started
 
     @property
@@ -90,12 +103,31 @@ def run_facts(dev: DagsterDev, run: DagsterRun) -> RunFacts:
     )
 
 
+def check_outcomes(dev: DagsterDev, run_id: str) -> list[CheckOutcome]:
+    outcomes = []
+    for entry in dev.instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.event_specific_data if entry.dagster_event else None
+        if evaluation is None:
+            continue
+        errors = evaluation.metadata.get("errors")
+        outcomes.append(
+            CheckOutcome(
+                check=f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}",
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                errors=None if errors is None else int(errors.value),
+            )
+        )
+    return outcomes
+
+
 def measure(pdfs: list[Path], workdir: Path) -> UiPath:
     """The three steps above on ``pdfs`` (linked into a raw folder in ``workdir``)."""
     raw = workdir / "raw"
     raw.mkdir()
     with dagster_dev(workdir, raw, workdir / "materialize_all" / "budget.duckdb") as dev:
         dev.stop_sensor(SENSOR)
+        community_popup = dev.graphql("{ shouldShowNux }")["shouldShowNux"]
         for pdf in pdfs:
             (raw / pdf.name).symlink_to(pdf.resolve())
         keys = sorted(pdf.name for pdf in pdfs)
@@ -115,6 +147,7 @@ def measure(pdfs: list[Path], workdir: Path) -> UiPath:
         (build,) = dev.wait_for_runs([run_id], TIMEOUT)
         build_run = run_facts(dev, build)
         build_job = build_run.ended - clicked
+        build_checks = check_outcomes(dev, run_id)
 
         downstream = [path for path in dev.asset_keys() if path != ["document_extracts"]]
         ids = [
@@ -125,7 +158,16 @@ def measure(pdfs: list[Path], workdir: Path) -> UiPath:
             (run_facts(dev, run) for run in dev.wait_for_runs(ids, TIMEOUT)),
             key=lambda run: run.started,
         )
-    return UiPath(len(pdfs), materialize_all, materialize_runs, build_job, build_run, together)
+    return UiPath(
+        len(pdfs),
+        community_popup,
+        materialize_all,
+        materialize_runs,
+        build_job,
+        build_run,
+        build_checks,
+        together,
+    )
 
 
 def describe(result: UiPath) -> str:
@@ -146,6 +188,13 @@ def describe(result: UiPath) -> str:
             f"  build_warehouse run: {result.build_job:.1f} s",
             line(result.build_run),
             f"  ratio: {result.ratio:.2f}",
+            "  checks of the build_warehouse run (passed, severity): "
+            + ", ".join(
+                f"{n} {key}"
+                for key, n in sorted(
+                    Counter((c.passed, c.severity) for c in result.build_checks).items()
+                )
+            ),
             "  two runs submitted together:",
             *map(line, result.together),
         ]
