@@ -21,7 +21,6 @@ DATABASE_NAME = "budget warehouse"
 SCHEMA = "marts"
 DASHBOARD_TITLE = "budget-warehouse: 三公, budgets by function class, trust"
 DASHBOARD_SLUG = "budget-warehouse"
-CHART_HEIGHT = 60  # grid units of 8 px
 # reconciliation_status in the colours of a traffic light, on every chart of the dashboard
 STATUS_COLOURS = {
     "reconciled": "#5AC189",
@@ -156,7 +155,7 @@ def _position(charts: dict[str, int]) -> dict[str, Any]:
                     "chartId": chart_id,
                     "sliceName": chart.name,
                     "width": chart.width,
-                    "height": CHART_HEIGHT,
+                    "height": chart.height,
                 },
             }
     return position
