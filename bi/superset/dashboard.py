@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api import SupersetClient
+from .api import SupersetClient, SupersetError
 from .charts import CHARTS, Chart, dataset_sql
 
 DATABASE_NAME = "budget warehouse"
@@ -93,15 +93,19 @@ def _datasets(
     }
     ids = {}
     for name, sql in wanted.items():
-        if name not in existing:
-            body = {"database": database_id, "schema": SCHEMA, "table_name": name}
-            ids[name] = int(client.post("/api/v1/dataset/", body | {"sql": sql})["id"])
-        else:
-            ids[name] = existing[name]
-            if sql is not None:
-                client.put(f"/api/v1/dataset/{ids[name]}", {"sql": sql})
-        if name in existing or sql is not None:  # a new table's columns are read on creation
-            client.put(f"/api/v1/dataset/{ids[name]}/refresh", {})
+        try:
+            if name not in existing:
+                body = {"database": database_id, "schema": SCHEMA, "table_name": name}
+                ids[name] = int(client.post("/api/v1/dataset/", body | {"sql": sql})["id"])
+            else:
+                ids[name] = existing[name]
+                if sql is not None:
+                    client.put(f"/api/v1/dataset/{ids[name]}", {"sql": sql})
+            if name in existing or sql is not None:  # a new table's columns are read on creation
+                client.put(f"/api/v1/dataset/{ids[name]}/refresh", {})
+        except SupersetError as error:
+            hint = f" (does datasets/{name}.sql run on this warehouse? an older build: rebuild it)"
+            raise SupersetError(f"dataset {name}: {error}{hint if sql else ''}") from None
     return ids
 
 
