@@ -46,7 +46,7 @@ def main() -> None:
             page.keyboard.press("Enter")
             page.wait_for_url(lambda url: "/login" not in url)
             page.goto(f"{dashboard.url}?standalone=1", wait_until="networkidle")
-            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=120_000)
+            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=300_000)
             page.wait_for_timeout(2000)  # ECharts' entry animation
             page.screenshot(path=str(options.out), full_page=True)
     print(f"wrote {options.out}")

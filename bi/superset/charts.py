@@ -45,6 +45,7 @@ class Chart:
     filters: tuple[str, ...] = ()  # SQL conditions on the dataset's columns
     description: str = ""
     width: int = 6  # of the dashboard's 12 columns
+    height: int = 60  # grid units of 8 px
     options: dict[str, Any] = field(default_factory=dict)
 
     def form_data(self, dataset_id: int) -> dict[str, Any]:
@@ -127,6 +128,7 @@ CHARTS = (
         metrics=(THREE_PUBLIC_WAN,),
         filters=LATEST_BUDGET,
         description="Sum of fct_department_year.three_public_yuan, budgets of the latest year.",
+        height=90,  # room for the ~30 categories of a large crawl
         options={
             "orientation": "horizontal",
             "x_axis_sort": THREE_PUBLIC_WAN.label,
@@ -144,7 +146,13 @@ CHARTS = (
         dimensions=("reconciliation_status",),
         metrics=(Metric("department-years", "count(*)"),),
         description="reconciliation_status of every department × year × phase.",
-        options={"show_labels": True, "label_type": "key_value", "show_legend": True},
+        height=90,
+        options={
+            "show_labels": True,
+            "label_type": "key_value",
+            "show_legend": True,
+            "outer_radius": 60,
+        },
     ),
     Chart(
         key="function_class_by_city",

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api import SupersetClient
+from .api import SupersetClient, SupersetError
 from .charts import CHARTS, Chart, dataset_sql
 
 DATABASE_NAME = "budget warehouse"
 SCHEMA = "marts"
 DASHBOARD_TITLE = "budget-warehouse: 三公, budgets by function class, trust"
 DASHBOARD_SLUG = "budget-warehouse"
-CHART_HEIGHT = 60  # grid units of 8 px
 # reconciliation_status in the colours of a traffic light, on every chart of the dashboard
 STATUS_COLOURS = {
     "reconciled": "#5AC189",
@@ -94,15 +93,19 @@ def _datasets(
     }
     ids = {}
     for name, sql in wanted.items():
-        if name not in existing:
-            body = {"database": database_id, "schema": SCHEMA, "table_name": name}
-            ids[name] = int(client.post("/api/v1/dataset/", body | {"sql": sql})["id"])
-        else:
-            ids[name] = existing[name]
-            if sql is not None:
-                client.put(f"/api/v1/dataset/{ids[name]}", {"sql": sql})
-        if name in existing or sql is not None:  # a new table's columns are read on creation
-            client.put(f"/api/v1/dataset/{ids[name]}/refresh", {})
+        try:
+            if name not in existing:
+                body = {"database": database_id, "schema": SCHEMA, "table_name": name}
+                ids[name] = int(client.post("/api/v1/dataset/", body | {"sql": sql})["id"])
+            else:
+                ids[name] = existing[name]
+                if sql is not None:
+                    client.put(f"/api/v1/dataset/{ids[name]}", {"sql": sql})
+            if name in existing or sql is not None:  # a new table's columns are read on creation
+                client.put(f"/api/v1/dataset/{ids[name]}/refresh", {})
+        except SupersetError as error:
+            hint = f" (does datasets/{name}.sql run on this warehouse? an older build: rebuild it)"
+            raise SupersetError(f"dataset {name}: {error}{hint if sql else ''}") from None
     return ids
 
 
@@ -156,7 +159,7 @@ def _position(charts: dict[str, int]) -> dict[str, Any]:
                     "chartId": chart_id,
                     "sliceName": chart.name,
                     "width": chart.width,
-                    "height": CHART_HEIGHT,
+                    "height": chart.height,
                 },
             }
     return position

@@ -1,11 +1,15 @@
 -- Superset dataset "budget_by_function_class": general-budget expenditure lines
 -- (fct_budget_expenditure) under their function class (类, the code's first 3 digits) and the city
 -- of the document's department.
--- city: 地级市, or the province-level region for 直辖市 and provincial bodies, 中央 for central ones
--- (once marts.dim_region has its city column, issue 27: coalesce(region.city, region.region_name)).
+-- city: dim_region.city (地级市 or 直辖市), else the prefecture (地区, 自治州), else the province
+-- (provincial bodies), else the region's name (中央 for central bodies).
 select
     coalesce(
-        region.prefecture_name, region.province_name, region.region_name, '(region unknown)'
+        region.city,
+        region.prefecture_name,
+        region.province_name,
+        region.region_name,
+        '(region unknown)'
     ) as city,
     document.fiscal_year,
     document.phase,

@@ -1,14 +1,18 @@
 -- Superset dataset "department_year": fct_department_year with its department's place and
 -- category, one row per department × fiscal year × phase. With budget_by_function_class.sql
 -- the only place the dashboard names marts columns.
--- city: 地级市, or the province-level region for 直辖市 and provincial bodies, 中央 for central ones
--- (once marts.dim_region has its city column, issue 27: coalesce(region.city, region.region_name)).
+-- city: dim_region.city (地级市 or 直辖市), else the prefecture (地区, 自治州), else the province
+-- (provincial bodies), else the region's name (中央 for central bodies).
 select
     department.department_name,
     department.department_category || ' ' || department.category_name_zh as department_category,
     department.level,
     coalesce(
-        region.prefecture_name, region.province_name, region.region_name, '(region unknown)'
+        region.city,
+        region.prefecture_name,
+        region.province_name,
+        region.region_name,
+        '(region unknown)'
     ) as city,
     department_year.fiscal_year,
     department_year.phase,

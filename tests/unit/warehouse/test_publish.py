@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from orchestration.warehouse.publish import (
     publish,
@@ -67,6 +69,34 @@ def test_open_reader_keeps_its_snapshot_and_new_readers_see_the_new_build(tmp_pa
     finally:
         reader.close()
     assert values(published) == [1, 2, 3]
+
+
+def test_a_sqlalchemy_engine_sees_new_builds_only_without_a_pool(tmp_path: Path) -> None:
+    """README's BI section: duckdb-engine pools connections (QueuePool), and a pooled connection
+    keeps reading the file it opened; with NullPool every connection opens the newest build."""
+    working = make_database(tmp_path / "work.duckdb", [1])
+    published = tmp_path / "budget.duckdb"
+    seen = {}
+    for poolclass in (None, NullPool):  # None: the dialect's default
+        make_database(working, [1])
+        publish(working, published)
+        options = {"poolclass": poolclass} if poolclass else {}
+        engine = create_engine(
+            f"duckdb:///{published}", connect_args={"read_only": True}, **options
+        )
+        try:
+            with engine.connect() as con:
+                before = con.execute(text("select count(*) from t")).scalar()
+            make_database(working, [1, 2])
+            publish(working, published)
+            with engine.connect() as con:
+                seen[engine.pool.__class__.__name__] = (
+                    before,
+                    con.execute(text("select count(*) from t")).scalar(),
+                )
+        finally:
+            engine.dispose()
+    assert seen == {"QueuePool": (1, 1), "NullPool": (1, 2)}
 
 
 def test_a_failed_publish_leaves_the_published_file_untouched(tmp_path: Path) -> None:
