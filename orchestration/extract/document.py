@@ -18,6 +18,7 @@ from .locate import locate_tables
 from .models import PageTable
 from .names import clean_name, titled_name
 from .narrative import find_figures
+from .page_titles import page_title_records, page_titles
 from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
 from .pdf_source import RejectedDocument, SourceFile, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
@@ -58,6 +59,7 @@ class Extract:
     rows: list[dict[str, Any]] = field(default_factory=list)
     cells: list[dict[str, Any]] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
+    page_titles: list[dict[str, Any]] = field(default_factory=list)
 
 
 def document_id(sha256: str) -> str:
@@ -131,6 +133,7 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
         _records(extract, table_id, parsed)
     for figure in figures:
         extract.figures.append({"document_id": doc["document_id"], **asdict(figure)})
+    extract.page_titles = page_title_records(doc["document_id"], page_titles(page_lines, catalog))
     return extract
 
 

@@ -52,9 +52,14 @@ create table if not exists raw.narrative_figures (
     document_id varchar, key varchar, amount decimal(24, 6), page integer, context varchar,
     primary key (document_id, key)
 );
+create table if not exists raw.page_titles (
+    document_id varchar, page integer, line_index integer, title varchar, table_type varchar,
+    is_contents_page boolean, empty_note varchar,
+    primary key (document_id, page, line_index)
+);
 """
 
-_CHILD_TABLES = ("tables", "columns", "rows", "cells", "narrative_figures")
+_CHILD_TABLES = ("tables", "columns", "rows", "cells", "narrative_figures", "page_titles")
 _FRAMES = {
     "documents": "documents",
     "tables": "tables",
@@ -62,6 +67,7 @@ _FRAMES = {
     "rows": "rows",
     "cells": "cells",
     "narrative_figures": "figures",
+    "page_titles": "page_titles",
 }
 
 
