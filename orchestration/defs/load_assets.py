@@ -41,6 +41,7 @@ RAW_TABLES = (
     "cells",
     "narrative_figures",
     "page_titles",
+    "execution_notes",
 )
 RAW_DESCRIPTIONS = {
     "documents": "One row per distinct PDF seen: identity, department, year, status and reason.",
@@ -50,6 +51,7 @@ RAW_DESCRIPTIONS = {
     "cells": "Each amount cell as printed and as a number, with its page and position.",
     "narrative_figures": "Figures stated in the narrative chapters (万元 as printed).",
     "page_titles": "Table titles printed on each page; table-of-contents pages flagged.",
+    "execution_notes": "Final accounts' budget and outturn per function line, as the narrative states them.",
 }
 
 

@@ -18,11 +18,15 @@ from .labels import UNIT_LABEL
 _LEADERS = re.compile(r"[.…·．。\-—_ ]{4,}\s*[0-9]*$|[.…·．]{2,}\s*[0-9]+$")
 """Dot leaders and a page number ending a table-of-contents line."""
 _CONTENTS_HEADING = re.compile(r"^目录$|^目录[:：]")
-_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[0-9]{1,2}[、.．])")
+_ENUMERATION = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[0-9]{1,2}[、.．])"
+)
 _TRAILING_NOTE = re.compile(r"(?:[(（][^()（）]{0,20}[)）])+$")
 _NOT_A_TITLE = re.compile(r"说明|[,，;；。]|[0-9]万元|[0-9]元")
 _TABLE_END = re.compile(r"表$")
-_NEAR_TABLE = re.compile(rf"{UNIT_LABEL}|万元|^(?:部门|单位|编制单位|单位名称)[:：]|公开[0-9]+表|^表\s*[0-9一二三四五六七八九十]")
+_NEAR_TABLE = re.compile(
+    rf"{UNIT_LABEL}|万元|^(?:部门|单位|编制单位|单位名称)[:：]|公开[0-9]+表|^表\s*[0-9一二三四五六七八九十]"
+)
 _EMPTY_NOTE = re.compile(
     r"为空|空表|无数据|不涉及|未(?:安排|发生|使用)[^，。；]{0,12}(?:收入|支出|收支|经费|资金|预算)"
     r"|(?:没有|无)[^，。；]{0,16}(?:收入|支出|收支|经费|资金|预算|安排)[^，。；]{0,6}(?:故|因此|所以|本表|此表)"

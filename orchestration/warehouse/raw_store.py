@@ -57,9 +57,22 @@ create table if not exists raw.page_titles (
     is_contents_page boolean, empty_note varchar,
     primary key (document_id, page, line_index)
 );
+create table if not exists raw.execution_notes (
+    document_id varchar, note_index integer, class_name varchar, item_name varchar,
+    subitem_name varchar, budget_wan decimal(24, 6), final_wan decimal(24, 6), page integer,
+    primary key (document_id, note_index)
+);
 """
 
-_CHILD_TABLES = ("tables", "columns", "rows", "cells", "narrative_figures", "page_titles")
+_CHILD_TABLES = (
+    "tables",
+    "columns",
+    "rows",
+    "cells",
+    "narrative_figures",
+    "page_titles",
+    "execution_notes",
+)
 _FRAMES = {
     "documents": "documents",
     "tables": "tables",
@@ -68,6 +81,7 @@ _FRAMES = {
     "cells": "cells",
     "narrative_figures": "figures",
     "page_titles": "page_titles",
+    "execution_notes": "execution_notes",
 }
 
 
