@@ -65,11 +65,9 @@ def completeness_html(rows: list[dict]) -> str:
             for number in numbers:
                 counts = by_number.get(number, Counter())
                 text = " ".join(f"{MARKS[s][0]}{n}" for s, n in counts.items())
-                flagged = counts["missing"] or counts["not_recognised"]
-                tds.append(
-                    f'<td title="{escape(names[phase][number])}"'
-                    f"{' class="warn"' if flagged else ''}>{escape(text)}</td>"
-                )
+                warn = ' class="warn"' if counts["missing"] or counts["not_recognised"] else ""
+                title = escape(names[phase][number])
+                tds.append(f'<td title="{title}"{warn}>{escape(text)}</td>')
             out.append(f"<tr><td>{escape(publisher)}</td>{''.join(tds)}</tr>")
         out.append("</table>")
     return "".join(out)

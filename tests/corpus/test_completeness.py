@@ -43,7 +43,7 @@ def required_roles(phase: str, year: int, central: bool) -> set[str]:
 
 def statuses(con: duckdb.DuckDBPyConnection, source_file: str) -> dict[str, tuple]:
     rows = con.execute(
-        "select required_table_name, status, source_page from marts.fct_disclosure_tables "
+        "select required_table_name, tables.status, source_page from marts.fct_disclosure_tables as tables "
         "join marts.dim_document using (document_id) where source_file = ?",
         [source_file],
     ).fetchall()
@@ -68,12 +68,14 @@ def test_every_loaded_disclosure_has_one_row_per_required_table(
         expected = set() if part == "narrative" else required_roles(phase, year, central)
         roles, count = judged.get(document_id, (set(), 0))
         assert (roles, count) == (expected, len(expected)), source_file
-    total, not_recognised = corpus.execute(
-        "select count(*), count(*) filter (where status = 'not_recognised') "
-        "from marts.fct_disclosure_tables"
-    ).fetchone()
-    assert total == 159
-    assert not_recognised <= total // 100
+    counts = dict(
+        corpus.execute(
+            "select status, count(*) from marts.fct_disclosure_tables group by 1"
+        ).fetchall()
+    )
+    # 17 documents × the 8 tables of the national template, 2 central ones × 9: nothing missing
+    # in the real corpus, nothing we failed to recognise
+    assert counts == {"printed": 142, "printed_empty": 12}
 
 
 def test_printed_empty_tables_and_the_central_template(corpus: duckdb.DuckDBPyConnection) -> None:

@@ -356,8 +356,27 @@ evaluations as (
     group by all
 ),
 
--- Required tables (fct_disclosure_tables): a role counts as missing when no document of the
--- department-year prints it (printed or printed_empty), not_recognised when one prints its title only.
+-- Required tables (fct_disclosure_tables) per department-year: a role is printed when a document
+-- of it prints it (printed or printed_empty), not_recognised when one prints its title only.
+required_tables as (
+    select
+        departments.department_id,
+        tables.fiscal_year,
+        tables.phase,
+        tables.table_role,
+        min(tables.required_table_name) as required_table_name,
+        min(tables.template_number) as template_number,
+        case
+            when bool_or(tables.status in ('printed', 'printed_empty')) then 'printed'
+            when bool_or(tables.status = 'not_recognised') then 'not_recognised'
+            when bool_or(tables.status = 'missing') then 'missing'
+        end as role_status,
+    from {{ ref('fct_disclosure_tables') }} as tables
+    inner join {{ ref('int_document_departments') }} as departments
+        on tables.document_id = departments.document_id
+    group by all
+),
+
 completeness as (
     select
         department_id,
@@ -367,24 +386,7 @@ completeness as (
         string_agg(required_table_name, '、' order by template_number) filter (where role_status = 'missing')
             as missing_required_tables,
         count(*) filter (where role_status = 'not_recognised') as required_tables_not_recognised,
-    from (
-        select
-            departments.department_id,
-            tables.fiscal_year,
-            tables.phase,
-            tables.table_role,
-            min(tables.required_table_name) as required_table_name,
-            min(tables.template_number) as template_number,
-            case
-                when bool_or(tables.status in ('printed', 'printed_empty')) then 'printed'
-                when bool_or(tables.status = 'not_recognised') then 'not_recognised'
-                when bool_or(tables.status = 'missing') then 'missing'
-            end as role_status,
-        from {{ ref('fct_disclosure_tables') }} as tables
-        inner join {{ ref('int_document_departments') }} as departments
-            on tables.document_id = departments.document_id
-        group by all
-    )
+    from required_tables
     group by all
 ),
 

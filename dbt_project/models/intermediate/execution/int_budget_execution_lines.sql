@@ -17,7 +17,10 @@ documents as (
         on documents.document_id = departments.document_id
     inner join {{ ref('int_disclosures') }} as disclosures
         on documents.document_id = disclosures.document_id
-    where documents.status = 'loaded' and documents.fiscal_year is not null and disclosures.disclosure_part <> 'narrative'
+    where
+        documents.status = 'loaded'
+        and documents.fiscal_year is not null
+        and disclosures.disclosure_part <> 'narrative'
     qualify row_number() over (
         partition by departments.department_id, documents.fiscal_year, documents.phase
         order by documents.scope = 'unit', documents.document_id

@@ -131,7 +131,9 @@ final as (
         sums.observed_yuan - sums.expected_yuan as difference_yuan,
         sums.items_summed,
         sums.items_summed * sums.rounding_yuan as tolerance_yuan,
-        {{ reconciliation_outcome('sums.observed_yuan - sums.expected_yuan', 'sums.items_summed * sums.rounding_yuan') }},
+        {{ reconciliation_outcome(
+            'sums.observed_yuan - sums.expected_yuan', 'sums.items_summed * sums.rounding_yuan'
+        ) }},
         'printed 支出' || sums.row_label || ' vs ' || sums.expected_label as detail,
     from sums
     inner join tables on sums.document_id = tables.document_id and sums.table_id = tables.table_id

@@ -19,11 +19,19 @@ documents as (
 final as (
     select
         tables.disclosure_table_id as evaluation_id,
-        case when tables.status = 'not_recognised' then 'required_table_recognised' else 'required_table_printed' end
-            as rule,
+        case
+            when tables.status = 'not_recognised' then 'required_table_recognised'
+            else 'required_table_printed'
+        end as rule,
         'completeness' as rule_family,
-        case when tables.status in ('missing', 'not_recognised') then 'warning' else 'info' end as severity,
-        case when tables.status in ('missing', 'not_recognised') then 'warn' else 'pass' end as status,
+        case
+            when tables.status in ('missing', 'not_recognised') then 'warning'
+            else 'info'
+        end as severity,
+        case
+            when tables.status in ('missing', 'not_recognised') then 'warn'
+            else 'pass'
+        end as status,
         tables.document_id,
         documents.source_file,
         tables.fiscal_year,
@@ -35,11 +43,16 @@ final as (
         tables.required_table_name as row_label,
         tables.status as column_label,
         case tables.status
-            when 'missing' then '缺少' || tables.required_table_name || ': no page prints it'
-                || case when tables.is_listed_in_contents then ' (the table of contents lists it)' else '' end
-            when 'not_recognised' then tables.required_table_name || ': title printed on p.' || tables.source_page
-                || ' but no table recognised there (extraction failure)'
-            else tables.required_table_name || ': ' || tables.status
+            when 'missing'
+                then
+                    '缺少' || tables.required_table_name || ': no page prints it'
+                    || case when tables.is_listed_in_contents then ' (the table of contents lists it)' else '' end
+            when 'not_recognised'
+                then
+                    tables.required_table_name || ': title printed on p.' || tables.source_page
+                    || ' but no table recognised there (extraction failure)'
+            else
+                tables.required_table_name || ': ' || tables.status
                 || coalesce(' on p.' || tables.source_page, '')
         end as detail,
     from tables
