@@ -56,10 +56,11 @@ amounts as (
     select * from three_public_amounts
 ),
 
-finals as (
+document_amounts as (
     select
         documents.department_id,
         documents.fiscal_year,
+        documents.phase,
         documents.document_id,
         amounts.line_kind,
         amounts.line_code,
@@ -67,21 +68,16 @@ finals as (
         amounts.source_page,
     from documents
     inner join amounts on documents.document_id = amounts.document_id
-    where documents.phase = 'final'
+),
+
+finals as (
+    select * from document_amounts
+    where phase = 'final'
 ),
 
 budgets as (
-    select
-        documents.department_id,
-        documents.fiscal_year,
-        documents.document_id,
-        amounts.line_kind,
-        amounts.line_code,
-        amounts.amount_yuan,
-        amounts.source_page,
-    from documents
-    inner join amounts on documents.document_id = amounts.document_id
-    where documents.phase = 'budget'
+    select * from document_amounts
+    where phase = 'budget'
 ),
 
 printed as (
