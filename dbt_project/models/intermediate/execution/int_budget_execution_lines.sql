@@ -1,7 +1,8 @@
 -- Budget against outturn per department × fiscal year × line (each function class 类 of
--- general-public-budget expenditure, each 三公 category): the outturn from the final accounts'
--- facts, the budget the final accounts print (int_final_accounts_printed_budget) and, where the
--- year's budget document is loaded, that document's facts. One final-accounts and one budget
+-- general-public-budget expenditure, each 三公 category): the outturn from the final accounts
+-- (a class as printed, 三公 from the facts), the budget the final accounts print
+-- (int_final_accounts_printed_budget) and, where the year's budget document is loaded, that
+-- document's facts. One final-accounts and one budget
 -- document per department-year (a department disclosure before a unit's, then the lowest id).
 
 with
@@ -27,7 +28,25 @@ documents as (
     ) = 1
 ),
 
-class_amounts as (
+-- A final-accounts class as its 类 row prints it (the first column that is not 基本/项目支出);
+-- else, and in budget documents, the sum of the class's facts.
+printed_classes as (
+    select
+        document_id,
+        'function_class' as line_kind,
+        row_code as line_code,
+        amount_yuan,
+        source_page,
+    from {{ ref('int_final_accounts_figures') }}
+    where
+        table_type = 'general_budget_function'
+        and measure = 'final'
+        and regexp_matches(coalesce(row_code, ''), '^[0-9]{3}$')
+        and not regexp_matches(column_path, '基本支出|项目支出')
+    qualify row_number() over (partition by document_id, row_code order by table_id, column_index) = 1
+),
+
+class_facts as (
     select
         document_id,
         'function_class' as line_kind,
@@ -36,6 +55,15 @@ class_amounts as (
         min(source_page) as source_page,
     from {{ ref('int_budget_expenditure_facts') }}
     group by all
+),
+
+class_amounts as (
+    select * from printed_classes
+    union all
+    select class_facts.*
+    from class_facts
+    anti join printed_classes
+        on class_facts.document_id = printed_classes.document_id and class_facts.line_code = printed_classes.line_code
 ),
 
 three_public_amounts as (
