@@ -132,7 +132,7 @@ final as (
         sums.items_summed,
         sums.items_summed * sums.rounding_yuan as tolerance_yuan,
         {{ reconciliation_outcome(
-            'sums.observed_yuan - sums.expected_yuan', 'sums.items_summed * sums.rounding_yuan'
+            'sums.observed_yuan - sums.expected_yuan', 'sums.items_summed * sums.rounding_yuan', 'sums.expected_yuan'
         ) }},
         'printed 支出' || sums.row_label || ' vs ' || sums.expected_label as detail,
     from sums
