@@ -65,6 +65,15 @@ def empty_note(lines: list[str]) -> str | None:
     return next((line for line in lines if _EMPTY_NOTE.search(line)), None)
 
 
+def undoubled(line: str) -> str:
+    """A line printed in fake bold (each character drawn k times: '表表表111' → '表1')."""
+    run = len(line) - len(line.lstrip(line[:1])) if line else 0
+    if run < 2 or len(line) % run:
+        return line
+    chunks = [line[i : i + run] for i in range(0, len(line), run)]
+    return line[::run] if all(len(set(chunk)) == 1 for chunk in chunks) else line
+
+
 def title_text(line: str, catalog: Catalog) -> str | None:
     """The table title a line prints (number label, enumeration and leaders removed), or None."""
     text = _LEADERS.sub("", line)
@@ -78,7 +87,8 @@ def title_text(line: str, catalog: Catalog) -> str | None:
 def page_titles(page_lines: list[list[str]], catalog: Catalog) -> list[PageTitle]:
     """Every table title of every page, contents pages flagged."""
     found: list[PageTitle] = []
-    for number, lines in enumerate(page_lines, start=1):
+    for number, printed in enumerate(page_lines, start=1):
+        lines = [undoubled(line) for line in printed]
         contents = is_contents_page(lines)
         note = None if contents else empty_note(lines)
         for index, line in enumerate(lines):

@@ -67,3 +67,17 @@ def test_execution_notes_read_budget_and_outturn_per_line_across_a_page_break() 
         (None, None, None, "15068.55", "13733.8", 1),
         ("一般公共服务", "信访事务", "机关服务", "222.6", "229.19", 1),
     ]
+
+
+def test_a_title_printed_in_fake_bold_is_read_once() -> None:
+    """西安市商务局 2022 p.36: each character drawn six times (pdfplumber reads them all)."""
+    page = [
+        "表表表表表表111111",
+        "222222000000222222222222年年年年年年部部部部部部门门门门门门综综综综综综合合合合合合"
+        "预预预预预预算算算算算算收收收收收收支支支支支支总总总总总总表表表表表表",
+        "金金金金金金额额额额额额单单单单单单位位位位位位::::::元元元元元元",
+    ]
+    titles = page_titles([page], load_catalog())
+    assert [(t.title, t.table_type) for t in titles] == [
+        ("2022年部门综合预算收支总表", "income_expenditure_summary")
+    ]
