@@ -35,6 +35,7 @@ import yaml
 
 from orchestration.formatting import format_amount
 from orchestration.settings import PROJECT_ROOT
+from tools.wide_corpus_completeness import read_completeness, render_completeness
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "wide"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "wide" / "budget.duckdb"
@@ -533,11 +534,14 @@ def main(argv: list[str] | None = None) -> int:
     baseline = None
     if args.baseline:
         baseline = summarise(files, read_warehouse(args.baseline))
+    report["completeness"] = read_completeness(args.warehouse, path_of)
     args.json.write_text(
         json.dumps(report, ensure_ascii=False, indent=1, default=_json_default) + "\n",
         encoding="utf-8",
     )
-    args.markdown.write_text(render(report, errors, load_diagnoses(), baseline), encoding="utf-8")
+    markdown = render(report, errors, load_diagnoses(), baseline)
+    markdown += "\n" + "\n".join(render_completeness(report["completeness"]))
+    args.markdown.write_text(markdown, encoding="utf-8")
     s = report["summary"]
     print(
         f"{s['loaded']} loaded, {s['rejected']} rejected; {s['clean_loaded']} clean "

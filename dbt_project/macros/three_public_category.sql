@@ -8,3 +8,13 @@
         when regexp_matches(replace({{ text }}, '购置及运行', ''), '运行') then 'vehicle_operation'
     end
 {%- endmacro %}
+
+{% macro three_public_category_name(category) -%}
+    {#- The Chinese name of a "三公" category code. -#}
+    case {{ category }}
+        when 'outbound_travel' then '因公出国(境)费'
+        when 'official_reception' then '公务接待费'
+        when 'vehicle_purchase' then '公务用车购置费'
+        when 'vehicle_operation' then '公务用车运行维护费'
+    end
+{%- endmacro %}

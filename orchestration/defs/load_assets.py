@@ -33,7 +33,16 @@ from ..warehouse.raw_store import (
 from .extract_assets import document_extracts
 from .resources import BuildLockResource, WarehouseResource
 
-RAW_TABLES = ("documents", "tables", "columns", "rows", "cells", "narrative_figures")
+RAW_TABLES = (
+    "documents",
+    "tables",
+    "columns",
+    "rows",
+    "cells",
+    "narrative_figures",
+    "page_titles",
+    "execution_notes",
+)
 RAW_DESCRIPTIONS = {
     "documents": "One row per distinct PDF seen: identity, department, year, status and reason.",
     "tables": "Each table located in a document: type, title, printed unit, pages.",
@@ -41,6 +50,8 @@ RAW_DESCRIPTIONS = {
     "rows": "Each table row: kind (total/unit/item…), code, name, level, page.",
     "cells": "Each amount cell as printed and as a number, with its page and position.",
     "narrative_figures": "Figures stated in the narrative chapters (万元 as printed).",
+    "page_titles": "Table titles printed on each page; table-of-contents pages flagged.",
+    "execution_notes": "Final accounts' budget and outturn per function line, as the narrative states them.",
 }
 
 

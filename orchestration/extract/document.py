@@ -12,6 +12,7 @@ from typing import Any
 
 from ..file_hash import hash_files
 from .catalog import Catalog, load_catalog
+from .execution_notes import execution_note_records, find_execution_notes
 from .kinds import check_contents, has_narrative, head_text, kind_of_loaded
 from .labels import NAME_ANYWHERE, NAME_LINE, YEAR, YEAR_IN_TEXT
 from .locate import locate_tables
@@ -19,6 +20,7 @@ from .models import PageTable
 from .names import clean_name, titled_name
 from .narrative import find_figures
 from .numbers import UNIT_MULTIPLIER, is_percent, parse_amount
+from .page_titles import page_title_records, page_titles
 from .pdf_source import RejectedDocument, SourceFile, fingerprint, open_pdf
 from .rows import ParsedTable, parse_table
 from .settings import SETTINGS
@@ -58,6 +60,8 @@ class Extract:
     rows: list[dict[str, Any]] = field(default_factory=list)
     cells: list[dict[str, Any]] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
+    page_titles: list[dict[str, Any]] = field(default_factory=list)
+    execution_notes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def document_id(sha256: str) -> str:
@@ -131,6 +135,10 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
         _records(extract, table_id, parsed)
     for figure in figures:
         extract.figures.append({"document_id": doc["document_id"], **asdict(figure)})
+    extract.page_titles = page_title_records(doc["document_id"], page_titles(page_lines, catalog))
+    if doc["phase"] == "final":
+        notes = find_execution_notes(page_lines)
+        extract.execution_notes = execution_note_records(doc["document_id"], notes)
     return extract
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from .completeness import collect_completeness
+
 WARNING_LINES = 50  # warnings listed per document and rule (all are counted)
 
 
@@ -49,6 +51,7 @@ class ReportData:
     rules: dict[str, Counter[str]]  # rule -> status counts, over the corpus
     unattached: list[Check]  # failed checks that name no document
     validated_at: Any = None
+    completeness: list[dict] = field(default_factory=list)  # fct_disclosure_tables rows
 
 
 #: The key figures of a document: label, SQL over one fact table, per document.
@@ -140,7 +143,11 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
                 if len(listed) < WARNING_LINES:
                     listed.append(check)
     return ReportData(
-        list(documents.values()), dict(sorted(rules.items())), unattached, validated_at
+        list(documents.values()),
+        dict(sorted(rules.items())),
+        unattached,
+        validated_at,
+        collect_completeness(con),
     )
 
 

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from .collect import DocumentReport, ReportData
+from .completeness import completeness_html
 from .html import LEGEND, check_html, document_href, page, status_badge, table_html, wan
 
 #: The document table: rows from the JSON beside it, sorted (click a header) and filtered (text,
@@ -122,6 +123,7 @@ def index_page(data: ReportData, folder: Path, warehouse: Path, raw_dir: Path) -
         f"<style>{SORT_CSS}</style>",
         "<h2>Corpus overview</h2>",
         _overview(data),
+        completeness_html(data.completeness),
         LEGEND,
     ]
     if data.unattached:

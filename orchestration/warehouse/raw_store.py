@@ -52,9 +52,27 @@ create table if not exists raw.narrative_figures (
     document_id varchar, key varchar, amount decimal(24, 6), page integer, context varchar,
     primary key (document_id, key)
 );
+create table if not exists raw.page_titles (
+    document_id varchar, page integer, line_index integer, title varchar, table_type varchar,
+    is_contents_page boolean, empty_note varchar,
+    primary key (document_id, page, line_index)
+);
+create table if not exists raw.execution_notes (
+    document_id varchar, note_index integer, class_name varchar, item_name varchar,
+    subitem_name varchar, budget_wan decimal(24, 6), final_wan decimal(24, 6), page integer,
+    primary key (document_id, note_index)
+);
 """
 
-_CHILD_TABLES = ("tables", "columns", "rows", "cells", "narrative_figures")
+_CHILD_TABLES = (
+    "tables",
+    "columns",
+    "rows",
+    "cells",
+    "narrative_figures",
+    "page_titles",
+    "execution_notes",
+)
 _FRAMES = {
     "documents": "documents",
     "tables": "tables",
@@ -62,6 +80,8 @@ _FRAMES = {
     "rows": "rows",
     "cells": "cells",
     "narrative_figures": "figures",
+    "page_titles": "page_titles",
+    "execution_notes": "execution_notes",
 }
 
 

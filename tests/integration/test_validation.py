@@ -116,15 +116,15 @@ def test_sample_rule_evaluations_per_document(sample_run: ValidationRun) -> None
     lines = counts_lines(sample_run.results)
     print("\n" + "\n".join(lines))
     reconciliation = [r for r in sample_run.results if r.suite == "reconciliation"]
-    assert len(sample_run.results) == 579  # the README's summary of the sample
-    assert len(reconciliation) == 574
+    assert len(sample_run.results) == 588  # the README's summary of the sample
+    assert len(reconciliation) == 575
     per_rule = Counter(r.rule for r in reconciliation)
     assert {rule: n for rule, n in per_rule.items() if n > 2} == {
         "row_total_equals_sum_of_columns": 359,
         "parent_equals_sum_of_children": 121,
         "unit_equals_sum_of_lines": 36,
         "department_equals_sum_of_units": 35,
-        "facts_equal_printed_total": 4,  # one per fact table read from tables
+        "facts_equal_printed_total": 5,  # one per fact table read from tables (revenue too)
     }
     rules = set(per_rule)
     assert rules >= {
@@ -334,7 +334,7 @@ def test_validation_asset_writes_the_audit_table(
     assert result.success
     with duckdb.connect(str(working), read_only=True) as con:
         rows = con.execute("select count(*) from audit.validation_results").fetchone()[0]
-    assert rows == len(sample_run.results) == 579
+    assert rows == len(sample_run.results) == 588
     assert (tmp_path / "warehouse" / "data_docs" / "index.html").exists()
 
 

@@ -78,7 +78,7 @@ def test_a_dead_worker_is_reported_and_the_build_validates_itself(
         assert helpers.validate_ahead() is None  # not asked again during this build
     assert run.validated_in == "build process"
     assert run.results == collect_validation(sample_warehouse).results
-    assert len(run.results) == 579  # the sample's rule evaluations (README)
+    assert len(run.results) == 588  # the sample's rule evaluations (README)
     message = caplog.text
     assert f"validation worker (pid {worker.pid}, exit status -9): no answer" in message
     assert "validating in the build process instead" in message
@@ -123,7 +123,7 @@ def test_without_a_worker_validation_runs_in_process(sample_warehouse: Path) -> 
     assert helpers.validate_ahead() is None and helpers.image_helper() is None
     run = helpers.validate(sample_warehouse, None)
     assert run.validated_in == "build process"
-    assert len(run.results) == 579
+    assert len(run.results) == 588
 
 
 def test_worker_answers_several_requests(sample_warehouse: Path) -> None:
@@ -133,7 +133,7 @@ def test_worker_answers_several_requests(sample_warehouse: Path) -> None:
         second = worker.validate(sample_warehouse, None)
     finally:
         worker.close()
-    assert first.results == second.results and len(first.results) == 579
+    assert first.results == second.results and len(first.results) == 588
 
 
 def test_a_validation_ahead_answers_the_request_for_the_unchanged_file(
@@ -146,7 +146,7 @@ def test_a_validation_ahead_answers_the_request_for_the_unchanged_file(
         worker.validate_ahead(database, tmp_path / "docs")
         run = BuildHelpers(worker=worker).validate(database, tmp_path / "docs")
     assert run.validated_in == f"validation worker (pid {worker.pid}, {worker_module.AHEAD})"
-    assert run.results == expected.results and len(run.results) == 579
+    assert run.results == expected.results and len(run.results) == 588
     assert run.data_docs_index == tmp_path / "docs" / "index.html"
 
 

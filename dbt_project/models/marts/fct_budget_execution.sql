@@ -19,6 +19,15 @@ finals as (
     where phase = 'final'
 ),
 
+three_public_printed as (
+    select
+        document_id,
+        sum(budget_yuan) as three_public_budget_yuan,
+    from {{ ref('int_final_accounts_printed_budget') }}
+    where line_kind = 'three_public'
+    group by all
+),
+
 -- The 三公 budget printed in the final accounts used for the final row.
 printed_budgets as (
     select
@@ -27,7 +36,7 @@ printed_budgets as (
     from finals
     inner join {{ ref('bridge_department_year_document') }} as used
         on finals.department_year_id = used.department_year_id and used.is_figure_source
-    inner join {{ ref('int_final_accounts_printed_budget') }} as printed
+    inner join three_public_printed as printed
         on used.document_id = printed.document_id
     group by all
 ),

@@ -356,6 +356,40 @@ evaluations as (
     group by all
 ),
 
+-- Required tables (fct_disclosure_tables) per department-year: a role is printed when a document
+-- of it prints it (printed or printed_empty), not_recognised when one prints its title only.
+required_tables as (
+    select
+        departments.department_id,
+        tables.fiscal_year,
+        tables.phase,
+        tables.table_role,
+        min(tables.required_table_name) as required_table_name,
+        min(tables.template_number) as template_number,
+        case
+            when bool_or(tables.status in ('printed', 'printed_empty')) then 'printed'
+            when bool_or(tables.status = 'not_recognised') then 'not_recognised'
+            when bool_or(tables.status = 'missing') then 'missing'
+        end as role_status,
+    from {{ ref('fct_disclosure_tables') }} as tables
+    inner join {{ ref('int_document_departments') }} as departments
+        on tables.document_id = departments.document_id
+    group by all
+),
+
+completeness as (
+    select
+        department_id,
+        fiscal_year,
+        phase,
+        count(*) filter (where role_status = 'missing') as required_tables_missing,
+        string_agg(required_table_name, '、' order by template_number) filter (where role_status = 'missing')
+            as missing_required_tables,
+        count(*) filter (where role_status = 'not_recognised') as required_tables_not_recognised,
+    from required_tables
+    group by all
+),
+
 final as (
     select
         md5(concat_ws('|', department_years.department_id, department_years.fiscal_year, department_years.phase))
@@ -382,6 +416,9 @@ final as (
             when pivoted.department_id is not null then pivoted.error_class else department_years.error_class
         end as error_class,
         coalesce(evaluations.evaluations, 0) as reconciliation_evaluations,
+        completeness.required_tables_missing,
+        completeness.missing_required_tables,
+        completeness.required_tables_not_recognised,
     from department_years
     left join pivoted
         on
@@ -399,6 +436,11 @@ final as (
             department_years.department_id = evaluations.department_id
             and department_years.fiscal_year = evaluations.fiscal_year
             and department_years.phase = evaluations.phase
+    left join completeness
+        on
+            department_years.department_id = completeness.department_id
+            and department_years.fiscal_year = completeness.fiscal_year
+            and department_years.phase = completeness.phase
 )
 
 select * from final

@@ -68,7 +68,10 @@ other_income as (
         table_type = 'income_expenditure_summary'
         and table_side = 'income'
         and amount_yuan > 0
-        and regexp_matches(row_label, '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政')
+        -- the side's own label (row_label is the 行次 beside it where a row-number column is printed)
+        and regexp_matches(
+            row_label || ' ' || coalesce(row_name, ''), '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政'
+        )
 ),
 
 final as (

@@ -25,6 +25,10 @@ narrative as (
     select * from {{ ref('int_reconciliation__narrative') }}
 ),
 
+final_accounts_balance as (
+    select * from {{ ref('int_reconciliation__final_accounts_balance') }}
+),
+
 facts as (
     select * exclude (fact_table, comparison, is_independent) from {{ ref('reconciliation__facts') }}
 ),
@@ -37,6 +41,8 @@ unioned as (
     select * from cross_table
     union all by name
     select * from narrative
+    union all by name
+    select * from final_accounts_balance
     union all by name
     select * from facts
 ),
