@@ -174,6 +174,7 @@ def read_warehouse(warehouse: Path) -> Reading:
 
 
 FACT_TABLES = (
+    "fct_budget_revenue",
     "fct_budget_expenditure",
     "fct_basic_expenditure",
     "fct_procurement",

@@ -152,6 +152,6 @@ def test_helpers_ignore_python_files_in_the_folder_the_build_runs_from(
 
     assert build.returncode == 0, build.stdout + build.stderr
     assert "  dbt build done\n" in build.stdout
-    assert "validation: 579 rule evaluations, 0 errors, 2 warnings" in build.stdout  # real GE
+    assert "validation: 588 rule evaluations, 0 errors, 2 warnings" in build.stdout  # real GE
     assert "validation worker" not in build.stdout  # no warning: the worker validated
     assert build.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")

@@ -37,7 +37,9 @@ def test_every_model_rule_passes_on_the_sample(run: tuple[dict, dict]) -> None:
         if (node.get("test_metadata") or {}).get("name") == "column_rules"
     }
     outcomes = {r["unique_id"]: r["status"] for r in run_results["results"]}
-    assert len(rules) == 45  # 42 + fact sums, fact comparisons, fact_verification (issue 22)
+    # 42 + fact sums, fact comparisons, fact_verification (issue 22) + revenue facts and the
+    # completeness and final-accounts models (issue 23)
+    assert len(rules) == 60
     assert {outcomes[unique_id] for unique_id in rules} == {"pass"}
     # one test per model, named for it (the Dagster asset check's name)
     assert "column_rules_fct_budget_expenditure" in {node["name"] for node in rules.values()}
