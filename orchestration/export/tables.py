@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,22 @@ import duckdb
 
 FORMATS = ("parquet", "csv")
 SCHEMA = "marts"
+#: DuckDB type → (pandas_type, numpy_type) of pandas' Parquet metadata: the nullable pandas dtype
+#: a reader through pandas (pyarrow's ``to_pandas``, so frictionless) restores, so that a null
+#: stays a null instead of turning an integer column into floats or a null float into NaN.
+PANDAS_NULLABLE = {
+    "TINYINT": ("int8", "Int8"),
+    "SMALLINT": ("int16", "Int16"),
+    "INTEGER": ("int32", "Int32"),
+    "BIGINT": ("int64", "Int64"),
+    "UTINYINT": ("uint8", "UInt8"),
+    "USMALLINT": ("uint16", "UInt16"),
+    "UINTEGER": ("uint32", "UInt32"),
+    "UBIGINT": ("uint64", "UInt64"),
+    "FLOAT": ("float32", "Float32"),
+    "DOUBLE": ("float64", "Float64"),
+    "BOOLEAN": ("bool", "boolean"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,37 @@ def _select(table: str, columns: list[Column], fmt: str) -> str:
     return f'select {", ".join(parts)} from {SCHEMA}."{table}"'
 
 
+def pandas_metadata(columns: list[Column]) -> str:
+    """pandas' ``pandas`` Parquet key-value metadata naming the nullable dtype of every column
+    that has one (other columns keep pyarrow's default conversion)."""
+    described = [
+        {
+            "name": column.name,
+            "field_name": column.name,
+            "pandas_type": PANDAS_NULLABLE[column.data_type][0],
+            "numpy_type": PANDAS_NULLABLE[column.data_type][1],
+            "metadata": None,
+        }
+        for column in columns
+        if column.data_type in PANDAS_NULLABLE
+    ]
+    return json.dumps(
+        {
+            "index_columns": [],
+            "column_indexes": [],
+            "columns": described,
+            "creator": {"library": "budget-warehouse"},
+        }
+    )
+
+
+def _options(columns: list[Column], fmt: str) -> str:
+    if fmt == "csv":
+        return "format csv, header"
+    metadata = pandas_metadata(columns).replace("'", "''")
+    return f"format parquet, compression zstd, kv_metadata {{pandas: '{metadata}'}}"
+
+
 def write_table(
     con: duckdb.DuckDBPyConnection, table: str, comment: str | None, folder: Path, fmt: str
 ) -> Table:
@@ -70,9 +118,8 @@ def write_table(
     relative = f"data/{table}.{fmt}"
     target = folder / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    options = "format parquet, compression zstd" if fmt == "parquet" else "format csv, header"
     quoted = str(target).replace("'", "''")
-    con.execute(f"copy ({_select(table, columns, fmt)}) to '{quoted}' ({options})")
+    con.execute(f"copy ({_select(table, columns, fmt)}) to '{quoted}' ({_options(columns, fmt)})")
     [(rows,)] = con.execute(f'select count(*) from {SCHEMA}."{table}"').fetchall()
     content = target.read_bytes()
     return Table(
