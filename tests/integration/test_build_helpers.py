@@ -27,6 +27,9 @@ from orchestration.warehouse.build_lock import build_lock
 from orchestration.warehouse.extract_pool import extract_all
 from tests.processes import descendants
 
+# Whole builds (killed with -9, or run through the CLI from another folder): `make test` only.
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 
 
