@@ -29,10 +29,23 @@ def build(pdfs: list[Path], database: Path, cache: Path) -> None:
     done = extract_all(pdfs, cache, workers=2)
     with duckdb.connect(str(database)) as con:
         replace_documents(con, [read_extract(done[pdf][0]) for pdf in pdfs])
+    dbt_build(database)
+
+
+def dbt_build(database: Path, *args: str) -> None:
+    """`dbt build [args]` on ``database`` (its own target folder); fails with dbt's output."""
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
         [
-            *(str(dbt), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)),
+            *(
+                str(dbt),
+                "build",
+                *args,
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+            ),
             # Not the project's target/: its partial parse is the one every CLI build starts from.
             *("--target-path", str(database.parent / "dbt_target")),
         ],

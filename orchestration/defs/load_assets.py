@@ -23,6 +23,7 @@ from ..extract.pdf_source import fingerprint
 from ..settings import scan_raw_dir, utf8_text
 from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, read_entry
 from ..warehouse.raw_store import (
+    RAW_TABLES,
     LoadFailed,
     RawColumns,
     delete_documents,
@@ -33,16 +34,6 @@ from ..warehouse.raw_store import (
 from .extract_assets import document_extracts
 from .resources import BuildLockResource, WarehouseResource
 
-RAW_TABLES = (
-    "documents",
-    "tables",
-    "columns",
-    "rows",
-    "cells",
-    "narrative_figures",
-    "page_titles",
-    "execution_notes",
-)
 RAW_DESCRIPTIONS = {
     "documents": "One row per distinct PDF seen: identity, department, year, status and reason.",
     "tables": "Each table located in a document: type, title, printed unit, pages.",

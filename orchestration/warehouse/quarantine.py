@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from .raw_store import _CHILD_TABLES
+from .raw_store import CHILD_TABLES
 
 
 def failed_tests(run_results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,7 +102,7 @@ def reject_documents(con: duckdb.DuckDBPyConnection, reasons: dict[str, str]) ->
     ids = sorted(reasons)
     con.execute("begin transaction")
     try:
-        for table in _CHILD_TABLES:
+        for table in CHILD_TABLES:
             con.execute(f"delete from raw.{table} where list_contains(?, document_id)", [ids])
         con.executemany(
             "update raw.documents set status = 'rejected', status_reason = ?, "

@@ -64,7 +64,7 @@ create table if not exists raw.execution_notes (
 );
 """
 
-_CHILD_TABLES = (
+CHILD_TABLES = (
     "tables",
     "columns",
     "rows",
@@ -73,6 +73,7 @@ _CHILD_TABLES = (
     "page_titles",
     "execution_notes",
 )
+RAW_TABLES = ("documents", *CHILD_TABLES)  # every raw table, a document's own row first
 _FRAMES = {
     "documents": "documents",
     "tables": "tables",
@@ -152,7 +153,7 @@ def delete_documents(
 ) -> None:
     """Delete the given documents' rows (and, with ``keep_only``, every document not in it)."""
     ids = sorted(set(ids))
-    for table in ("documents", *_CHILD_TABLES):
+    for table in RAW_TABLES:
         if ids:
             con.execute(f"delete from raw.{table} where list_contains(?, document_id)", [ids])
         if keep_only is not None:

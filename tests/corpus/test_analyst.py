@@ -4,10 +4,7 @@ department-year figures and the reconciliation status BI tools filter on (CONTRA
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import duckdb
 import pytest
 
 from tests.paths import CORPUS, ROOT
-from tests.warehouse_build import DBT_DIR, writable_copy
+from tests.warehouse_build import dbt_build, writable_copy
 
 FACT_TABLES = [
     "fct_budget_expenditure",
@@ -100,19 +97,7 @@ def test_a_name_without_region_takes_the_region_its_document_names(
             "update raw.documents set department_name = '信访局' "
             "where source_file = 'shenzhen_xinfangju_2026_budget.pdf'"
         )
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [
-            *(str(dbt), "build", "--select", "int_document_departments+"),
-            *("--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)),
-            *("--target-path", str(database.parent / "dbt_target")),
-        ],
-        env={**os.environ, "BUDGET_DBT_DATABASE": str(database)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(database, "--select", "int_document_departments+")
     with duckdb.connect(str(database), read_only=True) as con:
         assert department_of(con, "shenzhen_xinfangju_2026_budget.pdf")[1:] == (
             "信访局",
