@@ -27,7 +27,13 @@ _NUMBERING = (
 _OF_WHICH = re.compile(r"^其中[:：]")
 _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
-_DERIVED = re.compile(r"(增减|增长|变化|变动|比上年|%)")
+# A derived row's label begins or ends with the change it states (增减变化金额, 比上年增长,
+# 增长率, 满意度(%)); a name that only contains such a word (应对气候变化管理事务, 外贸稳增长
+# 财政补助项目, 全国1%人口抽样调查经费) is a line.
+_CHANGE = "(?:增减|增长|变化|变动)"
+_DERIVED = re.compile(
+    rf"^(?:同比|比上年)|^{_CHANGE}|{_CHANGE}(?:金额|额|率|数|情况)?$|%(?![\u4e00-\u9fff])"
+)
 _YEAR_LABEL = re.compile(rf"^{YEAR}年")  # '2020年预算数' names a year, not a code
 _LABEL_END = re.compile(r"[:：,，;；.。、]+$")
 
@@ -528,6 +534,7 @@ class _Scope:
     indented: list[Row] = field(default_factory=list)
     units_inside_groups: bool = False  # 货物 → unit → items
     units_first: bool = False  # unit → 类 → 款
+    unit_group: Row | None = None  # the group the units listed inside groups hang from
 
     @property
     def anchor(self) -> Row | None:
@@ -535,23 +542,26 @@ class _Scope:
         return self.unit or self.department
 
     def open_department(self, row: Row) -> None:
-        self.department, self.unit, self.group = row, None, None
+        self.department, self.unit, self.group, self.unit_group = row, None, None, None
         self.coded, self.numbered, self.indented = [], [], []
 
     def open_unit(self, row: Row, previous: Row | None) -> None:
         """Some tables list units inside groups (货物 → unit → items): the first unit then
-        follows a group. Where units come first (unit → 类 → 款), a unit after a 类 printed
+        follows a group, and the units after it (货物 → unit → items → unit → items) hang from
+        that group too. Where units come first (unit → 类 → 款), a unit after a 类 printed
         without 款 rows is the next unit, not a child of that 类."""
         inside = previous is not None and previous is self.group and not self.units_first
         self.units_inside_groups = self.units_inside_groups or inside
         self.units_first = self.units_first or (self.group is None and not self.units_inside_groups)
-        _hang(row, self.group if inside else self.department)
+        if inside:
+            self.unit_group = self.group
+        _hang(row, self.unit_group if self.units_inside_groups else self.department)
         self.unit, self.group = row, None
         self.coded, self.numbered, self.indented = [], [], []
 
     def open_group(self, row: Row) -> None:
         if self.units_inside_groups:
-            self.unit = None
+            self.unit, self.unit_group = None, None
         _hang(row, self.anchor, level=1)
         self.group = row
 

@@ -218,6 +218,37 @@ def test_units_listed_inside_groups() -> None:
     assert [r.group_name for r in rows] == [None, "货物", "货物", None, "服务", "服务"]
 
 
+def test_every_unit_listed_inside_a_group_hangs_from_it() -> None:
+    # Suzhou/Wuxi 公开13表: 货物 → unit → items → next unit → items; the second unit does not
+    # follow the group directly but is its child all the same (货物 = the sum of its units).
+    rows = [
+        row(0, "货物", "group"),
+        row(1, "苏州市数据局", "unit"),
+        row(2, "设备购置"),
+        row(3, "苏州市公共资源交易中心", "unit"),
+        row(4, "办公设备购置"),
+        row(5, "服务", "group"),
+        row(6, "苏州市数据局", "unit"),
+        row(7, "委托业务费"),
+        row(8, "苏州市公共资源交易中心", "unit"),
+        row(9, "物业管理费"),
+    ]
+    assert outline(rows) == drawn(
+        """
+        货物 L1
+          苏州市数据局 L0
+            设备购置 L1
+          苏州市公共资源交易中心 L0
+            办公设备购置 L1
+        服务 L1
+          苏州市数据局 L0
+            委托业务费 L1
+          苏州市公共资源交易中心 L0
+            物业管理费 L1
+        """
+    )
+
+
 def test_units_listed_first_then_their_groups() -> None:
     # unit → group → items: a unit right after a group printed without items is the next
     # unit, not the group's child.

@@ -260,6 +260,28 @@ def test_unit_rows_and_department_row() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("label", "derived"),
+    [
+        ("增减变化金额", True),
+        ("比上年增减", True),
+        ("增长率", True),
+        ("增减%", True),
+        ("民警满意度(%)", True),
+        # names that only contain a word of change are lines (a function, a unit, a project)
+        ("应对气候变化管理事务", False),
+        ("广州市生态与农业气象中心(广州市气候变化中心)", False),
+        ("外贸稳增长财政补助项目", False),
+        ("广州市全国1%人口抽样调查经费", False),
+    ],
+)
+def test_derived_rows_are_told_from_names_containing_a_change(label: str, derived: bool) -> None:
+    header = ["科目名称", "合计"]
+    body = [["合计", "20.00"], ["广州市统计局", "20.00"], [label, "5.00"], ["统计专项经费", "15.00"]]
+    rows = parsed([part([header, *body], above=("表12部门预算项目支出表",))], "广州市统计局").rows
+    assert (rows[2].kind == "derived") is derived
+
+
 def test_year_rows_under_a_unit_printed_once() -> None:
     # Shenzhen 三公: the unit is printed only on its first year row; 增减 rows are derived.
     header = ["单位名称", "年度", '"三公"经费合计', "公务接待费"]
