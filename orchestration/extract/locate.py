@@ -43,9 +43,8 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
     previous_bottom = 0.0
     for table in found:
         grid = table.extract()
-        if (
-            len(grid) < SETTINGS.min_table_rows
-            or max((len(r) for r in grid), default=0) < SETTINGS.min_table_columns
+        if max((len(r) for r in grid), default=0) < SETTINGS.min_table_columns or (
+            len(grid) < SETTINGS.min_table_rows and (tables or not _is_amount_row(grid))
         ):
             continue
         top, slack = table.bbox[1], SETTINGS.edge_slack
@@ -101,6 +100,12 @@ def _separate_overprinted(page: Page, grid: list[list[str | None]], boxes: list[
             ):
                 row[c - 1] += "".join(ch["text"] for ch in name)
                 row[c] = amount
+
+
+def _is_amount_row(grid: list[list[str | None]]) -> bool:
+    """A lone ruled row printing amounts: at the top of a page, the last line of a table
+    the page before ('2210203 购房补贴 | 167.18 | 167.18'); stitching keeps it only there."""
+    return len(grid) == 1 and any(parse_amount(normalize(c)) is not None for c in grid[0] if c)
 
 
 def _inside(char: dict, box: BBox) -> bool:

@@ -94,6 +94,8 @@ def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
         if _continues(previous, part) and (untitled or repeated):
             previous.parts.append(part)
             continue
+        if len(part.grid) < SETTINGS.min_table_rows:
+            continue  # a lone row that continues nothing is not a table
         if table_type is None and _performance_header(part):
             table_type = "performance"
         unit = unit_of(part)

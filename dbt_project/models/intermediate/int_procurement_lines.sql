@@ -25,8 +25,12 @@ catalogue_amount_column as (
     select
         document_id,
         table_id,
+        -- the total over funding sources (资金来源/一般公共预算资金 | … | 总计) before any
+        -- column that only names a budget
         coalesce(
-            min(column_index) filter (where regexp_matches(column_path, '(金额|合计|总计|预算)')),
+            min(column_index) filter (where regexp_matches(column_path, '(合计|总计)')),
+            min(column_index) filter (where regexp_matches(column_path, '金额')),
+            min(column_index) filter (where regexp_matches(column_path, '预算')),
             min(column_index)
         ) as column_index,
     from catalogue_cells

@@ -225,6 +225,18 @@ def test_when_a_part_continues_the_previous_table(second: dict, tables: int) -> 
     assert len(stitch([first, other], CATALOG)) == tables
 
 
+@pytest.mark.parametrize(("second", "tables"), [(dict(page=21), 1), (dict(page=22), 1)])
+def test_a_lone_row_at_the_top_of_a_page_ends_the_table_before(second: dict, tables: int) -> None:
+    # Wuxi 公开03表: the last line (2210203 购房补贴 167.18) alone on the next page, in a ruled
+    # row of its own; where it continues nothing it is no table.
+    first, _ = function_table()
+    lone = part([["2010301", "行政运行", "100.00", "60.00", "40.00"]], **second)
+    stitched = stitch([first, lone], CATALOG)
+    assert len(stitched) == tables
+    rows = parse_table(stitched[0], CATALOG, "深圳市信访局").rows
+    assert [r.code for r in rows][-1] == ("2010301" if second["page"] == 21 else "20103")
+
+
 def test_code_parts_in_class_section_item_columns_carry_over() -> None:
     # Shanghai: 类 | 款 | 项 columns; child rows print only their own part.
     header = [["科目编码", None, None, "科目名称", "金额"], ["类", "款", "项", None, None]]
@@ -277,7 +289,12 @@ def test_unit_rows_and_department_row() -> None:
 )
 def test_derived_rows_are_told_from_names_containing_a_change(label: str, derived: bool) -> None:
     header = ["科目名称", "合计"]
-    body = [["合计", "20.00"], ["广州市统计局", "20.00"], [label, "5.00"], ["统计专项经费", "15.00"]]
+    body = [
+        ["合计", "20.00"],
+        ["广州市统计局", "20.00"],
+        [label, "5.00"],
+        ["统计专项经费", "15.00"],
+    ]
     rows = parsed([part([header, *body], above=("表12部门预算项目支出表",))], "广州市统计局").rows
     assert (rows[2].kind == "derived") is derived
 
