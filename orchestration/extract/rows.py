@@ -397,6 +397,7 @@ def _assign_units(
         return
     ucol = (unit_columns or name_columns)[0]
     coded_units = _coded_unit_rows(rows, catalog)
+    heads = _block_heads(rows, columns)
     candidates: list[Row] = []
     current_name: str | None = None
     for row in rows:
@@ -421,6 +422,7 @@ def _assign_units(
                 and (
                     catalog.unit_name.search(_TRAILING_NOTE.sub("", cell)) is not None
                     or cell == department
+                    or row.index in heads
                 )
             )
         if is_unit:
@@ -457,6 +459,29 @@ def _assign_units(
             department_years.add(row.year)
         else:
             row.kind = "unit"
+
+
+def _block_heads(rows: list[Row], columns: list[Column]) -> set[int]:
+    """Rows heading a block of lines: a name alone in the first label column, where the lines
+    below it leave that column empty and print theirs in the others (公开13表: '无锡市辅仁高级
+    中学' above '' | 专项名称 | 经济科目 | 采购品目名称 lines). Whatever the name says, such a row
+    is the unit of the lines below it."""
+    labels = [c.index for c in columns if c.role != "amount"]
+    if len(labels) < 2:  # a first column and the others
+        return set()
+    first, others = labels[0], labels[1:]
+
+    def alone(row: Row) -> bool:
+        return bool(row.cells[first]) and not any(row.cells[i] for i in others)
+
+    def line(row: Row) -> bool:
+        return not row.cells[first] and any(row.cells[i] for i in others)
+
+    return {
+        row.index
+        for row, below in pairwise(rows)
+        if row.kind == "item" and row.code is None and alone(row) and line(below)
+    }
 
 
 def _coded_unit_rows(rows: list[Row], catalog: Catalog) -> set[int] | None:

@@ -299,6 +299,29 @@ def test_derived_rows_are_told_from_names_containing_a_change(label: str, derive
     assert (rows[2].kind == "derived") is derived
 
 
+def test_a_name_alone_above_its_lines_is_their_unit() -> None:
+    # Wuxi 公开13表: 采购品目大类 holds 货物, then each unit's name alone (a school: no 局, 中心 …);
+    # its lines leave that column empty and print 专项名称 | 采购品目名称.
+    header = ["采购品目大类", "专项名称", "采购品目名称", "总计"]
+    body = [
+        ["合计", "", "", "20.00"],
+        ["货物", "", "", "20.00"],
+        ["无锡市辅仁高级中学", "", "", "15.00"],
+        ["", "实验室建设专项", "台式计算机", "15.00"],
+        ["无锡市第一女子中学", "", "", "5.00"],
+        ["", "一女中人员定额", "复印纸", "5.00"],
+    ]
+    rows = parsed([part([header, *body], above=("公开13表政府采购支出表",))], "无锡市教育局").rows
+    assert [(r.kind, r.unit_name, r.parent_index) for r in rows] == [
+        ("total", None, None),
+        ("group", None, None),
+        ("unit", "无锡市辅仁高级中学", 1),
+        ("item", "无锡市辅仁高级中学", 2),
+        ("unit", "无锡市第一女子中学", 1),
+        ("item", "无锡市第一女子中学", 4),
+    ]
+
+
 def test_year_rows_under_a_unit_printed_once() -> None:
     # Shenzhen 三公: the unit is printed only on its first year row; 增减 rows are derived.
     header = ["单位名称", "年度", '"三公"经费合计', "公务接待费"]
