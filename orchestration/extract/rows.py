@@ -418,6 +418,7 @@ def _assign_units(
                 bool(cell)
                 and row.code is None
                 and row.kind not in {"group", "derived"}
+                and not _named_on_second_side(row, columns)  # 支出 side: 精神病医院 is a function
                 and not any(row.cells[i] for i in text_columns)
                 and (
                     catalog.unit_name.search(_TRAILING_NOTE.sub("", cell)) is not None

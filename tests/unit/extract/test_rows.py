@@ -517,3 +517,17 @@ def test_a_group_label_on_the_second_side_of_a_two_sided_table_is_a_line() -> No
     rows = parsed([part(header + body, above=("表1部门收支预算总表",))]).rows
     assert "group" not in {r.kind for r in rows}
     assert {r.parent_index for r in rows[1:]} == {None}
+
+
+def test_a_function_named_like_a_unit_on_the_second_side_is_a_line() -> None:
+    # Shenzhen 表1 收支总表: 支出 prints functions without codes; 精神病医院 is one, not a unit.
+    header = [["收入", None, "支出", None], ["项目", "2026年预算数", "项目", "2026年预算数"]]
+    body = [
+        ["一、财政拨款", "212.33", "卫生健康支出", "212.33"],
+        ["", "", "公立医院", "212.33"],
+        ["", "", "精神病医院", "183.18"],
+        ["", "", "其他公立医院支出", "29.15"],
+    ]
+    rows = parsed([part(header + body, above=("表1收支总表",))], "深圳市卫生健康委员会").rows
+    assert [r.kind for r in rows] == ["item"] * 4
+    assert {r.unit_name for r in rows} == {None}
