@@ -9,8 +9,10 @@ from .labels import UNIT_LABEL
 from .text import normalize
 
 _BLANK = {"", "-", "--", "—", "——", "/", "*", "**", "…", "0-"}
+# The first group may run longer than three digits: '19349,057' is 19,349,057 (Shanghai 元
+# tables with a separator left out).
 _AMOUNT = re.compile(
-    r"^\(?(-)?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\)?$|^\(?(-)?[0-9]+(?:\.[0-9]+)?\)?$"
+    r"^\(?(-)?[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?\)?$|^\(?(-)?[0-9]+(?:\.[0-9]+)?\)?$"
 )
 _PERCENT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?%$")
 _UNIT = re.compile(rf"{UNIT_LABEL}\s*(万元|千元|亿元|元)")

@@ -19,6 +19,8 @@ from orchestration.extract.text import dedupe_doubled, normalize
         ("1234.56", "1234.56"),  # Fuzhou prints no thousands separators
         ("101,833.84", "101833.84"),
         ("6,142,000", "6142000"),  # Shanghai 元 tables: integers
+        ("19349,057", "19349057"),  # Shanghai: a thousands separator left out
+        ("2603,760", "2603760"),
         ("0.00", "0.00"),
         (" 3.00 ", "3.00"),
         ("24995.9\n4", "24995.94"),  # a total wrapped inside a narrow cell (Fuzhou)
