@@ -26,6 +26,7 @@ _NUMBERING = (
 )
 _OF_WHICH = re.compile(r"^其中[:：]")
 _TRAILING_NOTE = re.compile(r"\((?!本级)[^()]*\)$")
+_OWN_UNIT = re.compile(r"\(本级\)$")  # the department's own unit, never its total
 _CODE = re.compile(r"^([0-9]{2,9}|[A-C][0-9]*)$")
 # A derived row's label begins or ends with the change it states (增减变化金额, 比上年增长,
 # 增长率, 满意度(%)); a name that only contains such a word (应对气候变化管理事务, 外贸稳增长
@@ -442,7 +443,7 @@ def _assign_units(
             row.kind = "unit"
         return
     has_total = any(r.kind == "total" for r in rows)
-    is_department = (
+    is_department = not _OWN_UNIT.search(top) and (
         _sums_to_rest(candidates, columns, top)
         or _code_prefixes_rest(candidates, top)
         or _indented_above_rest(candidates)

@@ -531,3 +531,27 @@ def test_a_function_named_like_a_unit_on_the_second_side_is_a_line() -> None:
     rows = parsed([part(header + body, above=("表1收支总表",))], "深圳市卫生健康委员会").rows
     assert [r.kind for r in rows] == ["item"] * 4
     assert {r.unit_name for r in rows} == {None}
+
+
+def test_a_unit_named_as_the_department_s_own_is_never_the_department() -> None:
+    # Wuxi 公开13表: '无锡市统计局(本级)' printed left of 无锡市统计普查中心 (names centred in
+    # their cells): two units, not the department above its unit.
+    header = ["采购品目大类", "专项名称", "采购品目名称", "总计"]
+    body = [
+        ["合计", "", "", "2.61"],
+        ["服务", "", "", "2.61"],
+        ["无锡市统计局(本级)", "", "", "2.00"],
+        ["", "会议费", "一般会议服务", "2.00"],
+        ["无锡市统计普查中心", "", "", "0.61"],
+        ["", "会议费", "一般会议服务", "0.61"],
+    ]
+    indents = [None, 26.6, 0.1, 0.1, None, 33.1, None]
+    grid = part([header, *body], above=("公开13表政府采购支出表",), indents=indents)
+    rows = parsed([grid], "无锡市统计局").rows
+    assert [(r.kind, r.parent_index) for r in rows[1:]] == [
+        ("group", None),
+        ("unit", 1),
+        ("item", 2),
+        ("unit", 1),
+        ("item", 4),
+    ]
