@@ -58,6 +58,10 @@ def _continues(previous: LogicalTable | None, part: PageTable) -> bool:
     return last.page == part.page - 1 and last.is_last_on_page
 
 
+def _same_columns(previous: LogicalTable | None, part: PageTable) -> bool:
+    return previous is not None and len(previous.parts[-1].column_boxes) == len(part.column_boxes)
+
+
 _PERFORMANCE_HEADER = re.compile(r"绩效|自评")
 
 
@@ -91,11 +95,15 @@ def stitch(parts: list[PageTable], catalog: Catalog) -> list[LogicalTable]:
             )
         )
         untitled = table_type is None and "表" not in title
+        if len(part.grid) < SETTINGS.min_table_rows:
+            # A lone ruled row is the last line of the table before when it sits where a
+            # continuation would, in as many columns; anything else is a box around text.
+            if _continues(previous, part) and untitled and _same_columns(previous, part):
+                previous.parts.append(part)
+            continue
         if _continues(previous, part) and (untitled or repeated):
             previous.parts.append(part)
             continue
-        if len(part.grid) < SETTINGS.min_table_rows:
-            continue  # a lone row that continues nothing is not a table
         if table_type is None and _performance_header(part):
             table_type = "performance"
         unit = unit_of(part)

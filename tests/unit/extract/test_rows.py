@@ -225,16 +225,24 @@ def test_when_a_part_continues_the_previous_table(second: dict, tables: int) -> 
     assert len(stitch([first, other], CATALOG)) == tables
 
 
-@pytest.mark.parametrize(("second", "tables"), [(dict(page=21), 1), (dict(page=22), 1)])
-def test_a_lone_row_at_the_top_of_a_page_ends_the_table_before(second: dict, tables: int) -> None:
+@pytest.mark.parametrize(
+    ("page", "cells", "continues"),
+    [
+        (21, ["2010301", "行政运行", "100.00", "60.00", "40.00"], True),
+        (22, ["2010301", "行政运行", "100.00", "60.00", "40.00"], False),  # a page between
+        (21, ["预算总额", "100.00"], False),  # a box around a narrative figure
+    ],
+)
+def test_a_lone_row_at_the_top_of_a_page_ends_the_table_before(
+    page: int, cells: list[str], continues: bool
+) -> None:
     # Wuxi 公开03表: the last line (2210203 购房补贴 167.18) alone on the next page, in a ruled
     # row of its own; where it continues nothing it is no table.
     first, _ = function_table()
-    lone = part([["2010301", "行政运行", "100.00", "60.00", "40.00"]], **second)
-    stitched = stitch([first, lone], CATALOG)
-    assert len(stitched) == tables
+    stitched = stitch([first, part([cells], page=page)], CATALOG)
+    assert len(stitched) == 1
     rows = parse_table(stitched[0], CATALOG, "深圳市信访局").rows
-    assert [r.code for r in rows][-1] == ("2010301" if second["page"] == 21 else "20103")
+    assert rows[-1].code == ("2010301" if continues else "20103")
 
 
 def test_code_parts_in_class_section_item_columns_carry_over() -> None:
