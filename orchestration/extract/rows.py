@@ -399,6 +399,8 @@ def _assign_units(
     ucol = (unit_columns or name_columns)[0]
     coded_units = _coded_unit_rows(rows, catalog)
     heads = _block_heads(rows, columns)
+    # A column of classification names (功能分类科目名称) lists functions: 监狱 there is one.
+    classified = not separate and any("科目" in label for label in columns[ucol].path)
     candidates: list[Row] = []
     current_name: str | None = None
     for row in rows:
@@ -422,7 +424,10 @@ def _assign_units(
                 and not _named_on_second_side(row, columns)  # 支出 side: 精神病医院 is a function
                 and not any(row.cells[i] for i in text_columns)
                 and (
-                    catalog.unit_name.search(_TRAILING_NOTE.sub("", cell)) is not None
+                    (
+                        not classified
+                        and catalog.unit_name.search(_TRAILING_NOTE.sub("", cell)) is not None
+                    )
                     or cell == department
                     or row.index in heads
                 )

@@ -563,3 +563,26 @@ def test_a_unit_named_as_the_department_s_own_is_never_the_department() -> None:
         ("unit", 1),
         ("item", 4),
     ]
+
+
+def test_a_function_named_like_a_unit_in_a_classification_column_is_a_line() -> None:
+    # Hangzhou 表5: 功能分类科目名称 lists functions by indentation; 监狱 is one, not a unit.
+    header = ["功能分类科目名称", "合计"]
+    body = [
+        ("合计", "70.00", 5.4),
+        ("社会保障和就业支出", "10.00", 5.4),
+        ("行政事业单位养老支出", "10.00", 15.4),
+        ("行政单位离退休", "10.00", 25.4),
+        ("公共安全支出", "60.00", 5.4),
+        ("司法", "10.00", 15.4),
+        ("行政运行", "6.00", 25.4),
+        ("普法宣传", "4.00", 25.4),
+        ("监狱", "50.00", 15.4),
+        ("行政运行", "48.00", 25.4),
+        ("狱政设施建设", "2.00", 25.4),
+    ]
+    grid = [header] + [[name, amount] for name, amount, _ in body]
+    indents = [None] + [indent for *_, indent in body]
+    rows = parsed([part(grid, above=("表5一般公共预算支出预算表",), indents=indents)]).rows
+    assert [r.kind for r in rows] == ["total"] + ["item"] * 10
+    assert [r.parent_index for r in rows] == [None, None, 1, 2, None, 4, 5, 5, 4, 8, 8]
