@@ -295,16 +295,29 @@ def _is_overflow(row: Row, columns: list[Column]) -> bool:
 
 def _is_name_tail(row: Row, previous: Row, columns: list[Column]) -> bool:
     """The first row of a page holding only the end of the name the previous page's last row
-    began ('江苏省无锡技' | '师学院'): a few characters in one label cell, no amounts."""
-    filled = [c for c in columns if row.cells[c.index]]
+    began ('江苏省无锡技' | '师学院'): a few characters in one label cell, and no amounts but
+    the last digits of amounts cut off with it ('12,437.3' | '6')."""
+    filled = [c for c in columns if row.cells[c.index] and c.role != "amount"]
+    amounts = [c for c in columns if row.cells[c.index] and c.role == "amount"]
     return (
         row.page != previous.page
         and len(filled) == 1
         and filled[0].role in {"name", "unit", "text", "catalogue"}
         and bool(previous.cells[filled[0].index])
-        and len(row.cells[filled[0].index]) <= SETTINGS.max_name_tail
+        and (len(row.cells[filled[0].index]) <= SETTINGS.max_name_tail or bool(amounts))
         and parse_amount(row.cells[filled[0].index]) is None
         and any(previous.cells[c.index] for c in columns if c.role == "amount")
+        and all(_completes_amount(previous.cells[c.index], row.cells[c.index]) for c in amounts)
+    )
+
+
+_CUT_AMOUNT = re.compile(r"\.[0-9]$")  # one decimal printed of two
+
+
+def _completes_amount(head: str, tail: str) -> bool:
+    """'6' is the last digit of '12,437.3', cut off at the foot of the page."""
+    return (
+        bool(_CUT_AMOUNT.search(head)) and tail.isdigit() and parse_amount(head + tail) is not None
     )
 
 

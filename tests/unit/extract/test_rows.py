@@ -586,3 +586,23 @@ def test_a_function_named_like_a_unit_in_a_classification_column_is_a_line() -> 
     rows = parsed([part(grid, above=("表5一般公共预算支出预算表",), indents=indents)]).rows
     assert [r.kind for r in rows] == ["total"] + ["item"] * 10
     assert [r.parent_index for r in rows] == [None, None, 1, 2, None, 4, 5, 5, 4, 8, 8]
+
+
+@pytest.mark.parametrize(
+    ("tail", "merged"),
+    [
+        (["车驾驶员考试服务中心", "", "6"], True),  # the name's end and an amount's last digit
+        (["学院", "", ""], True),  # a few characters of a name alone
+        (["车驾驶员考试服务中心", "", ""], False),  # a long name alone is a row of its own
+        (["车驾驶员考试服务中心", "", "60.00"], False),  # a whole amount: a row of its own
+    ],
+)
+def test_the_end_of_a_row_cut_off_at_the_foot_of_a_page(tail: list[str], merged: bool) -> None:
+    # Hangzhou 表2 p.21-22: '杭州市机动' | 14,549.64 | 12,437.3 then '车驾驶员考试服务中心' | '' | '6'.
+    header = ["单位名称", "总计", "事业收入"]
+    first = [header, ["合计", "14,549.64", "12,437.36"], ["杭州市机动", "14,549.64", "12,437.3"]]
+    parts = [part(first, above=("表2收入预算总表",)), part([tail, ["", "", ""]], page=2)]
+    rows = parsed(parts, "杭州市公安局").rows
+    assert len(rows) == (2 if merged else 3)
+    if tail[2] == "6":
+        assert (rows[1].name, rows[1].cells[2]) == ("杭州市机动车驾驶员考试服务中心", "12,437.36")
