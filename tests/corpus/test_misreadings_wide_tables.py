@@ -59,9 +59,8 @@ def total(con: duckdb.DuckDBPyConnection, pdf: Path, facts: str, where: str = "t
 
 def errors(con: duckdb.DuckDBPyConnection, pdf: Path) -> list[tuple]:
     return con.execute(
-        "select rule, source_page, row_label, column_label from audit.validation_results "
-        "join marts.dim_document using (document_id) "
-        "where source_file = ? and severity = 'error' and validation_results.status <> 'pass'",
+        "select rule, source_page, row_label, column_label from marts.reconciliation_results "
+        "where source_file = ? and severity = 'error'",
         [pdf.name],
     ).fetchall()
 
