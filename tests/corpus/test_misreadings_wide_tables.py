@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.corpus.test_misreadings_wide import total
 from tests.paths import WIDE
 from tests.warehouse_build import build_shared
 
@@ -47,14 +48,6 @@ def warehouse(
     )
     with duckdb.connect(str(database), read_only=True) as con:
         yield con
-
-
-def total(con: duckdb.DuckDBPyConnection, pdf: Path, facts: str, where: str = "true") -> Decimal:
-    return con.execute(
-        f"select sum(amount_yuan) from marts.{facts} join marts.dim_document using (document_id) "
-        f"where source_file = ? and {where}",
-        [pdf.name],
-    ).fetchone()[0]
 
 
 def errors(con: duckdb.DuckDBPyConnection, pdf: Path) -> list[tuple]:
