@@ -577,6 +577,7 @@ class _Scope:
     coded: list[Row] = field(default_factory=list)
     numbered: list[Row] = field(default_factory=list)
     indented: list[Row] = field(default_factory=list)
+    flat_levels: set[int] = field(default_factory=set)  # indents that hung from the anchor
     units_inside_groups: bool = False  # 货物 → unit → items
     units_first: bool = False  # unit → 类 → 款
     unit_group: Row | None = None  # the group the units listed inside groups hang from
@@ -588,7 +589,7 @@ class _Scope:
 
     def open_department(self, row: Row) -> None:
         self.department, self.unit, self.group, self.unit_group = row, None, None, None
-        self.coded, self.numbered, self.indented = [], [], []
+        self.coded, self.numbered, self.indented, self.flat_levels = [], [], [], set()
 
     def open_unit(self, row: Row, previous: Row | None) -> None:
         """Some tables list units inside groups (货物 → unit → items): the first unit then
@@ -602,7 +603,7 @@ class _Scope:
             self.unit_group = self.group
         _hang(row, self.unit_group if self.units_inside_groups else self.department)
         self.unit, self.group = row, None
-        self.coded, self.numbered, self.indented = [], [], []
+        self.coded, self.numbered, self.indented, self.flat_levels = [], [], [], set()
 
     def open_group(self, row: Row) -> None:
         if self.units_inside_groups:
@@ -644,6 +645,12 @@ def _place(row: Row, previous: Row | None, scope: _Scope) -> None:
     elif scope.is_indented(row) and row.kind in {"group", "item"}:
         level = scope.indent_levels[row.indent]
         parent = _indent_parent(level, scope.indented, scope.indent_levels)
+        if parent is None:
+            scope.flat_levels.add(level)
+        elif level in scope.flat_levels:
+            # Lines at this indent hung from the unit before any shallower row: one printed
+            # later (广州 表12: 'CC(市本级)', a project kept confidential) is their sibling.
+            parent = None
         _hang(row, parent or scope.anchor, level=level)
         scope.indented.append(row)
     elif row.kind == "group":

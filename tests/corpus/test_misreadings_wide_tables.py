@@ -1,7 +1,7 @@
 """Misreadings of table layout on real PDFs of the wide crawl (issue 22): units listed inside
 procurement groups, names that only contain a word of change, a table's last line alone on the
 next page, schools as units, functions named like units, an own unit printed left of the
-others, amounts with a separator left out. Each document built into one warehouse; its facts
+others, amounts with a separator left out, a confidential project printed one step in. Each document built into one warehouse; its facts
 and checks against the figures its pages print."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ STATISTICS_GUANGZHOU = WIDE / "005_广州" / "统计局_2026年部门预算.pdf"
 WEATHER_GUANGZHOU = WIDE / "005_广州" / "2026年广州市气象局部门预算.pdf"
 HEALTH_SHENZHEN = WIDE / "003_深圳" / "2026年深圳市卫生健康委员会部门预算.pdf"
 LABOUR_SHANGHAI = WIDE / "001_上海" / "2026年上海市人力资源和社会保障局_部门预算.pdf"
+REFORM_GUANGZHOU = WIDE / "005_广州" / "2026年广州市发展和改革委员会部门预算.pdf"
 PDFS = [
     DATA_SUZHOU,
     LAND_SUZHOU,
@@ -36,6 +37,7 @@ PDFS = [
     WEATHER_GUANGZHOU,
     HEALTH_SHENZHEN,
     LABOUR_SHANGHAI,
+    REFORM_GUANGZHOU,
 ]
 
 
@@ -131,3 +133,9 @@ def test_amounts_with_a_thousands_separator_left_out(warehouse) -> None:
         "unit_name = '上海市职业能力考试院' and economic_category = '工资福利支出'",
     ) == Decimal("19349057.00")
     assert errors(warehouse, LABOUR_SHANGHAI) == []
+
+
+def test_a_confidential_project_printed_one_step_in_is_a_line(warehouse) -> None:
+    # 表12 p.26-29: 广州市发展和改革委员会 136,554.40 万元 = its projects, 'CC(市本级)' 46,905.68
+    # (本项目为非公开项目) among them; the projects printed below CC are not its children.
+    assert errors(warehouse, REFORM_GUANGZHOU) == []

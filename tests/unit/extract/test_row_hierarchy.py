@@ -272,6 +272,26 @@ def test_units_listed_first_then_their_groups() -> None:
     )
 
 
+def test_a_shallower_row_after_lines_that_hung_from_the_unit_is_their_sibling() -> None:
+    # Guangzhou 表12: projects indented two steps hang from the unit; 'CC(市本级)' (a project
+    # kept confidential) printed one step in does not take the projects below it.
+    rows = [
+        row(0, "广州市发展和改革委员会", "unit", indent=5.4),
+        row(1, "经济社会形势分析工作经费", indent=25.4),
+        row(2, "市本级粮食风险基金", indent=25.4),
+        row(3, "法律顾问工作经费", indent=25.4),
+        row(4, "CC(市本级)", indent=15.4),
+        row(5, "营商环境优化提升项目", indent=25.4),
+        row(6, "民生保障领域工作经费", indent=25.4),
+        row(7, "广州市节能中心", "unit", indent=5.4),
+        row(8, "节能专项工作业务经费", indent=25.4),
+        row(9, "业务办公用房管理经费", indent=25.4),
+        row(10, "机构运行辅助经费", indent=25.4),
+    ]
+    assign_parents(rows)
+    assert [r.parent_index for r in rows] == [None, 0, 0, 0, 0, 0, 0, None, 7, 7, 7]
+
+
 def test_changes_and_totals_have_no_parent() -> None:
     rows = [row(0, "深圳市信访局", "unit"), row(1, "增减变化", "derived"), row(2, "合计", "total")]
     assert outline(rows) == "深圳市信访局 L0\n增减变化 L0\n合计 L0"
