@@ -1,8 +1,8 @@
 """Misreadings of table layout on real PDFs of the wide crawl (issue 22): units listed inside
 procurement groups, names that only contain a word of change, a table's last line alone on the
 next page, schools as units, functions named like units, an own unit printed left of the
-others, amounts with a separator left out, a confidential project printed one step in. Each document built into one warehouse; its facts
-and checks against the figures its pages print."""
+others, amounts with a separator left out, a confidential project printed one step in. Each
+document built into one warehouse; its facts and checks against the figures its pages print."""
 
 from __future__ import annotations
 
