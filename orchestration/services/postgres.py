@@ -191,16 +191,15 @@ def _terminate_raises() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def private_postgres(root: Path | None = None) -> Iterator[PostgresServer]:
+def private_postgres() -> Iterator[PostgresServer]:
     """Run a fresh PostgreSQL cluster for the duration of the block, then stop and delete it.
 
-    ``root``: an empty folder for the cluster (default: a new temp folder, removed afterwards).
-    Stops the server on normal exit, on an exception, on Ctrl-C and on SIGTERM.
+    The cluster lives in a new folder of the system temp folder (as root, one the ``postgres``
+    user can reach: a pytest or home folder's parents are closed to it). Stops the server on
+    normal exit, on an exception, on Ctrl-C and on SIGTERM.
     """
     binaries = bin_dir()
-    owned = root is None
-    root = Path(tempfile.mkdtemp(prefix="budget-pg-")) if root is None else root
-    root.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="budget-pg-"))
     server: subprocess.Popen | None = None
     try:
         with _terminate_raises():
@@ -219,5 +218,4 @@ def private_postgres(root: Path | None = None) -> Iterator[PostgresServer]:
     finally:
         if server is not None:
             _stop(server)
-        if owned:
-            shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
