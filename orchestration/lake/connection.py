@@ -48,6 +48,11 @@ class LakeConfig:
 EXTENSION_DIR_ENV = "BUDGET_DUCKDB_EXTENSIONS"
 
 
+def sql_string(text: str) -> str:
+    """``text`` as an SQL string literal (for statements that take no parameters: ATTACH)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def extension_directory() -> Path:
     """DuckDB's extension folder for this environment (inside the virtualenv)."""
     return Path(sys.prefix) / "duckdb_extensions"
@@ -64,7 +69,7 @@ def install_extensions(con: duckdb.DuckDBPyConnection) -> None:
         try:
             con.execute(f"load {name}")
         except duckdb.IOException:  # not yet in extension_directory: copy it there from the wheel
-            con.execute(f"install '{_wheel_file(name)}'")
+            con.execute(f"install {sql_string(str(_wheel_file(name)))}")
             con.execute(f"load {name}")
 
 
@@ -79,12 +84,13 @@ def connect(
         }
     )
     install_extensions(con)
-    options = [f"data_path '{config.data_path}'"]
+    options = [f"data_path {sql_string(config.data_path)}"]
     if snapshot_version is not None:
         options.append(f"snapshot_version {int(snapshot_version)}")
     if read_only or snapshot_version is not None:
         options.append("read_only")
-    con.execute(f"attach 'ducklake:postgres:{config.catalog}' as {ALIAS} ({', '.join(options)})")
+    catalog = sql_string(f"ducklake:postgres:{config.catalog}")
+    con.execute(f"attach {catalog} as {ALIAS} ({', '.join(options)})")
     return con
 
 

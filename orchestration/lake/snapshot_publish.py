@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse.publish import remove_stale_temps, temp_path, wal_path
-from .connection import ALIAS, LakeConfig, connect, current_snapshot
+from .connection import ALIAS, LakeConfig, connect, current_snapshot, sql_string
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def latest_snapshot(config: LakeConfig) -> int:
 def copy_snapshot(config: LakeConfig, snapshot: int, target: Path) -> None:
     """Copy every schema, table and view of the lake at ``snapshot`` into a new DuckDB file."""
     with connect(config, snapshot_version=snapshot) as con:
-        con.execute("attach ? as published_copy", [str(target)])
+        con.execute(f"attach {sql_string(str(target))} as published_copy")
         con.execute(f"copy from database {ALIAS} to published_copy")
         con.execute("detach published_copy")
 
