@@ -42,6 +42,12 @@ qualify row_number() over (
 """
 
 
+#: ``dbt build`` arguments for the lake: the ``lake`` target of ``dbt_project/profiles.yml``,
+#: always a full build (the change log of incremental builds lives in the embedded working
+#: database only). Environment: :meth:`LakeConfig.env`.
+DBT_ARGS = ("--target", "lake", "--full-refresh")
+
+
 @dataclass(frozen=True)
 class LoadReceipt:
     """What one load appended: its id, the documents it loaded or removed, rows per table."""
@@ -61,7 +67,9 @@ def ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     The embedded DDL is the one definition: each lake table takes its columns from an empty
     embedded table (written to Parquet by :func:`_staged`); a column the embedded schema gained
-    is added.
+    is added. Any other relation of the embedded ``raw`` schema (the working database's change
+    log, which incremental dbt models read) gets an empty stand-in view with its columns: dbt on
+    the lake always builds in full (:data:`DBT_ARGS`).
     """
     con.execute(LOADS_DDL)
     with _staged([]) as staged:
@@ -89,12 +97,18 @@ def ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
                 f"select {names} from raw_loads.{table} semi join "
                 f"({CURRENT_LOADS.format(catalog='')}) as current_loads using (document_id, load_id)"
             )
+        for relation, columns in staged.columns.items():
+            if relation not in raw_store.RAW_TABLES:
+                nulls = ", ".join(f'null::{kind} as "{name}"' for name, kind in columns)
+                con.execute(
+                    f"create or replace view {ALIAS}.raw.{relation} as select {nulls} where false"
+                )
 
 
 @dataclass(frozen=True)
 class _Staged:
     parquet: dict[str, str]  # raw table → Parquet file of its rows
-    columns: dict[str, list[tuple[str, str]]]  # raw table → embedded (name, type), in order
+    columns: dict[str, list[tuple[str, str]]]  # raw relation → embedded (name, type), in order
 
 
 @contextlib.contextmanager
@@ -103,15 +117,16 @@ def _staged(extracts: list[Extract]) -> Iterator[_Staged]:
     in-memory database, saved as one Parquet file per raw table in a temp folder."""
     with tempfile.TemporaryDirectory(prefix="lake-load-") as folder, duckdb.connect() as staging:
         raw_store.replace_documents(staging, extracts)
-        parquet, columns = {}, {}
+        parquet: dict[str, str] = {}
         for table in raw_store.RAW_TABLES:
             parquet[table] = str(Path(folder) / f"{table}.parquet")
             staging.execute(f"copy raw.{table} to '{parquet[table]}' (format parquet)")
-            columns[table] = staging.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where schema_name = 'raw' and table_name = ? order by column_index",
-                [table],
-            ).fetchall()
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for relation, name, kind in staging.execute(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' order by table_name, ordinal_position"
+        ).fetchall():
+            columns.setdefault(relation, []).append((name, kind))
         yield _Staged(parquet=parquet, columns=columns)
 
 

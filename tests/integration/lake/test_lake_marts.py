@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.extract.document import Extract
 from orchestration.lake.connection import LakeConfig, connect
-from orchestration.lake.raw_loads import append
+from orchestration.lake.raw_loads import DBT_ARGS, append
 from orchestration.lake.snapshot_publish import publish_snapshot
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
 from tests.warehouse_build import build, dbt_build
@@ -35,7 +35,7 @@ def test_marts_built_on_the_lake_equal_marts_built_embedded(
         append(con, [], removed=[sample_extract.document["document_id"]])
     for name, value in lake.env().items():
         monkeypatch.setenv(name, value)
-    dbt_build(tmp_path / "lake" / "dbt", "--target", "lake")
+    dbt_build(tmp_path / "lake" / "dbt", *DBT_ARGS)
     published = publish_snapshot(lake, tmp_path / "bi" / "budget.duckdb")
 
     for schema in ("marts", "raw"):
