@@ -191,15 +191,17 @@ def _terminate_raises() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def private_postgres() -> Iterator[PostgresServer]:
-    """Run a fresh PostgreSQL cluster for the duration of the block, then stop and delete it.
+def private_postgres(folder: Path | None = None) -> Iterator[PostgresServer]:
+    """Run a fresh PostgreSQL cluster for the duration of the block, then stop it.
 
-    The cluster lives in a new folder of the system temp folder (as root, one the ``postgres``
-    user can reach: a pytest or home folder's parents are closed to it). Stops the server on
-    normal exit, on an exception, on Ctrl-C and on SIGTERM.
+    ``folder``: an empty or new folder for the cluster, kept afterwards (its ``postgres.log``);
+    run as root, the ``postgres`` user must be able to reach it (pytest's and home folders'
+    parents are closed to it). Default: a new folder in the system temp folder, deleted
+    afterwards. Stops the server on normal exit, on an exception, on Ctrl-C and on SIGTERM.
     """
     binaries = bin_dir()
-    root = Path(tempfile.mkdtemp(prefix="budget-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="budget-pg-")) if folder is None else folder
+    root.mkdir(parents=True, exist_ok=True)
     server: subprocess.Popen | None = None
     try:
         with _terminate_raises():
@@ -218,4 +220,5 @@ def private_postgres() -> Iterator[PostgresServer]:
     finally:
         if server is not None:
             _stop(server)
-        shutil.rmtree(root, ignore_errors=True)
+        if folder is None:
+            shutil.rmtree(root, ignore_errors=True)
