@@ -20,10 +20,26 @@ from tests.paths import corpus_pdfs
 _lakes = itertools.count()
 
 
+def _processes_using(folder: Path) -> list[str]:
+    """Command lines of running processes that name ``folder`` (a server left behind)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        if str(folder) in command:
+            found.append(command)
+    return found
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
+    """One private server for the session; afterwards no process of it may be left."""
     with private_postgres() as server:
+        assert _processes_using(server.root)
         yield server
+    assert _processes_using(server.root) == []
 
 
 @pytest.fixture
