@@ -22,11 +22,9 @@ def _rows(extract: Extract) -> dict[str, int]:
     }
 
 
-def _append_rounds(
-    config: LakeConfig, extracts: list[Extract], writer: str
-) -> tuple[list[str], float, float]:
-    """One writer process: ROUNDS loads of every extract, one load per document; returns the
-    load ids and when the first load began and the last one ended."""
+def _append_rounds(config: LakeConfig, extracts: list[Extract], writer: str, results) -> None:
+    """One writer process: ROUNDS loads of every extract, one load per document; puts its load
+    ids and when its first load began and its last one ended on ``results``."""
     load_ids = []
     with connect(config) as con:
         started = time.time()
@@ -35,7 +33,7 @@ def _append_rounds(
                 load_ids.append(
                     append(con, [extract], load_id=f"{writer}-{round_}-{index}").load_id
                 )
-        return load_ids, started, time.time()
+        results.put((load_ids, started, time.time()))
 
 
 def test_two_writers_appending_at_once_lose_no_rows(
@@ -43,13 +41,28 @@ def test_two_writers_appending_at_once_lose_no_rows(
 ) -> None:
     extracts = [*small_extracts, sample_extract]
     context = mp.get_context("spawn")  # fresh interpreters, as two builds on two hosts
-    with context.Pool(2) as pool:
-        results = [
-            pool.apply_async(_append_rounds, (lake, extracts, writer)) for writer in ("a", "b")
+    results = context.Queue()
+    writers = [
+        context.Process(target=_append_rounds, args=(lake, extracts, writer, results))
+        for writer in ("a", "b")
+    ]
+    for writer in writers:
+        writer.start()
+    try:
+        (first_ids, first_start, first_end), (second_ids, second_start, second_end) = [
+            results.get(timeout=600) for _ in writers
         ]
-        (a_ids, a_start, a_end), (b_ids, b_start, b_end) = [r.get(timeout=600) for r in results]
-    assert max(a_start, b_start) < min(a_end, b_end)  # the two writers did write at once
-    assert len(set(a_ids + b_ids)) == 2 * ROUNDS * len(extracts)
+        for writer in writers:
+            writer.join(60)
+        assert [writer.exitcode for writer in writers] == [0, 0]  # both builds ended cleanly
+    finally:
+        for writer in writers:
+            if writer.is_alive():
+                writer.kill()
+    assert max(first_start, second_start) < min(
+        first_end, second_end
+    )  # the two writers did write at once
+    assert len(set(first_ids + second_ids)) == 2 * ROUNDS * len(extracts)
 
     expected = {table: 0 for table in RAW_TABLES}
     for extract in extracts:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.extract.document import Extract
 from orchestration.lake.connection import LakeConfig, connect
@@ -79,6 +80,12 @@ def test_a_bi_reader_is_never_blocked_while_a_snapshot_is_published(
     assert sorted(path.name for path in published.parent.iterdir()) == ["budget.duckdb"]
 
 
+def _audit(temp: Path) -> None:
+    """A stand-in for validation writing its audit tables to the copy before the rename."""
+    with duckdb.connect(str(temp)) as con:
+        con.execute("create schema audit; create table audit.notes as select 'validated' as note")
+
+
 def test_a_publish_copies_the_snapshot_it_is_pinned_to(
     lake: LakeConfig, small_extracts: list[Extract], sample_extract: Extract, tmp_path: Path
 ) -> None:
@@ -88,8 +95,20 @@ def test_a_publish_copies_the_snapshot_it_is_pinned_to(
     with connect(lake) as con:
         append(con, small_extracts)
     old = publish_snapshot(lake, tmp_path / "old.duckdb", snapshot=pinned)
-    new = publish_snapshot(lake, tmp_path / "new.duckdb")
+    new = publish_snapshot(lake, tmp_path / "new.duckdb", prepare=_audit)
     assert old.snapshot == pinned < new.snapshot
+    with duckdb.connect(str(new.path), read_only=True) as con:  # prepare ran on the copy
+        assert con.execute("select note from audit.notes").fetchall() == [("validated",)]
+
+    def failing(temp: Path) -> None:
+        raise RuntimeError("validation failed")
+
+    with pytest.raises(RuntimeError, match="validation failed"):
+        publish_snapshot(lake, old.path, prepare=failing)  # the latest snapshot, not published
+    assert sorted(path.name for path in tmp_path.iterdir() if "duckdb" in path.name) == [
+        "new.duckdb",
+        "old.duckdb",
+    ]
     assert _documents(old.path) == 1
     assert _documents(new.path) == 4
     with duckdb.connect(str(old.path), read_only=True) as con:
