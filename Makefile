@@ -14,7 +14,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
-	$(UV) sync --frozen --extra dev --inexact --quiet --compile-bytecode
+	$(UV) sync --frozen --extra dev --extra distributed --inexact --quiet --compile-bytecode
 	touch $(STAMP)
 
 install: $(STAMP)
