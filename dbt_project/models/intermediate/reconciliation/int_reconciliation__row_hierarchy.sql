@@ -110,6 +110,24 @@ children as (
     group by all
 ),
 
+-- Two-sided tables: a child printing an amount in the column under another side's label (the
+-- tree's side is blank there, e.g. 表1's 收入 ends at 6、其他收入 while 支出功能分类 runs on to 24、)
+-- means the column's children are not this tree's: the column is not compared.
+foreign_children as (
+    select distinct
+        links.document_id,
+        links.table_id,
+        links.parent_row_index,
+        child.column_index,
+    from links
+    inner join cells as child
+        on
+            links.document_id = child.document_id
+            and links.table_id = child.table_id
+            and links.child_row_index = child.row_index
+    where child.is_two_sided and child.amount_yuan is not null and child.row_label <> child.row_name
+),
+
 compared as (
     select
         parent.*,
@@ -130,9 +148,16 @@ compared as (
             and parent.row_index = children.parent_row_index
             and parent.column_index = children.column_index
     -- Something must be printed; a two-sided table's parent must print its own amount.
+    left join foreign_children
+        on
+            parent.document_id = foreign_children.document_id
+            and parent.table_id = foreign_children.table_id
+            and parent.row_index = foreign_children.parent_row_index
+            and parent.column_index = foreign_children.column_index
     where
         (parent.amount_yuan is not null or children.printed_items > 0)
         and (not parent.is_two_sided or (parent.amount_yuan is not null and children.printed_items > 0))
+        and foreign_children.parent_row_index is null
 ),
 
 final as (
