@@ -1,0 +1,231 @@
+"""Is an error confirmed on its page? An independent reading of the printed figures.
+
+A ``document_inconsistent`` error says the document contradicts itself: both figures compared
+were read as printed. This module reads them again, from the page itself and not from the table
+extraction's values: the checked cell and every cell it summed (their boxes come from
+:func:`..evidence.regions.check_evidence`) are cropped from the page and their text parsed as
+numbers; a check without cells (across tables, against the narrative) looks for the printed
+figure in the cited page's text and for the other figure anywhere in the document.
+
+An error is ``confirmed`` when the page prints the checked figure where it was read and no
+sum of the numbers printed beside it (its line for a row total, its column band for a parent or
+total row) gives that figure. An error that is not confirmed is a suspect of ours.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import duckdb
+import pdfplumber
+
+from .regions import ROW_TOTAL_RULE, SUMMED, TARGET, BBox, Evidence, check_evidence
+
+NUMBER = re.compile(r"(?<![\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
+CENT = Decimal("0.01")
+PAD = 1.0  # points around a cell box, for glyphs drawn a hair outside it
+MAX_PARTS = 30  # numbers beyond which no subset is tried (2 × 2¹⁵ sums)
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """The numbers printed in ``text`` (NFKC, thousands separators dropped), in order."""
+    found = []
+    for match in NUMBER.finditer(unicodedata.normalize("NFKC", text or "")):
+        try:
+            found.append(Decimal(match.group().replace(",", "")))
+        except InvalidOperation:
+            continue
+    return found
+
+
+def printed_in(
+    numbers: Iterable[Decimal], amount_yuan: Decimal, multipliers: Iterable[Decimal]
+) -> bool:
+    """Whether ``amount_yuan`` is one of ``numbers`` printed in one of the units ``multipliers``
+    (a zero is never "found": a blank prints nothing)."""
+    if amount_yuan == 0:
+        return False
+    wanted = {(amount_yuan / m).quantize(CENT) for m in multipliers} | {
+        (-amount_yuan / m).quantize(CENT) for m in multipliers
+    }
+    return any(n.quantize(CENT) in wanted for n in numbers if abs(n) < Decimal(10) ** 15)
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """The outcome of reading a check's figures from the page."""
+
+    confirmed: bool
+    printed_yuan: Decimal | None  # the checked figure as read from the page
+    parts_yuan: Decimal | None  # the sum of the summed cells as read from the page
+    note: str
+
+
+def cell_amount(page: pdfplumber.page.Page, bbox: BBox, multiplier: Decimal) -> Decimal | None:
+    """The amount printed in ``bbox`` (yuan), read from the page's characters; None when the
+    box prints no number, or more than one."""
+    x0, top, x1, bottom = bbox
+    px0, ptop, px1, pbottom = page.bbox
+    box = (max(px0, x0 - PAD), max(ptop, top - PAD), min(px1, x1 + PAD), min(pbottom, bottom + PAD))
+    found = numbers_in(page.within_bbox(box, strict=False).extract_text() or "")
+    if len(found) != 1:
+        return None
+    return (found[0] * multiplier).quantize(CENT)
+
+
+def check_on_page(con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.PDF) -> PageCheck:
+    """Read the figures of one ``marts.reconciliation_results`` row from ``pdf`` (the verified
+    source file) and say whether the page prints what the check compared."""
+    expected, observed = result.get("expected_yuan"), result.get("observed_yuan")
+    evidence = check_evidence(con, result)
+    marks = [(region.page, mark) for region in evidence.regions for mark in region.marks]
+    if any(mark.role == TARGET for _, mark in marks) and result.get("table_id") is not None:
+        return _cells_on_page(con, result, pdf, evidence)
+    return _figures_in_text(con, result, pdf, expected, observed)
+
+
+def _multiplier(con: duckdb.DuckDBPyConnection, result: dict) -> Decimal:
+    row = con.execute(
+        "select unit_multiplier from raw.tables where document_id = ? and table_id = ?",
+        [result["document_id"], result["table_id"]],
+    ).fetchone()
+    return Decimal(row[0]) if row and row[0] is not None else Decimal(1)
+
+
+def _band_numbers(
+    page: pdfplumber.page.Page, band: BBox, exclude: BBox, multiplier: Decimal
+) -> list[Decimal]:
+    """Amounts (yuan) of the words inside ``band``, the word overlapping ``exclude`` left out."""
+    cropped = page.within_bbox(_clip(page, band), strict=False)
+    amounts = []
+    for word in cropped.extract_words():
+        centre_x, centre_y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+        if exclude[0] <= centre_x <= exclude[2] and exclude[1] <= centre_y <= exclude[3]:
+            continue
+        amounts += [(n * multiplier).quantize(CENT) for n in numbers_in(word["text"])]
+    return amounts
+
+
+def sums_to(parts: list[Decimal], total: Decimal, tolerance: Decimal) -> list[Decimal] | None:
+    """A subset of ``parts`` whose sum is within ``tolerance`` of ``total`` (meet in the middle;
+    None when there is none or ``parts`` are too many to try)."""
+    if len(parts) > MAX_PARTS:
+        return None
+    half = len(parts) // 2
+
+    def subsets(items: list[Decimal]) -> list[tuple[Decimal, tuple[Decimal, ...]]]:
+        sums: list[tuple[Decimal, tuple[Decimal, ...]]] = [(Decimal(0), ())]
+        for item in items:
+            sums += [(total_ + item, (*chosen, item)) for total_, chosen in sums]
+        return sums
+
+    right = sorted(subsets(parts[half:]), key=lambda pair: pair[0])
+    keys = [pair[0] for pair in right]
+    for left_sum, left in subsets(parts[:half]):
+        index = bisect.bisect_left(keys, total - left_sum - tolerance)
+        if index < len(keys) and keys[index] <= total - left_sum + tolerance:
+            chosen = left + right[index][1]
+            if chosen:
+                return list(chosen)
+    return None
+
+
+def _clip(page: pdfplumber.page.Page, box: BBox) -> BBox:
+    px0, ptop, px1, pbottom = page.bbox
+    return (max(px0, box[0]), max(ptop, box[1]), min(px1, box[2]), min(pbottom, box[3]))
+
+
+def _cells_on_page(
+    con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.PDF, evidence: Evidence
+) -> PageCheck:
+    """A check within one table. The checked cell must print the figure compared; then the page
+    is read without the extraction's rows and columns: the numbers printed in the checked cell's
+    line (a row total) or column band (a parent or total row, over the rows it summed). When some
+    of them add up to the checked figure, the page is consistent and the error is ours."""
+    multiplier = _multiplier(con, result)
+    expected = Decimal(result.get("expected_yuan") or 0).quantize(CENT)
+    tolerance = Decimal(result.get("tolerance_yuan") or 0)
+    target = next(
+        (
+            (region, mark)
+            for region in evidence.regions
+            for mark in region.marks
+            if mark.role == TARGET
+        ),
+        None,
+    )
+    if target is None:
+        return PageCheck(False, None, None, "the checked cell has no box on the page")
+    region, mark = target
+    page = pdf.pages[region.page - 1]
+    printed = cell_amount(page, mark.bbox, multiplier)
+    if printed != expected and not (printed is None and expected == 0):
+        note = (
+            f"the checked cell prints {printed}, not {expected}"
+            if printed is not None
+            else "the checked cell prints no single number"
+        )
+        return PageCheck(False, printed, None, note)
+    x0, top, x1, bottom = mark.bbox
+    if result.get("rule") == ROW_TOTAL_RULE:
+        summed = [m.bbox for m in region.marks if m.role == SUMMED]
+        left = min([b[0] for b in summed] + [x0]) - PAD
+        band = (left, top + 1, page.bbox[2], bottom - 1)
+    else:
+        same_page = [m.bbox for m in region.marks]
+        band = (x0 - PAD, min(b[1] for b in same_page), x1 + PAD, max(b[3] for b in same_page))
+    parts = _band_numbers(page, band, mark.bbox, multiplier)
+    if expected == 0:
+        return PageCheck(not any(parts), printed, sum(parts, Decimal(0)), "blank checked cell")
+    chosen = sums_to(parts, expected, tolerance)
+    if chosen is not None:
+        shown = " + ".join(str(c) for c in chosen[:8]) + (" + …" if len(chosen) > 8 else "")
+        return PageCheck(
+            False, printed, sum(chosen, Decimal(0)), f"the page adds up: {expected} = {shown}"
+        )
+    if len(parts) > MAX_PARTS:
+        return PageCheck(
+            False, printed, None, f"{len(parts)} numbers in the band: too many to test"
+        )
+    return PageCheck(
+        True,
+        printed,
+        None,
+        f"no sum of the {len(parts)} numbers printed beside it gives {expected}",
+    )
+
+
+def _figures_in_text(
+    con: duckdb.DuckDBPyConnection,
+    result: dict,
+    pdf: pdfplumber.PDF,
+    expected: Decimal | None,
+    observed: Decimal | None,
+) -> PageCheck:
+    """A check across tables or against the narrative: the printed figure in the cited page's
+    text (in 元 or 万元), the other figure anywhere in the document."""
+    page_number = result.get("source_page")
+    if page_number is None or expected is None or observed is None:
+        return PageCheck(False, None, None, "the check names no page or figure to look for")
+    units = (Decimal(1), Decimal(10000))
+    cited = numbers_in(pdf.pages[int(page_number) - 1].extract_text() or "")
+    if not printed_in(cited, expected, units):
+        return PageCheck(
+            False, None, None, f"p.{page_number} does not print {expected} (元 or 万元)"
+        )
+    everywhere = [n for page in pdf.pages for n in numbers_in(page.extract_text() or "")]
+    if not printed_in(everywhere, observed, units):
+        return PageCheck(
+            False, expected, None, f"the document nowhere prints {observed} (元 or 万元)"
+        )
+    return PageCheck(
+        True,
+        expected,
+        observed,
+        f"p.{page_number} prints {expected}; the document prints {observed}",
+    )
