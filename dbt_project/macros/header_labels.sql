@@ -7,8 +7,8 @@
 
 {% macro memo_label_regex() -%}
     {#- A memo column ("of which" or an alternative reading), never a part of a total:
-        政府采购, 预留… / 中小企业 shares, 教育收费, 扣除…后. -#}
-    '政府采购|预留|中小企业|小型|微型|教育收费|扣除'
+        政府采购, 预留… / 中小企业 shares, 教育收费 (not 事业收入(不含教育收费): a part), 扣除…后. -#}
+    '政府采购|预留|中小企业|小型|微型|(^|[^含])教育收费|扣除'
 {%- endmacro %}
 
 {% macro procurement_reserve_regex() -%}
