@@ -8,7 +8,10 @@ table: loaded, clean, verified / contradicted / unverified; the errors by rule, 
 (``document_inconsistent`` / ``extraction_suspect``), by table type and by publisher, and every
 remaining error with its evidence (page, printed total, what it should equal), its class and
 diagnosis — a publishing error, or an extraction limit — from ``tools/wide_corpus_diagnoses.yaml`` (reviewed against the PDFs; an error no diagnosis
-matches is listed as "not yet reviewed"). Tolerances are never widened to make an error go away.
+matches is listed as "not yet reviewed"). Every ``document_inconsistent`` error is read again
+from its page (:mod:`orchestration.evidence.page_check`) and listed as confirmed on the page or
+not (a suspect of ours), with a link to the report's image of it. Tolerances are never widened
+to make an error go away.
 
 The JSON holds the extractor version and the sha256 of every corpus file, so a test can tell
 cheaply whether the report is current without rebuilding the corpus.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -31,8 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pdfplumber
 import yaml
 
+from orchestration.evidence.page_check import PageCheck, check_on_page
+from orchestration.evidence.regions import EvidenceNotFound, check_evidence
+from orchestration.evidence.render import Renderer
+from orchestration.evidence.show import images_folder
+from orchestration.evidence.source import SourceDocument, SourceUnavailable, locate_pdf
 from orchestration.formatting import format_amount
 from orchestration.settings import PROJECT_ROOT
 from tools.wide_corpus_completeness import read_completeness, render_completeness
@@ -149,9 +159,9 @@ def read_warehouse(warehouse: Path) -> Reading:
         errors = _rows(
             con,
             f"""
-            select document_id, rule, table_type, table_label as "table", source_page as page,
-                unit_name, row_label, column_label, expected_yuan, observed_yuan,
-                difference_yuan, detail, {error_class} as error_class
+            select document_id, evaluation_id, rule, table_type, table_label as "table",
+                source_page as page, unit_name, row_label, column_label, expected_yuan,
+                observed_yuan, difference_yuan, detail, {error_class} as error_class
             from marts.reconciliation_results
             where status = 'error'
             order by source_file, source_page, table_id, row_index, column_index, rule
@@ -329,6 +339,9 @@ def render(
         f"publishing error, {s['with_extraction_limits']} with an extraction limit, "
         f"{s['with_unreviewed']} with an error not yet reviewed.",
         *_verification_lines(s),
+        f"- `document_inconsistent` errors read again from their page: "
+        f"{s.get('document_inconsistent_confirmed_on_page', 0)} confirmed, "
+        f"{s.get('document_inconsistent_not_confirmed', 0)} not confirmed (suspects of ours).",
         "",
     ]
     by_rule = Counter({k: v for k, v in s["errors_by_rule"].items()})
@@ -388,6 +401,7 @@ def render(
             f"| {_cell(f['path'])} | {_cell(f['kind'])} | {_cell(f['status'])} | "
             f"{_cell(f['errors'])} | {_cell(f['warnings'])} | {_cell(f['reason'])} |"
         )
+    lines += ["", *_confirmed_lines(errors)]
     lines += [
         "",
         "## Every remaining error, with its diagnosis",
@@ -500,6 +514,101 @@ def _count_verdicts(
     s["with_unreviewed"] = sum(UNREVIEWED in v for v in verdicts.values())
 
 
+def confirm_on_page(
+    warehouse: Path, corpus: Path, errors: list[dict[str, Any]], links_from: Path
+) -> None:
+    """Read every ``document_inconsistent`` error's figures again from its page
+    (:mod:`orchestration.evidence.page_check`): set ``confirmed_on_page``, ``page_check`` (what
+    the page prints) and ``image`` (the report's evidence image, relative to ``links_from``)."""
+    wanted = {e["evaluation_id"] for e in errors if e["error_class"] == "document_inconsistent"}
+    renderer = Renderer(images_folder(warehouse))
+    checks: dict[str, tuple[PageCheck, str]] = {}
+    hashes: dict[Path, str] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        results = _rows(
+            con,
+            "select * from marts.reconciliation_results where status = 'error' "
+            "order by document_id, evaluation_id",
+        )
+        pdf, opened = None, None
+        for result in (r for r in results if r["evaluation_id"] in wanted):
+            try:
+                if opened != result["document_id"]:
+                    if pdf is not None:
+                        pdf.close()
+                    source = SourceDocument.load(con, result["document_id"])
+                    pdf = pdfplumber.open(locate_pdf(source, corpus, hashes))
+                    opened = result["document_id"]
+                image = renderer.path_for(check_evidence(con, result))
+                link = Path(os.path.relpath(image, links_from)).as_posix()
+                checks[result["evaluation_id"]] = (check_on_page(con, result, pdf), link)
+            except (SourceUnavailable, EvidenceNotFound, OSError) as exc:
+                checks[result["evaluation_id"]] = (PageCheck(False, None, None, str(exc)), "")
+        if pdf is not None:
+            pdf.close()
+    for error in errors:
+        if error["evaluation_id"] in checks:
+            check, link = checks[error["evaluation_id"]]
+            error.update(confirmed_on_page=check.confirmed, page_check=check.note, image=link)
+
+
+def _count_confirmed(report: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    """The summary's page confirmation counts and, per file, its confirmed errors."""
+    checked = [e for e in errors if "confirmed_on_page" in e]
+    s = report["summary"]
+    s["document_inconsistent_confirmed_on_page"] = sum(e["confirmed_on_page"] for e in checked)
+    s["document_inconsistent_not_confirmed"] = sum(not e["confirmed_on_page"] for e in checked)
+    report["document_inconsistent_errors"] = [
+        {
+            "path": e["path"],
+            "page": e["page"],
+            "rule": e["rule"],
+            "table": e["table"],
+            "row": e["row_label"],
+            "column": e["column_label"],
+            "printed_yuan": e["expected_yuan"],
+            "compared_yuan": e["observed_yuan"],
+            "confirmed_on_page": e["confirmed_on_page"],
+            "page_check": e["page_check"],
+            "image": e["image"],
+        }
+        for e in checked
+    ]
+
+
+def _confirmed_lines(errors: list[dict[str, Any]]) -> list[str]:
+    """Every ``document_inconsistent`` error with the page's own reading of its figures."""
+    checked = [e for e in errors if "confirmed_on_page" in e]
+    confirmed = sum(e["confirmed_on_page"] for e in checked)
+    lines = [
+        "## Errors where the document contradicts itself, read again from the page",
+        "",
+        "Each `document_inconsistent` error is read again from its page, independently of the "
+        "table extraction (`orchestration/evidence/page_check.py`): the checked cell must print "
+        "the figure, and no sum of the numbers printed in its line (a row total) or its column "
+        "band (a parent or total row) may give it; a check across tables looks for the printed "
+        "figure on its page and the other figure in the document. **Confirmed**: the page "
+        "itself is inconsistent (a publisher's error). **Not confirmed**: the page does not bear "
+        "the error out — a suspect of ours.",
+        "",
+        f"{confirmed} of {len(checked)} confirmed on the page; "
+        f"{len(checked) - confirmed} not confirmed (suspects of ours).",
+        "",
+        "| file | page | rule | where | printed | compared with | on the page | image |",
+        "|---|---:|---|---|---:|---:|---|---|",
+    ]
+    for e in checked:
+        where = " · ".join(_cell(x) for x in (e["table"], e["row_label"], e["column_label"]) if x)
+        verdict = "**confirmed**" if e["confirmed_on_page"] else "not confirmed: suspect of ours"
+        image = f"[image]({e['image']})" if e["image"] else "—"
+        lines.append(
+            f"| {_cell(e['path'])} | {_cell(e['page'])} | `{e['rule']}` | {where} | "
+            f"{format_amount(e['expected_yuan'])} | {format_amount(e['observed_yuan'])} | "
+            f"{verdict} ({_cell(e['page_check'])}) | {image} |"
+        )
+    return lines
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
@@ -532,6 +641,8 @@ def main(argv: list[str] | None = None) -> int:
     for error in errors:
         error["path"] = path_of.get(error["document_id"], "")
     _count_verdicts(report, errors, load_diagnoses())
+    confirm_on_page(args.warehouse, corpus, errors, args.markdown.parent)
+    _count_confirmed(report, errors)
     baseline = None
     if args.baseline:
         baseline = summarise(files, read_warehouse(args.baseline))

@@ -1,0 +1,85 @@
+"""Errors read again from their page (issue 22): a publisher's inconsistency is confirmed, a check
+the page bears out is not — on real PDFs of the wide crawl, built into one warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pdfplumber
+import pytest
+
+from orchestration.evidence.page_check import check_on_page
+from tests.paths import WIDE
+from tests.warehouse_build import build_shared
+
+pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
+
+PETITIONS_YANTAI = WIDE / "025_烟台" / "2026年烟台市信访局部门预算.pdf"
+CIVIL_AFFAIRS_YANTAI = WIDE / "025_烟台" / "2026年烟台市民政局部门预算.pdf"
+
+
+@pytest.fixture(scope="module")
+def warehouse(
+    tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    database = build_shared(
+        [PETITIONS_YANTAI, CIVIL_AFFAIRS_YANTAI],
+        tmp_path_factory.mktemp("page-check") / "budget.duckdb",
+        extract_cache,
+    )
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con
+
+
+def results(con: duckdb.DuckDBPyConnection, pdf: Path, where: str) -> list[dict]:
+    cursor = con.execute(
+        "select r.* from marts.reconciliation_results as r join marts.dim_document as d "
+        f"using (document_id) where d.source_file = ? and {where} order by r.evaluation_id",
+        [pdf.name],
+    )
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_a_parent_above_its_printed_children_is_confirmed_on_the_page(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # p.7 收入总体情况表: 40 信访事务 prints 1,378.84 万元; its printed 项 (行政运行 507.97,
+    # 事业运行 346.87) add up to 854.84 — the page itself is inconsistent.
+    found = results(
+        warehouse,
+        PETITIONS_YANTAI,
+        "r.status = 'error' and r.source_page = 7 and r.row_label like '%信访事务' "
+        "and r.column_label = '合计'",
+    )
+    assert [(r["expected_yuan"], r["observed_yuan"]) for r in found] == [
+        (Decimal("13788400.00"), Decimal("8548400.00"))
+    ]
+    with pdfplumber.open(PETITIONS_YANTAI) as pdf:
+        check = check_on_page(warehouse, found[0], pdf)
+    assert check.confirmed
+    assert check.printed_yuan == Decimal("13788400.00")
+    assert "no sum of the 2 numbers" in check.note
+
+
+def test_a_row_total_the_page_adds_up_is_not_confirmed(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # p.8 收入总体情况表, 合计 row: 5,609.33 = 5,274.99 + 329.34 (事业收入(不含教育收费)) + 5.00.
+    found = results(
+        warehouse,
+        CIVIL_AFFAIRS_YANTAI,
+        "r.rule = 'row_total_equals_sum_of_columns' and r.source_page = 8 "
+        "and r.row_label = '合计' and r.column_label = '合计'",
+    )
+    assert [(r["status"], r["expected_yuan"], r["observed_yuan"]) for r in found] == [
+        ("pass", Decimal("56093300.00"), Decimal("56093300.00"))
+    ]
+    with pdfplumber.open(CIVIL_AFFAIRS_YANTAI) as pdf:
+        check = check_on_page(warehouse, found[0], pdf)
+    assert not check.confirmed
+    assert check.parts_yuan == Decimal("56093300.00")
+    assert check.note.startswith("the page adds up: 56093300.00 = ")

@@ -1,0 +1,53 @@
+"""Reading an error's figures from the page: numbers in text, and whether some add up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from orchestration.evidence.page_check import MAX_PARTS, numbers_in, printed_in, sums_to
+
+D = Decimal
+
+
+def test_numbers_in_page_text_drop_separators_and_keep_codes_apart() -> None:
+    text = "合 计 5,609.33 5,274.99 329.34 5.00\n205 教育支出 16.00 —7— １，２３４．５０"
+    assert numbers_in(text) == [
+        D("5609.33"),
+        D("5274.99"),
+        D("329.34"),
+        D("5.00"),
+        D("205"),
+        D("16.00"),
+        D("7"),
+        D("1234.50"),
+    ]
+
+
+def test_a_figure_is_printed_in_yuan_or_wan_yuan_but_a_zero_never_is() -> None:
+    page = numbers_in("合计 171462.41 24815.52 本年支出合计 0.00")
+    units = (D(1), D(10000))
+    assert printed_in(page, D("1714624100.00"), units)
+    assert not printed_in(page, D("1712624100.00"), units)
+    assert not printed_in(page, D("0"), units)
+
+
+def test_a_row_that_adds_up_on_the_page_is_found() -> None:
+    # 烟台 收入总体情况表 合计 row: 5,609.33 = 5,274.99 (小计) + 329.34 + 5.00, beside the
+    # 小计's own parts 3,773.71 and 1,501.28.
+    line = [D("5274.99"), D("3773.71"), D("1501.28"), D("329.34"), D("5.00")]
+    found = sums_to(line, D("5609.33"), D("0.03"))
+    assert found is not None and sum(found) == D("5609.33")
+
+
+def test_a_parent_its_printed_children_do_not_give_is_not_found() -> None:
+    # 信访事务 1,378.84 over 行政运行 507.97 and 事业运行 346.87: the page is inconsistent.
+    assert sums_to([D("507.97"), D("346.87")], D("1378.84"), D("0.02")) is None
+
+
+def test_too_many_numbers_are_not_tried() -> None:
+    assert sums_to([D(1)] * (MAX_PARTS + 1), D(2), D(0)) is None
+
+
+def test_a_printed_zero_is_not_the_sum_of_nonzero_parts() -> None:
+    # 长春 支出总表: 2014002 prints 小计 0.00 beside 项目支出 458.00.
+    assert sums_to([D("458.00")], D("0"), D("0.02")) is None
