@@ -392,6 +392,27 @@ def test_group_labels_parent_their_items() -> None:
     ]
 
 
+def test_category_labels_under_units_are_siblings() -> None:
+    # 珠海 基本支出预算表: each unit lists 工资和福利支出 … 其他资本性等支出, the 类 of the
+    # economic classification by other names; none is a child of the one above it.
+    header = ["支出项目类别（资金使用单位）", "总计"]
+    body = [
+        ["合计", "10.00"],
+        ["某市商务局", "10.00"],
+        ["工资和福利支出", "4.00"],
+        ["商品和服务支出", "3.00"],
+        ["对个人和家庭的补助", "2.00"],
+        ["其他资本性等支出", "1.00"],
+    ]
+    rows = parsed([part([header, *body], above=("表11部门预算基本支出预算表",))]).rows
+    assert [(r.name, r.kind, r.level) for r in rows[2:]] == [
+        ("工资和福利支出", "group", 1),
+        ("商品和服务支出", "group", 1),
+        ("对个人和家庭的补助", "group", 1),
+        ("其他资本性等支出", "group", 1),
+    ]
+
+
 def test_text_cut_by_a_page_break_is_joined_to_its_row() -> None:
     # Guangzhou 表12: a long 绩效目标 cell continues at the top of the next page.
     header = ["项目名称", "金额", "绩效目标"]
