@@ -584,10 +584,11 @@ def _confirmed_lines(errors: list[dict[str, Any]]) -> list[str]:
         "## Errors where the document contradicts itself, read again from the page",
         "",
         "Each `document_inconsistent` error is read again from its page, independently of the "
-        "table extraction (`orchestration/evidence/page_check.py`): the checked cell must print "
-        "the figure, and no sum of the numbers printed in its line (a row total) or its column "
-        "band (a parent or total row) may give it; a check across tables looks for the printed "
-        "figure on its page and the other figure in the document. **Confirmed**: the page "
+        "table extraction's values (`orchestration/evidence/page_check.py`): the checked cell "
+        "must print the figure; for a row total no sum of the numbers printed in its line may "
+        "give it; for a parent or total row the cells summed, read from the page, must add up to "
+        "the sum compared; a check across tables looks for one figure on its page and both in "
+        "the document. **Confirmed**: the page "
         "itself is inconsistent (a publisher's error). **Not confirmed**: the page does not bear "
         "the error out — a suspect of ours.",
         "",

@@ -7,9 +7,11 @@ extraction's values: the checked cell and every cell it summed (their boxes come
 numbers; a check without cells (across tables, against the narrative) looks for the printed
 figure in the cited page's text and for the other figure anywhere in the document.
 
-An error is ``confirmed`` when the page prints the checked figure where it was read and no
-sum of the numbers printed beside it (its line for a row total, its column band for a parent or
-total row) gives that figure. An error that is not confirmed is a suspect of ours.
+An error is ``confirmed`` when the page prints the checked figure where it was read, and: for a
+row total, no sum of the numbers printed in its line gives that figure (which columns are parts
+is our reading, so it is not trusted); for a parent or total row, the cells it summed, each read
+from the page, add up to the sum compared (which rows are children is our reading: a row hung
+under the wrong parent is not caught). An error that is not confirmed is a suspect of ours.
 """
 
 from __future__ import annotations
@@ -143,10 +145,8 @@ def _clip(page: pdfplumber.page.Page, box: BBox) -> BBox:
 def _cells_on_page(
     con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.PDF, evidence: Evidence
 ) -> PageCheck:
-    """A check within one table. The checked cell must print the figure compared; then the page
-    is read without the extraction's rows and columns: the numbers printed in the checked cell's
-    line (a row total) or column band (a parent or total row, over the rows it summed). When some
-    of them add up to the checked figure, the page is consistent and the error is ours."""
+    """A check within one table: the checked cell must print the figure compared, then its row
+    (:func:`_row_on_page`) or its parts (:func:`_parts_on_page`) are read from the page."""
     multiplier = _multiplier(con, result)
     expected = Decimal(result.get("expected_yuan") or 0).quantize(CENT)
     tolerance = Decimal(result.get("tolerance_yuan") or 0)
@@ -171,32 +171,67 @@ def _cells_on_page(
             else "the checked cell prints no single number"
         )
         return PageCheck(False, printed, None, note)
-    x0, top, x1, bottom = mark.bbox
-    if result.get("rule") == ROW_TOTAL_RULE:
-        summed = [m.bbox for m in region.marks if m.role == SUMMED]
-        left = min([b[0] for b in summed] + [x0]) - PAD
-        band = (left, top + 1, page.bbox[2], bottom - 1)
-    else:
-        same_page = [m.bbox for m in region.marks]
-        band = (x0 - PAD, min(b[1] for b in same_page), x1 + PAD, max(b[3] for b in same_page))
     if printed is None:
         return PageCheck(False, None, None, "the checked cell is blank: no printed figure")
-    parts = [n for n in _band_numbers(page, band, mark.bbox, multiplier) if n]  # zeros add nothing
+    if result.get("rule") == ROW_TOTAL_RULE:
+        return _row_on_page(page, region.marks, mark.bbox, multiplier, expected, tolerance)
+    return _parts_on_page(pdf, evidence, multiplier, printed, result)
+
+
+def _row_on_page(
+    page: pdfplumber.page.Page,
+    marks: tuple,
+    target: BBox,
+    multiplier: Decimal,
+    expected: Decimal,
+    tolerance: Decimal,
+) -> PageCheck:
+    """A row total: the numbers printed in its line right of the first amount, tried for a sum
+    that gives the total (which columns are its parts is the extraction's reading)."""
+    x0, top, _, bottom = target
+    left = min([m.bbox[0] for m in marks if m.role == SUMMED] + [x0]) - PAD
+    band = (left, top + 1, page.bbox[2], bottom - 1)
+    parts = [n for n in _band_numbers(page, band, target, multiplier) if n]  # zeros add nothing
     chosen = sums_to(parts, expected, tolerance)
     if chosen is not None:
         shown = " + ".join(str(c) for c in chosen[:8]) + (" + …" if len(chosen) > 8 else "")
         return PageCheck(
-            False, printed, sum(chosen, Decimal(0)), f"the page adds up: {expected} = {shown}"
+            False, expected, sum(chosen, Decimal(0)), f"the page adds up: {expected} = {shown}"
         )
     if len(parts) > MAX_PARTS:
-        return PageCheck(
-            False, printed, None, f"{len(parts)} numbers in the band: too many to test"
-        )
+        return PageCheck(False, expected, None, f"{len(parts)} numbers in the line: too many")
     return PageCheck(
         True,
-        printed,
+        expected,
         None,
-        f"no sum of the {len(parts)} numbers printed beside it gives {expected}",
+        f"no sum of the {len(parts)} numbers printed in its line gives {expected}",
+    )
+
+
+def _parts_on_page(
+    pdf: pdfplumber.PDF, evidence: Evidence, multiplier: Decimal, printed: Decimal, result: dict
+) -> PageCheck:
+    """A parent or total row: the cells it summed, each read from the page, must add up to the
+    sum the check compared (the printed children are what the page prints)."""
+    parts, unread = Decimal(0), 0
+    for region in evidence.regions:
+        page = pdf.pages[region.page - 1]
+        for mark in region.marks:
+            if mark.role == SUMMED:
+                amount = cell_amount(page, mark.bbox, multiplier)
+                unread += amount is None
+                parts += amount or 0
+    observed = Decimal(result.get("observed_yuan") or 0).quantize(CENT)
+    if parts != observed:
+        return PageCheck(
+            False,
+            printed,
+            parts,
+            f"the summed cells read from the page add up to {parts}, not {observed}"
+            + (f" ({unread} print no single number)" if unread else ""),
+        )
+    return PageCheck(
+        True, printed, parts, f"the page prints {printed} over parts that add up to {parts}"
     )
 
 
