@@ -174,23 +174,42 @@ def _cells_on_page(
     if printed is None:
         return PageCheck(False, None, None, "the checked cell is blank: no printed figure")
     if result.get("rule") == ROW_TOTAL_RULE:
-        return _row_on_page(page, region.marks, mark.bbox, multiplier, expected, tolerance)
+        span = _group_span(con, result, region.page)
+        return _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
     return _parts_on_page(pdf, evidence, multiplier, printed, result)
+
+
+def _group_span(
+    con: duckdb.DuckDBPyConnection, result: dict, page: int
+) -> tuple[float, float] | None:
+    """The horizontal extent of the row's amount cells under the total's header group (the
+    ``2021年`` of ``2021年/合计``; every amount column when the total heads no group): a prior
+    year and its 增减 columns beside it are not parts."""
+    label = result.get("column_label") or ""
+    group = label.rsplit("/", 1)[0] + "/" if "/" in label else ""
+    row = con.execute(
+        "select min(cells.x0), max(cells.x1) from raw.cells as cells join raw.columns as columns "
+        "using (document_id, table_id, column_index) where cells.document_id = ? "
+        "and cells.table_id = ? and cells.row_index = ? and cells.page = ? "
+        "and columns.role = 'amount' and starts_with(columns.column_path, ?)",
+        [result["document_id"], result["table_id"], result["row_index"], page, group],
+    ).fetchone()
+    return None if row is None or row[0] is None else (float(row[0]), float(row[1]))
 
 
 def _row_on_page(
     page: pdfplumber.page.Page,
-    marks: tuple,
+    span: tuple[float, float] | None,
     target: BBox,
     multiplier: Decimal,
     expected: Decimal,
     tolerance: Decimal,
 ) -> PageCheck:
-    """A row total: the numbers printed in its line right of the first amount, tried for a sum
-    that gives the total (which columns are its parts is the extraction's reading)."""
-    x0, top, _, bottom = target
-    left = min([m.bbox[0] for m in marks if m.role == SUMMED] + [x0]) - PAD
-    band = (left, top + 1, page.bbox[2], bottom - 1)
+    """A row total: the numbers printed in its line within ``span`` (its column group), tried
+    for a sum that gives the total (which columns are its parts is the extraction's reading)."""
+    _, top, _, bottom = target
+    left, right = span if span else (page.bbox[0], page.bbox[2])
+    band = (left - PAD, top + 1, right + PAD, bottom - 1)
     parts = [n for n in _band_numbers(page, band, target, multiplier) if n]  # zeros add nothing
     chosen = sums_to(parts, expected, tolerance)
     if chosen is not None:
