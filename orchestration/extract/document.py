@@ -15,7 +15,7 @@ from .catalog import Catalog, load_catalog
 from .execution_notes import execution_note_records, find_execution_notes
 from .kinds import check_contents, has_narrative, head_text, kind_of_loaded
 from .labels import NAME_ANYWHERE, NAME_LINE, YEAR, YEAR_IN_TEXT
-from .locate import locate_tables
+from .locate import locate_tables, without_fake_bold
 from .models import PageTable
 from .names import clean_name, titled_name
 from .narrative import find_figures
@@ -111,7 +111,7 @@ def _extract(path: Path, doc: dict[str, Any], catalog: Catalog) -> Extract:
         page_texts: list[str] = []
         page_lines: list[list[str]] = []
         for number, page in enumerate(pdf.pages, start=1):
-            tables, lines = locate_tables(page, number)
+            tables, lines = locate_tables(without_fake_bold(page), number)
             parts.extend(tables)
             page_lines.append(lines)
             page_texts.append("".join(lines))

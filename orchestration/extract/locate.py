@@ -31,6 +31,20 @@ def _column_boxes(table) -> list[BBox]:
     return boxes
 
 
+def without_fake_bold(page: Page) -> Page:
+    """The page with each glyph once: fake bold prints a glyph (or a word) several times at one
+    place, which reads 表表表111 for 表1. Deduplicating costs time, so only a page that has it is."""
+    seen: set[tuple[str, int, int]] = set()
+    for char in page.chars:
+        if not char["text"].strip():
+            continue
+        key = (char["text"], round(char["x0"]), round(char["top"]))
+        if key in seen:
+            return page.dedupe_chars()
+        seen.add(key)
+    return page
+
+
 def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[str]]:
     """Ruled tables of a page (top to bottom) and the page's text lines.
 
