@@ -552,7 +552,7 @@ def confirm_on_page(
             error.update(confirmed_on_page=check.confirmed, page_check=check.note, image=link)
 
 
-def _count_confirmed(report: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+def count_confirmed(report: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     """The summary's page confirmation counts and, per file, its confirmed errors."""
     checked = [e for e in errors if "confirmed_on_page" in e]
     s = report["summary"]
@@ -643,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
         error["path"] = path_of.get(error["document_id"], "")
     _count_verdicts(report, errors, load_diagnoses())
     confirm_on_page(args.warehouse, corpus, errors, args.markdown.parent)
-    _count_confirmed(report, errors)
+    count_confirmed(report, errors)
     baseline = None
     if args.baseline:
         baseline = summarise(files, read_warehouse(args.baseline))

@@ -60,3 +60,15 @@ def test_every_error_is_classified_and_every_pair_has_a_verification(report: dic
         f["path"].split("/")[0] for f in report["files"] if f["status"] == "loaded"
     }
     assert sum(row["verified"] for row in report["by_publisher"]) == statuses["verified"]
+
+
+def test_every_document_inconsistent_error_is_read_again_from_its_page(report: dict) -> None:
+    summary, listed = report["summary"], report["document_inconsistent_errors"]
+    assert len(listed) == summary["errors_by_class"].get("document_inconsistent", 0)
+    assert (
+        sum(e["confirmed_on_page"] for e in listed)
+        == summary["document_inconsistent_confirmed_on_page"]
+    )
+    assert all(e["page_check"] and e["page"] for e in listed)
+    markdown = MARKDOWN.read_text(encoding="utf-8")
+    assert "## Errors where the document contradicts itself, read again from the page" in markdown

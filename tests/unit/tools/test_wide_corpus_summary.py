@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tools.wide_corpus_report import Reading, render, summarise
+from tools.wide_corpus_report import Reading, count_confirmed, render, summarise
 
 FILES = {"025_烟台/a.pdf": "sha-a", "025_烟台/b.pdf": "sha-b", "008_杭州/c.pdf": "sha-c"}
 
@@ -101,3 +101,33 @@ def test_markdown_lists_each_error_with_its_class() -> None:
     assert "| 025_烟台 | 2 | 1 | 0 | 1 |" in markdown  # loaded, clean, errors by class
     assert "`extraction_suspect`" in markdown.split("## Every remaining error")[1]
     assert "2 of 4 (document, fact table) pairs (50%) verified" in markdown
+
+
+def test_document_inconsistent_errors_are_listed_with_the_pages_reading() -> None:
+    report = summarise(FILES, READING)
+    report["summary"].update(publishing_only=0, with_extraction_limits=0, with_unreviewed=1)
+    confirmed = _error("a", "document_inconsistent") | {
+        "path": "025_烟台/a.pdf",
+        "confirmed_on_page": True,
+        "page_check": "the page prints 1192.85 over parts that add up to 2385.74",
+        "image": "../warehouse/wide/report/evidence/abc.png",
+    }
+    suspect = confirmed | {
+        "confirmed_on_page": False,
+        "page_check": "the page adds up: 11928500.00 = 11928500.00",
+        "image": "",
+    }
+    count_confirmed(report, [confirmed, suspect])
+    s = report["summary"]
+    assert (
+        s["document_inconsistent_confirmed_on_page"],
+        s["document_inconsistent_not_confirmed"],
+    ) == (1, 1)
+    assert [e["confirmed_on_page"] for e in report["document_inconsistent_errors"]] == [True, False]
+    markdown = render(report, [confirmed, suspect], [])
+    section = markdown.split("## Errors where the document contradicts itself")[1]
+    assert "1 of 2 confirmed on the page; 1 not confirmed (suspects of ours)." in section
+    assert "| 025_烟台/a.pdf | 9 | `facts_equal_printed_figure` |" in section
+    assert "**confirmed** (the page prints 1192.85 over parts" in section
+    assert "[image](../warehouse/wide/report/evidence/abc.png)" in section
+    assert "not confirmed: suspect of ours (the page adds up" in section
