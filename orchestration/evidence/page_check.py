@@ -84,10 +84,8 @@ def check_on_page(con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.
     """Read the figures of one ``marts.reconciliation_results`` row from ``pdf`` (the verified
     source file) and say whether the page prints what the check compared."""
     expected, observed = result.get("expected_yuan"), result.get("observed_yuan")
-    evidence = check_evidence(con, result)
-    marks = [(region.page, mark) for region in evidence.regions for mark in region.marks]
-    if any(mark.role == TARGET for _, mark in marks) and result.get("table_id") is not None:
-        return _cells_on_page(con, result, pdf, evidence)
+    if result.get("table_id") is not None and result.get("row_index") is not None:
+        return _cells_on_page(con, result, pdf, check_evidence(con, result))
     return _figures_in_text(con, result, pdf, expected, observed)
 
 
