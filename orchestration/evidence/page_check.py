@@ -30,6 +30,7 @@ from .regions import ROW_TOTAL_RULE, SUMMED, TARGET, BBox, Evidence, check_evide
 
 NUMBER = re.compile(r"(?<![\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 CENT = Decimal("0.01")
+STATED_ZERO = re.compile(r"(?<![\d.,])0(?:\.0+)?\s*万?元")
 PAD = 1.0  # points around a cell box, for glyphs drawn a hair outside it
 MAX_PARTS = 30  # numbers beyond which no subset is tried (2 × 2¹⁵ sums)
 
@@ -260,20 +261,27 @@ def _figures_in_text(
     observed: Decimal | None,
 ) -> PageCheck:
     """A check across tables or against the narrative: one of the two figures printed in the
-    cited page's text (in 元 or 万元), the other anywhere in the document."""
+    cited page's text (in 元 or 万元), the other anywhere in the document. A zero counts where a
+    sentence states it (预算0万元), never as a blank."""
     page_number = result.get("source_page")
     if page_number is None or expected is None or observed is None:
         return PageCheck(False, None, None, "the check names no page or figure to look for")
-    units = (Decimal(1), Decimal(10000))
-    cited = numbers_in(pdf.pages[int(page_number) - 1].extract_text() or "")
-    if not (printed_in(cited, expected, units) or printed_in(cited, observed, units)):
+    texts = [page.extract_text() or "" for page in pdf.pages]
+    cited = texts[int(page_number) - 1]
+    if not (in_text(cited, expected) or in_text(cited, observed)):
         return PageCheck(
             False, None, None, f"p.{page_number} prints neither {expected} nor {observed}"
         )
-    everywhere = [n for page in pdf.pages for n in numbers_in(page.extract_text() or "")]
-    missing = [a for a in (expected, observed) if not printed_in(everywhere, a, units)]
+    missing = [a for a in (expected, observed) if not any(in_text(t, a) for t in texts)]
     if missing:
         return PageCheck(False, None, None, f"the document nowhere prints {missing[0]}")
     return PageCheck(
         True, expected, observed, f"the document prints both {expected} and {observed}"
     )
+
+
+def in_text(text: str, amount_yuan: Decimal) -> bool:
+    """``amount_yuan`` printed in ``text`` in 元 or 万元; a zero only as a stated 0 (万)元."""
+    if amount_yuan == 0:
+        return bool(STATED_ZERO.search(unicodedata.normalize("NFKC", text)))
+    return printed_in(numbers_in(text), amount_yuan, (Decimal(1), Decimal(10000)))

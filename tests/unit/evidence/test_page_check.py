@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orchestration.evidence.page_check import MAX_PARTS, numbers_in, printed_in, sums_to
+from orchestration.evidence.page_check import MAX_PARTS, in_text, numbers_in, printed_in, sums_to
 
 D = Decimal
 
@@ -51,3 +51,9 @@ def test_too_many_numbers_are_not_tried() -> None:
 def test_a_printed_zero_is_not_the_sum_of_nonzero_parts() -> None:
     # 长春 支出总表: 2014002 prints 小计 0.00 beside 项目支出 458.00.
     assert sums_to([D("458.00")], D("0"), D("0.02")) is None
+
+
+def test_a_stated_zero_is_printed_a_blank_is_not() -> None:
+    assert in_text("2026年政府采购预算0万元，其中：政府采购货物预算0万元", D(0))
+    assert not in_text("合计 29,837.96 10.00", D(0))
+    assert in_text("合计 29,837.96 10.00", D("298379600"))
