@@ -30,6 +30,8 @@ from .regions import ROW_TOTAL_RULE, SUMMED, TARGET, BBox, Evidence, check_evide
 
 NUMBER = re.compile(r"(?<![\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 CENT = Decimal("0.01")
+CITED_PAGE = re.compile(r"\bp\.(\d+)")
+YUAN_AFTER = re.compile(r"\s*万?元")
 STATED_ZERO = re.compile(r"(?<![\d.,])0(?:\.0+)?\s*万?元")
 PAD = 1.0  # points around a cell box, for glyphs drawn a hair outside it
 MAX_PARTS = 30  # numbers beyond which no subset is tried (2 × 2¹⁵ sums)
@@ -260,28 +262,39 @@ def _figures_in_text(
     expected: Decimal | None,
     observed: Decimal | None,
 ) -> PageCheck:
-    """A check across tables or against the narrative: one of the two figures printed in the
-    cited page's text (in 元 or 万元), the other anywhere in the document. A zero counts where a
+    """A check across tables or against the narrative: each figure printed (in 元 or 万元) on
+    a page the check cites — its own page and the pages its detail names (``表13 p.44``); when
+    it names no other page, the other figure anywhere in the document. A zero counts where a
     sentence states it (预算0万元), never as a blank."""
     page_number = result.get("source_page")
     if page_number is None or expected is None or observed is None:
         return PageCheck(False, None, None, "the check names no page or figure to look for")
     texts = [page.extract_text() or "" for page in pdf.pages]
-    cited = texts[int(page_number) - 1]
-    if not (in_text(cited, expected) or in_text(cited, observed)):
+    named = {int(n) for n in CITED_PAGE.findall(result.get("detail") or "")} - {int(page_number)}
+    own = texts[int(page_number) - 1]
+    if not named and not (in_text(own, expected) or in_text(own, observed)):
         return PageCheck(
             False, None, None, f"p.{page_number} prints neither {expected} nor {observed}"
         )
-    missing = [a for a in (expected, observed) if not any(in_text(t, a) for t in texts)]
+    pages = sorted({int(page_number)} | {n for n in named if 0 < n <= len(texts)})
+    where = [texts[n - 1] for n in pages] if named else texts
+    missing = [a for a in (expected, observed) if not any(in_text(t, a) for t in where)]
     if missing:
-        return PageCheck(False, None, None, f"the document nowhere prints {missing[0]}")
-    return PageCheck(
-        True, expected, observed, f"the document prints both {expected} and {observed}"
-    )
+        scope = "the pages it cites" if named else "the document"
+        return PageCheck(False, None, None, f"{scope} nowhere print {missing[0]}")
+    return PageCheck(True, expected, observed, f"printed: {expected} and {observed}")
 
 
 def in_text(text: str, amount_yuan: Decimal) -> bool:
-    """``amount_yuan`` printed in ``text`` in 元 or 万元; a zero only as a stated 0 (万)元."""
+    """``amount_yuan`` printed in ``text`` in 元 or 万元, as an amount (with decimals or
+    separators, or followed by 元/万元: not a line number or a code); a zero only as a stated
+    0 (万)元."""
+    text = unicodedata.normalize("NFKC", text)
     if amount_yuan == 0:
-        return bool(STATED_ZERO.search(unicodedata.normalize("NFKC", text)))
-    return printed_in(numbers_in(text), amount_yuan, (Decimal(1), Decimal(10000)))
+        return bool(STATED_ZERO.search(text))
+    amounts = [
+        Decimal(match.group().replace(",", ""))
+        for match in NUMBER.finditer(text)
+        if "." in match.group() or "," in match.group() or YUAN_AFTER.match(text, match.end())
+    ]
+    return printed_in(amounts, amount_yuan, (Decimal(1), Decimal(10000)))

@@ -57,3 +57,9 @@ def test_a_stated_zero_is_printed_a_blank_is_not() -> None:
     assert in_text("2026年政府采购预算0万元，其中：政府采购货物预算0万元", D(0))
     assert not in_text("合计 29,837.96 10.00", D(0))
     assert in_text("合计 29,837.96 10.00", D("298379600"))
+
+
+def test_a_line_number_or_a_code_is_not_an_amount_in_text() -> None:
+    assert not in_text("1 合计 2 301 工资福利支出", D(1))
+    assert in_text("三公经费预算支出16.84万元，会议费 5万元", D(168400))
+    assert in_text("会议费 5万元", D(50000))
