@@ -587,8 +587,8 @@ def _confirmed_lines(errors: list[dict[str, Any]]) -> list[str]:
         "table extraction's values (`orchestration/evidence/page_check.py`): the checked cell "
         "must print the figure; for a row total no sum of the numbers printed in its line may "
         "give it; for a parent or total row the cells summed, read from the page, must add up to "
-        "the sum compared; a check across tables looks for one figure on its page and both in "
-        "the document. **Confirmed**: the page "
+        "the sum compared; a check across tables looks for each figure on the pages it cites. "
+        "**Confirmed**: the page "
         "itself is inconsistent (a publisher's error). **Not confirmed**: the page does not bear "
         "the error out — a suspect of ours.",
         "",
