@@ -77,13 +77,17 @@ def _first_failure(results: Sequence[ValidationResult]) -> dict[str, str]:
 
 def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetCheckResult:
     """The outcome of one suite on one marts asset, as a Dagster check result."""
-    outcomes, results = run.for_asset(suite, f"marts.{asset_name}")
-    critical = [o for o in outcomes if not o.success and o.severity == "critical"]
-    other = [o for o in outcomes if not o.success and o.severity != "critical"]
+    outcomes, results, evaluations = run.for_asset(suite, f"marts.{asset_name}")
     errors = [r for r in results if r.status == "error"]
     warnings = [r for r in results if r.status == "warn"]
+    kept = set(run.kept.failures)
+    # a kept row failed its expectation when its document was validated
+    critical = [o for o in outcomes if not o.success and o.severity == "critical"]
+    critical += [r for r in errors if r in kept]
+    other = [o for o in outcomes if not o.success and o.severity != "critical"]
+    other += [r for r in warnings if r in kept]
     metadata: dict[str, object] = {
-        "evaluations": len(results),
+        "evaluations": evaluations,
         "errors": len(errors),
         "warnings": len(warnings),
         **_first_failure(errors or warnings),
@@ -112,8 +116,8 @@ def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetChe
         severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
         metadata=metadata,
         description=(
-            f"{len(errors)} errors, {len(warnings)} warnings in {len(results)} evaluations"
-            if results
+            f"{len(errors)} errors, {len(warnings)} warnings in {evaluations} evaluations"
+            if evaluations
             else "nothing to evaluate"
         ),
     )
@@ -157,6 +161,17 @@ def build_validation_checks(dbt_models: dg.AssetsDefinition) -> list[dg.AssetChe
     return [great_expectations_suites]
 
 
+def _scope_note(run: ValidationRun) -> str:
+    """What a run over the changed documents validated, for the progress line."""
+    if run.scope is None or run.scope.changed is None:
+        return ""
+    kept = len(run.scope.fingerprints) - len(run.scope.changed)
+    return (
+        f" ({run.documents_validated} changed document(s) validated now, "
+        f"{len(run.results)} evaluations; {kept} unchanged kept)"
+    )
+
+
 def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
     """The ``audit/validation_results`` asset, downstream of the marts of ``dbt_models``."""
 
@@ -188,8 +203,8 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
         for line in counts_lines(run.results):
             context.log.info(line)
         progress_log.info(
-            f"validation: {len(run.results)} rule evaluations, {len(run.errors)} errors, "
-            f"{len(run.warnings)} warnings"
+            f"validation: {run.evaluations} rule evaluations, {len(run.errors)} errors, "
+            f"{len(run.warnings)} warnings{_scope_note(run)}"
         )
         return dg.MaterializeResult(
             metadata={
@@ -198,6 +213,8 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
                 "warnings": len(run.warnings),
                 "passed": run.passed,
                 "validated_in": run.validated_in,
+                "documents_validated": run.documents_validated,
+                "evaluations_validated": len(run.results),
                 "per_document": dg.MetadataValue.md(
                     "\n".join(f"- {line}" for line in counts_lines(run.results))
                 ),

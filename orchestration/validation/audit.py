@@ -7,15 +7,18 @@ column's DuckDB type follows from the field's annotation (``str`` → varchar, `
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import typing
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from decimal import Decimal
 
 import duckdb
 import pandas as pd
 
-from .results import ValidationResult, ValidationRun
+from .results import KeptAudit, ValidationResult, ValidationRun
+from .scope import ValidationScope, document_key, register_documents, write_fingerprints
 
 AUDIT_SCHEMA = "audit"
 AUDIT_TABLE = "validation_results"
@@ -45,11 +48,17 @@ AUDIT_COLUMNS: tuple[tuple[str, str], ...] = (
     *((f.name, _sql_type(_ANNOTATIONS[f.name])) for f in fields(ValidationResult)),
 )
 _RESULT_COLUMNS = [name for name, _ in AUDIT_COLUMNS[1:]]
+_TABLE = f"{AUDIT_SCHEMA}.{AUDIT_TABLE}"
 _DDL = (
     f"create schema if not exists {AUDIT_SCHEMA};\n"
-    f"create or replace table {AUDIT_SCHEMA}.{AUDIT_TABLE} ("
+    f"create or replace table {_TABLE} ("
     + ", ".join(f"{name} {type_}" for name, type_ in AUDIT_COLUMNS)
     + ");"
+)
+#: Rows a run replaces: of its replaced documents, and every row of a corpus-level suite.
+_REPLACED = (
+    f"{document_key()} in (select document_key from replaced_documents) "
+    "or suite in (select suite from corpus_suites)"
 )
 # The rows arrive as text (exact amounts) and are cast to the column types on insert.
 _INSERT = (
@@ -63,7 +72,9 @@ _INSERT = (
 
 
 def write_validation_results(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> int:
-    """Replace ``audit.validation_results`` with ``run``'s rows (one transaction); row count."""
+    """Write ``run``'s rows to ``audit.validation_results`` (one transaction): the whole table,
+    or, for a run over the changed documents, the rows of the documents it replaces. Returns
+    the table's row count."""
     frame = pd.DataFrame(  # getattr, not dataclasses.astuple: no deep copy of 5,000 rows
         [
             [None if (v := getattr(r, name)) is None else str(v) for name in _RESULT_COLUMNS]
@@ -72,15 +83,58 @@ def write_validation_results(con: duckdb.DuckDBPyConnection, run: ValidationRun)
         columns=_RESULT_COLUMNS,
         dtype=object,
     )
+    scope = run.scope
+    replaced = None if scope is None else scope.replaced
     con.execute("begin transaction")
     try:
-        con.execute(_DDL)
+        if replaced is None:
+            con.execute(_DDL)
+        else:
+            with _replaced(con, replaced, scope.corpus_suites):
+                con.execute(f"delete from {_TABLE} where {_REPLACED}")
         if len(frame):
             con.register("validation_rows", frame)
             con.execute(_INSERT, [run.validated_at])
             con.unregister("validation_rows")
+        if scope is not None:
+            write_fingerprints(con, scope)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return len(frame)
+    (rows,) = con.execute(f"select count(*) from {_TABLE}").fetchone() or (0,)
+    return int(rows)
+
+
+@contextlib.contextmanager
+def _replaced(
+    con: duckdb.DuckDBPyConnection, documents: frozenset[str], corpus_suites: Iterable[str]
+) -> Iterator[None]:
+    """The relations ``_REPLACED`` reads, registered for the block."""
+    register_documents(con, "replaced_documents", documents)
+    con.register("corpus_suites", pd.DataFrame({"suite": sorted(corpus_suites)}, dtype=object))
+    try:
+        yield
+    finally:
+        con.unregister("replaced_documents")
+        con.unregister("corpus_suites")
+
+
+def read_kept(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> KeptAudit:
+    """The audit rows a run over ``scope`` keeps: their failures and their counts."""
+    if scope.replaced is None:
+        return KeptAudit()
+    kept = f"from {_TABLE} where not ({_REPLACED})"
+    with _replaced(con, scope.replaced, scope.corpus_suites):
+        counts = {
+            (suite, asset, status): rows
+            for suite, asset, status, rows in con.execute(
+                f"select suite, asset, status, count(*) {kept} group by all"
+            ).fetchall()
+        }
+        cursor = con.execute(f"select {', '.join(_RESULT_COLUMNS)} {kept} and status <> 'pass'")
+        failures = [
+            ValidationResult(**dict(zip(_RESULT_COLUMNS, row, strict=True)))
+            for row in cursor.fetchall()
+        ]
+    return KeptAudit(failures, counts)

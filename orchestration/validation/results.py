@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from .scope import ValidationScope
+
 #: Outcome of one evaluation, as the reconciliation models write it.
 Status = Literal["pass", "warn", "error"]
 #: Severity of a finding in the audit table (``info`` for a pass).
@@ -66,9 +68,23 @@ class ExpectationOutcome:
     unexpected_count: int
 
 
+@dataclass(frozen=True)
+class KeptAudit:
+    """The audit rows of the documents not validated again: their failures (status other than
+    ``pass``) and the number of rows per ``(suite, asset, status)``."""
+
+    failures: list[ValidationResult] = field(default_factory=list)
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+
 @dataclass
 class ValidationRun:
-    """Everything one validation produced."""
+    """Everything one validation produced.
+
+    ``results`` and ``outcomes`` are those of the documents validated now (``scope``); the audit
+    rows of the other documents stay in the warehouse, and ``kept`` holds their failures so that
+    ``errors``, ``warnings``, ``passed`` and :meth:`for_asset` describe the whole warehouse.
+    """
 
     results: list[ValidationResult]
     outcomes: list[ExpectationOutcome]
@@ -76,24 +92,47 @@ class ValidationRun:
     data_docs_index: Path | None = None
     documents: dict[str, str] = field(default_factory=dict)  # document_id -> source_file
     validated_in: str = "build process"  # or "validation worker (pid N)"
+    scope: ValidationScope | None = None  # None: every document, the audit table replaced
+    kept: KeptAudit = field(default_factory=KeptAudit)
 
     @property
     def passed(self) -> bool:
-        """True when no critical (error-severity) expectation failed."""
-        return all(o.success for o in self.outcomes if o.severity == "critical")
+        """True when no critical (error-severity) expectation failed and no kept row is an
+        error."""
+        return all(o.success for o in self.outcomes if o.severity == "critical") and not any(
+            r.status == "error" for r in self.kept.failures
+        )
 
     @property
     def errors(self) -> list[ValidationResult]:
-        return [r for r in self.results if r.status == "error"]
+        return [r for r in (*self.results, *self.kept.failures) if r.status == "error"]
 
     @property
     def warnings(self) -> list[ValidationResult]:
-        return [r for r in self.results if r.status == "warn"]
+        return [r for r in (*self.results, *self.kept.failures) if r.status == "warn"]
+
+    @property
+    def evaluations(self) -> int:
+        """Rule evaluations in the audit table once this run is written."""
+        return len(self.results) + sum(self.kept.counts.values())
+
+    @property
+    def documents_validated(self) -> int:
+        """Documents (with rows or without) the per-document suites validated now."""
+        if self.scope is None:
+            return len(self.documents)
+        changed = self.scope.changed
+        return len(self.scope.fingerprints if changed is None else changed)
 
     def for_asset(
         self, suite: str, asset: str
-    ) -> tuple[list[ExpectationOutcome], list[ValidationResult]]:
-        """Outcomes and result rows of one suite on one asset (``schema.table``)."""
+    ) -> tuple[list[ExpectationOutcome], list[ValidationResult], int]:
+        """Outcomes, failures and results of one suite on one asset (``schema.table``), and its
+        number of evaluations (kept rows included)."""
         outcomes = [o for o in self.outcomes if o.suite == suite and o.asset == asset]
-        results = [r for r in self.results if r.suite == suite and r.asset == asset]
-        return outcomes, results
+        results = [
+            r for r in (*self.results, *self.kept.failures) if r.suite == suite and r.asset == asset
+        ]
+        kept = sum(n for (s, a, _), n in self.kept.counts.items() if s == suite and a == asset)
+        new = sum(1 for r in self.results if r.suite == suite and r.asset == asset)
+        return outcomes, results, new + kept

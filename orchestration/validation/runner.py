@@ -24,7 +24,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .results import ExpectationOutcome, GeSeverity, Severity, ValidationResult, ValidationRun
+from .audit import read_kept
+from .results import (
+    ExpectationOutcome,
+    GeSeverity,
+    KeptAudit,
+    Severity,
+    ValidationResult,
+    ValidationRun,
+)
+from .scope import ValidationScope, document_key, plan_scope, register_documents
 from .suites import EXPECTATIONS_DIR, SuiteDefinition, load_suites
 
 #: Columns that name the row of a fact table in a failure, first present wins per group.
@@ -41,6 +50,8 @@ _EXPECTATION_OF_STATUS: dict[str, str] = {
     "warn": "expect_column_values_to_not_be_in_set",
     "pass": "expect_column_values_to_be_in_set",
 }
+#: The relation of the documents validated now (a registered frame) in the read's connection.
+_VALIDATED = "validated_documents"
 _RESULT_FIELDS = [f.name for f in fields(ValidationResult)]
 _AMOUNT_FIELDS = [
     name
@@ -68,13 +79,17 @@ def collect_validation(
     database: Path,
     data_docs_dir: Path | None = None,
     suites_dir: Path = EXPECTATIONS_DIR,
+    full: bool = False,
 ) -> ValidationRun:
     """Validate the warehouse at ``database`` with every committed suite; return the result rows.
 
-    Reads the warehouse read-only over one connection, closed before GE runs; writes nothing to
-    it. With ``data_docs_dir``, GE Data Docs HTML is (re)built there.
+    Per-document suites validate only the documents whose rows changed since the audit rows in
+    the warehouse were computed (:mod:`.scope`; ``full``: every document); corpus-level suites
+    validate every row. Reads
+    the warehouse read-only over one connection, closed before GE runs; writes nothing to it.
+    With ``data_docs_dir``, GE Data Docs HTML of the batches validated is (re)built there.
     """
-    return validate_read(read_warehouse(database, suites_dir), data_docs_dir)
+    return validate_read(read_warehouse(database, suites_dir, full), data_docs_dir)
 
 
 @dataclass(frozen=True)
@@ -83,11 +98,29 @@ class WarehouseRead:
 
     batches: list[_Batch]
     documents: dict[str, str]
+    scope: ValidationScope
+    kept: KeptAudit
 
 
-def read_warehouse(database: Path, suites_dir: Path = EXPECTATIONS_DIR) -> WarehouseRead:
-    """:func:`collect_validation`'s read: every suite's batches over one read-only connection."""
-    return WarehouseRead(*_read_batches(Path(database), load_suites(suites_dir)))
+def read_warehouse(
+    database: Path, suites_dir: Path = EXPECTATIONS_DIR, full: bool = False
+) -> WarehouseRead:
+    """:func:`collect_validation`'s read over one read-only connection: which documents to
+    validate, their batches, and the audit rows kept for the others."""
+    database = Path(database)
+    if not database.exists():
+        raise FileNotFoundError(f"no warehouse at {database}")
+    suites = load_suites(suites_dir)
+    with duckdb.connect(str(database), read_only=True) as con:
+        scope = plan_scope(con, suites, full)
+        if scope.changed is not None:
+            register_documents(con, _VALIDATED, scope.changed)
+        documents = dict(
+            con.execute("select document_id, source_file from marts.dim_document").fetchall()
+        )
+        batches = _read_batches(con, suites, scope)
+        kept = read_kept(con, scope)
+    return WarehouseRead(batches, documents, scope, kept)
 
 
 def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> ValidationRun:
@@ -107,45 +140,51 @@ def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> Val
         validated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         data_docs_index=index if index is not None and index.exists() else None,
         documents=documents,
+        scope=read.scope,
+        kept=read.kept,
     )
 
 
 def _read_batches(
-    database: Path, suites: Sequence[SuiteDefinition]
-) -> tuple[list[_Batch], dict[str, str]]:
-    if not database.exists():
-        raise FileNotFoundError(f"no warehouse at {database}")
+    con: duckdb.DuckDBPyConnection,
+    suites: Sequence[SuiteDefinition],
+    scope: ValidationScope,
+) -> list[_Batch]:
     batches: list[_Batch] = []
-    with duckdb.connect(str(database), read_only=True) as con:
-        documents = dict(
-            con.execute("select document_id, source_file from marts.dim_document").fetchall()
-        )
-        for suite in suites:
-            target = suite.target
-            available = [
-                row[0]
-                for row in con.execute(
-                    "select table_name from information_schema.tables where table_schema = ?",
-                    [target.schema],
-                ).fetchall()
-            ]
-            for table in target.tables(available):
-                records = _read_table(con, target.schema, table)
-                id_column = target.id_column or str(records.columns[0])
-                if target.split_column:
-                    split = records[target.split_column].map(
-                        lambda value, t=target: t.assets.get(value, t.default_asset or t.table)
-                    )
-                    for asset in target.asset_names(available):
-                        part = records[split == asset].reset_index(drop=True)
-                        batches.append(_batch(suite, asset, table, part, id_column))
-                else:
-                    batches.append(_batch(suite, table, table, records, id_column))
-    return batches, documents
+    for suite in suites:
+        target = suite.target
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [target.schema],
+            ).fetchall()
+        ]
+        validated = _VALIDATED if scope.changed is not None and target.scope == "document" else None
+        for table in target.tables(tables):
+            records = _read_table(con, target.schema, table, validated)
+            id_column = target.id_column or str(records.columns[0])
+            if target.split_column:
+                split = records[target.split_column].map(
+                    lambda value, t=target: t.assets.get(value, t.default_asset or t.table)
+                )
+                for asset in target.asset_names(tables):
+                    part = records[split == asset].reset_index(drop=True)
+                    batches.append(_batch(suite, asset, table, part, id_column))
+            else:
+                batches.append(_batch(suite, table, table, records, id_column))
+    # the changed documents' empty batches: nothing to validate (a full run reports them)
+    incremental = scope.changed is not None
+    return [
+        b for b in batches if len(b.frame) or not incremental or b.suite.target.scope == "corpus"
+    ]
 
 
-def _read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
-    """All rows; DECIMAL columns twice: as DOUBLE (for GE) and exact text (``<name>__text``)."""
+def _read_table(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, documents: str | None = None
+) -> pd.DataFrame:
+    """All rows (of the documents in relation ``documents``, if given); DECIMAL columns twice:
+    as DOUBLE (for GE) and exact text (``<name>__text``)."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
@@ -159,7 +198,10 @@ def _read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.D
             select.append(f'cast({quoted} as varchar) as "{name}__text"')
         else:
             select.append(quoted)
-    return con.execute(f'select {", ".join(select)} from "{schema}"."{table}"').df()
+    where = (
+        f" where {document_key()} in (select document_key from {documents})" if documents else ""
+    )
+    return con.execute(f'select {", ".join(select)} from "{schema}"."{table}"{where}').df()
 
 
 def _batch(
@@ -208,6 +250,8 @@ def _run_great_expectations(
     batches: Sequence[_Batch], data_docs_dir: Path | None
 ) -> tuple[list[ExpectationOutcome], dict[tuple[str, str, str], set[str]]]:
     """GE over every batch; outcomes and, per (suite, asset, expectation), the failing row ids."""
+    if not batches:
+        return [], {}
     import great_expectations as gx
 
     context = _ge_context(data_docs_dir)

@@ -6,7 +6,10 @@ warehouse table(s) it runs on — data, not code, so a new suite needs no Python
 - ``schema`` + ``table``: one table; ``split_column`` + ``assets`` split its rows into one batch
   per Dagster asset (rows whose ``split_column`` value is not listed go to ``default_asset``);
 - ``schema`` + ``table_pattern`` (+ ``exclude``): every matching table is its own batch;
-- ``id_column``: the column naming a failing row (default: the table's first column).
+- ``id_column``: the column naming a failing row (default: the table's first column);
+- ``scope``: ``document`` (default: its findings on a document depend on that document's rows
+  only, so a build validates only the documents that changed, see :mod:`.scope`) or ``corpus``
+  (validated on every row by every build).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..settings import PROJECT_ROOT
 
@@ -39,12 +42,16 @@ class SuiteTarget:
     split_column: str | None = None
     assets: Mapping[str, str] = field(default_factory=dict)
     default_asset: str | None = None
+    scope: Literal["document", "corpus"] = "document"
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any]) -> SuiteTarget:
         target = dict(meta.get("target") or {})
         if "schema" not in target or not (target.get("table") or target.get("table_pattern")):
             raise ValueError("a suite's meta.target needs a schema and a table or table_pattern")
+        scope = target.get("scope", "document")
+        if scope not in ("document", "corpus"):
+            raise ValueError(f"a suite's meta.target.scope is document or corpus, not {scope!r}")
         return cls(
             schema=target["schema"],
             table=target.get("table"),
@@ -54,6 +61,7 @@ class SuiteTarget:
             split_column=target.get("split_column"),
             assets=dict(target.get("assets") or {}),
             default_asset=target.get("default_asset"),
+            scope=scope,
         )
 
     def tables(self, available: Sequence[str]) -> list[str]:

@@ -1,0 +1,170 @@
+"""Which documents a validation must validate now: those whose validated rows changed.
+
+A per-document suite's findings on a document are a function of that document's rows in the
+tables the suite reads, its ``source_file`` and the suites and code that validate them — nothing
+else. So each document gets a *fingerprint*: the sum of DuckDB's ``hash`` of every such row
+(order-free, duplicates counted; columns that record when a build ran left out) with a digest of ``expectations/*.json``, the modules of this
+package and the Great Expectations and DuckDB versions. ``audit.validation_fingerprints`` keeps
+the fingerprints the audit rows were computed from; a document whose fingerprint is new or
+different is validated again, a document that has none any more has its audit rows removed, and
+every other document keeps its rows. A missing or partial state (a new or rebuilt working
+database, ``budget-warehouse build --full``) validates everything.
+
+The fingerprints come from the validated rows themselves, not from the loader's list of replaced
+files, so a document whose rows changed for another reason (its paired narrative or tables file
+changed, a dbt model changed) is validated again too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .suites import SuiteDefinition
+
+AUDIT_SCHEMA = "audit"
+FINGERPRINT_TABLE = "validation_fingerprints"
+#: A document's key in the fingerprints and in SQL filters (rows without a document get one too).
+NO_DOCUMENT = ""
+_PACKAGE = Path(__file__).resolve().parent
+#: Columns that say when a build ran, not what it built (no suite reads them).
+_BUILD_TIME_COLUMNS = {"loaded_at", "validated_at", "extract_seconds"}
+
+
+@dataclass(frozen=True)
+class ValidationScope:
+    """The documents to validate now (``None``: all of them) and those removed since."""
+
+    fingerprints: dict[str, str]  # every document's current fingerprint
+    changed: frozenset[str] | None = None
+    removed: frozenset[str] = frozenset()
+    corpus_suites: tuple[str, ...] = ()  # suites validated on every row, whatever changed
+
+    @property
+    def replaced(self) -> frozenset[str] | None:
+        """Documents whose audit rows this validation replaces; ``None``: the whole table."""
+        return None if self.changed is None else self.changed | self.removed
+
+    def validates(self, document_id: str) -> bool:
+        return self.changed is None or document_id in self.changed
+
+
+def code_digest(suites: Sequence[SuiteDefinition]) -> str:
+    """What validates: the suite files, this package's modules, GE's and DuckDB's versions."""
+    digest = hashlib.sha256()
+    for path in [*(s.path for s in suites), *sorted(_PACKAGE.glob("*.py"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in ("great_expectations", "duckdb"):
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def document_key(column: str = "document_id") -> str:
+    """SQL for a row's document key (``NO_DOCUMENT`` for a row without one)."""
+    return f"coalesce(cast(\"{column}\" as varchar), '{NO_DOCUMENT}')"
+
+
+def current_fingerprints(
+    con: duckdb.DuckDBPyConnection, tables: Iterable[tuple[str, str]], code: str
+) -> dict[str, str]:
+    """``{document: fingerprint}`` over the rows of ``tables`` (``(schema, table)``; columns that
+    record when a build ran left out) and the document's ``source_file``."""
+    parts = [
+        f"select {document_key()} as document_key, hash(source_file) as row_hash "
+        "from marts.dim_document"
+    ]
+    for schema, table in tables:
+        columns = [
+            f'"{name}"'
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            if name not in _BUILD_TIME_COLUMNS
+        ]
+        parts.append(
+            f"select {document_key()} as document_key, hash({', '.join(columns)}) as row_hash "
+            f'from "{schema}"."{table}"'
+        )
+    sql = (
+        "select document_key, count(*), sum(row_hash::hugeint) from ("
+        + " union all ".join(parts)
+        + ") group by document_key"
+    )
+    return {key: f"{code}:{rows}:{total}" for key, rows, total in con.execute(sql).fetchall()}
+
+
+def stored_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+    """The fingerprints the audit rows were computed from; None when there are none."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name in (?, 'validation_results')",
+        [AUDIT_SCHEMA, FINGERPRINT_TABLE],
+    ).fetchone()
+    if not found or found[0] < 2:
+        return None
+    return dict(
+        con.execute(
+            f"select document_key, fingerprint from {AUDIT_SCHEMA}.{FINGERPRINT_TABLE}"
+        ).fetchall()
+    )
+
+
+def plan_scope(
+    con: duckdb.DuckDBPyConnection, suites: Sequence[SuiteDefinition], full: bool = False
+) -> ValidationScope:
+    """Compare the current fingerprints with the stored ones: what to validate, what to drop.
+
+    Everything is validated when ``full``, when nothing is stored or the suites or code
+    changed."""
+    available: dict[str, list[str]] = {}
+    for schema, table in con.execute(
+        "select table_schema, table_name from information_schema.tables"
+    ).fetchall():
+        available.setdefault(schema, []).append(table)
+    tables = [
+        (suite.target.schema, table)
+        for suite in suites
+        if suite.target.scope == "document"
+        for table in suite.target.tables(available.get(suite.target.schema, []))
+    ]
+    code = code_digest(suites)
+    current = current_fingerprints(con, tables, code)
+    corpus = tuple(s.name for s in suites if s.target.scope == "corpus")
+    stored = None if full else stored_fingerprints(con)
+    if stored is None or any(not value.startswith(f"{code}:") for value in stored.values()):
+        return ValidationScope(current, corpus_suites=corpus)
+    changed = frozenset(key for key, value in current.items() if stored.get(key) != value)
+    return ValidationScope(current, changed, frozenset(stored.keys() - current.keys()), corpus)
+
+
+def register_documents(con: duckdb.DuckDBPyConnection, name: str, documents: Iterable[str]) -> None:
+    """Make ``documents`` a one-column relation ``name(document_key)`` for SQL filters."""
+    con.register(name, pd.DataFrame({"document_key": sorted(documents)}, dtype=object))
+
+
+def write_fingerprints(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> None:
+    """Record the fingerprints of the validated documents (inside the audit write's transaction)."""
+    table = f"{AUDIT_SCHEMA}.{FINGERPRINT_TABLE}"
+    if scope.replaced is None:
+        con.execute(f"create or replace table {table} (document_key varchar, fingerprint varchar)")
+    else:
+        register_documents(con, "replaced_documents", scope.replaced)
+        con.execute(
+            f"delete from {table} where document_key in "
+            "(select document_key from replaced_documents)"
+        )
+        con.unregister("replaced_documents")
+    validated = [(k, v) for k, v in scope.fingerprints.items() if scope.validates(k)]
+    if validated:
+        frame = pd.DataFrame(validated, columns=["document_key", "fingerprint"], dtype=object)
+        con.register("validated_fingerprints", frame)
+        con.execute(f"insert into {table} select * from validated_fingerprints")
+        con.unregister("validated_fingerprints")
