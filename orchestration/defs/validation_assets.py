@@ -12,6 +12,11 @@
   ``audit.validation_results`` into the working database (the one DuckDB write of validation,
   under the writer lock) and builds GE Data Docs in ``<warehouse folder>/data_docs/``.
 
+Validation runs the per-document suites on the documents whose rows changed only
+(:mod:`orchestration.validation.scope`). It keeps a cursor in the build's change log
+(:mod:`orchestration.warehouse.changes`): ``budget-warehouse build --full`` and a full dbt rebuild
+drop every cursor, and validation then validates everything.
+
 Asset keys are dagster-dbt's defaults, ``[schema, model]`` (``AssetKey(['marts',
 'fct_procurement'])``), taken from the dbt assets. The suites run once per state of the working
 database (cached on its size and mtime) however many checks ask; in a CLI build they run in the
@@ -28,12 +33,17 @@ from ..formatting import format_amount
 from ..validation.audit import write_validation_results
 from ..validation.report import counts_lines, markdown_table
 from ..validation.results import ValidationResult, ValidationRun
+from ..validation.scope import CHANGE_CONSUMER
 from ..validation.suites import load_suites
+from ..warehouse import changes
 from .helpers import BuildHelpers, State
 from .resources import WarehouseResource, progress_log
 
 VALIDATION_RESULTS_KEY = dg.AssetKey(["audit", "validation_results"])
 DATA_DOCS_FOLDER = "data_docs"
+#: The code hash of validation's cursor in the change log: constant, as the fingerprints hold
+#: the suites' and validation code's digest and decide what a code change revalidates.
+CURSOR_CODE = "fingerprints"
 
 
 def data_docs_dir(warehouse: WarehouseResource) -> Path:
@@ -196,6 +206,8 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
             run = helpers.validated(_state(warehouse))
             with warehouse.connect_working() as con:
                 rows = write_validation_results(con, run)
+                if run.scope is not None:  # validation is current with the change log
+                    changes.advance(con, CHANGE_CONSUMER, changes.latest(con), CURSOR_CODE)
             # The suites do not read the audit table: the run holds for the file's new state too,
             # so the checks evaluated after this step do not validate again.
             helpers.remember(_state(warehouse), run)

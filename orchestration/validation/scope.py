@@ -7,8 +7,9 @@ else. So each document gets a *fingerprint*: the sum of DuckDB's ``hash`` of eve
 package and the Great Expectations and DuckDB versions. ``audit.validation_fingerprints`` keeps
 the fingerprints the audit rows were computed from; a document whose fingerprint is new or
 different is validated again, a document that has none any more has its audit rows removed, and
-every other document keeps its rows. A missing or partial state (a new or rebuilt working
-database, ``budget-warehouse build --full``) validates everything.
+every other document keeps its rows. A missing state (a new or rebuilt working database) or a
+change log without validation's cursor (``budget-warehouse build --full`` and a full dbt
+rebuild drop every cursor) validates everything.
 
 The fingerprints come from the validated rows themselves, not from the loader's list of replaced
 files, so a document whose rows changed for another reason (its paired narrative or tables file
@@ -30,6 +31,8 @@ from .suites import SuiteDefinition
 
 AUDIT_SCHEMA = "audit"
 FINGERPRINT_TABLE = "validation_fingerprints"
+#: Validation's cursor in the build's change log (advanced by the validation asset).
+CHANGE_CONSUMER = "validation"
 #: A document's key in the fingerprints and in SQL filters (rows without a document get one too).
 NO_DOCUMENT = ""
 _PACKAGE = Path(__file__).resolve().parent
@@ -138,11 +141,27 @@ def plan_scope(
     code = code_digest(suites)
     current = current_fingerprints(con, tables, code)
     corpus = tuple(s.name for s in suites if s.target.scope == "corpus")
-    stored = None if full else stored_fingerprints(con)
+    stored = None if full or _cursor_dropped(con) else stored_fingerprints(con)
     if stored is None or any(not value.startswith(f"{code}:") for value in stored.values()):
         return ValidationScope(current, corpus_suites=corpus)
     changed = frozenset(key for key, value in current.items() if stored.get(key) != value)
     return ValidationScope(current, changed, frozenset(stored.keys() - current.keys()), corpus)
+
+
+def _cursor_dropped(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the build keeps a change log (``raw.change_cursors``, see
+    :mod:`orchestration.warehouse.changes`) without a cursor of validation: ``--full`` and a full
+    dbt rebuild drop every cursor, and the validation asset sets it after writing the audit."""
+    logged = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' "
+        "and table_name = 'change_cursors'"
+    ).fetchone()
+    if not logged or not logged[0]:
+        return False
+    cursor = con.execute(
+        "select count(*) from raw.change_cursors where consumer = ?", [CHANGE_CONSUMER]
+    ).fetchone()
+    return not cursor or not cursor[0]
 
 
 def register_documents(con: duckdb.DuckDBPyConnection, name: str, documents: Iterable[str]) -> None:
@@ -151,7 +170,8 @@ def register_documents(con: duckdb.DuckDBPyConnection, name: str, documents: Ite
 
 
 def write_fingerprints(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> None:
-    """Record the fingerprints of the validated documents (inside the audit write's transaction)."""
+    """Record the fingerprints of the validated documents (inside the audit write's
+    transaction)."""
     table = f"{AUDIT_SCHEMA}.{FINGERPRINT_TABLE}"
     if scope.replaced is None:
         con.execute(f"create or replace table {table} (document_key varchar, fingerprint varchar)")
