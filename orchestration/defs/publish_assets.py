@@ -69,6 +69,7 @@ def build_published_warehouse(
                 "path": MetadataValue.path(str(result.path)),
                 "bytes": result.bytes,
                 "seconds": round(result.seconds, 2),
+                "copied_by": result.method,
                 "documents_loaded": len(summary.documents) - len(summary.rejected),
                 "documents_rejected": len(summary.rejected),
                 **{f"rows_{table}": rows for table, rows in summary.fact_rows.items()},

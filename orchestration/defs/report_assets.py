@@ -9,9 +9,16 @@ from dagster import (
     asset,
 )
 
-from ..report import write_report
+from ..report import ReportResult, write_report
 from .helpers import BuildHelpers
 from .resources import WarehouseResource, progress_log
+
+
+def _pages_note(report: ReportResult) -> str:
+    """How many document pages were written, when not all of them (the rest were current)."""
+    if report.pages_written == report.documents:
+        return ""
+    return f"; {report.pages_written} of {report.documents} document pages written"
 
 
 def build_report_asset(published_warehouse: AssetsDefinition) -> AssetsDefinition:
@@ -33,7 +40,7 @@ def build_report_asset(published_warehouse: AssetsDefinition) -> AssetsDefinitio
             context.log.warning(problem)
         progress_log.info(
             f"report: {report.index} ({report.images} images, {report.rendered} rendered now, "
-            f"{report.seconds:.1f} s)"
+            f"{report.seconds:.1f} s{_pages_note(report)})"
         )
         return MaterializeResult(
             metadata={
@@ -44,6 +51,7 @@ def build_report_asset(published_warehouse: AssetsDefinition) -> AssetsDefinitio
                 "warnings": report.warnings,
                 "images": report.images,
                 "images_rendered": report.rendered,
+                "pages_written": report.pages_written,
                 "sources_unavailable": len(report.unavailable),
                 "seconds": round(report.seconds, 2),
             }

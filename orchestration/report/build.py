@@ -3,7 +3,9 @@ in one table) and one page per document in ``report/documents/``, with images.
 
 Every error-level check gets an image of its printed source; warnings get one image per rule and
 document (the first). Images are content-addressed in ``report/evidence/`` so a rebuild renders
-only what changed; images and document pages no report refers to any more are deleted.
+only what changed, and a document page (with its images) is written again only when what it
+shows changed (:mod:`.pages`); the index is written every time. Images and document pages no
+report refers to any more are deleted.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from ..evidence.regions import Evidence, EvidenceNotFound, check_evidence, for_f
 from ..evidence.render import Renderer
 from ..evidence.show import IMAGES_DIR, REPORT_DIR
 from ..evidence.source import SourceDocument, SourceUnavailable, locate_pdf
-from .collect import Check, DocumentReport, ReportData, collect
+from .collect import Check, DocumentReport, collect
 from .html import Image, document_href, document_page
 from .index_page import index_page
+from .pages import PageRecord, code_digest, page_key, read_manifest, write_manifest
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class ReportResult:
     rendered: int = 0
     unavailable: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pages_written: int = 0  # document pages (re)written: those whose content changed
 
 
 def report_folder(warehouse: Path) -> Path:
@@ -56,25 +60,48 @@ def write_report(
     started = time.perf_counter()
     folder = folder or report_folder(warehouse)
     images_dir = folder / IMAGES_DIR
+    pages_dir = folder / "documents"
+    written = read_manifest(pages_dir)
+    code = code_digest()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = collect(con)
-        images, rendered, unavailable = _images(con, data, (warehouse, raw_dir, images_dir), helper)
+        keys = {Path(document_href(d)).name: page_key(d, code) for d in data.documents}
+        stale = [
+            d
+            for d in data.documents
+            if (name := Path(document_href(d)).name) not in written
+            or written[name].key != keys[name]
+            or written[name].unavailable  # its PDF may be back
+            or not (pages_dir / name).exists()
+        ]
+        images, rendered, unavailable = _images(
+            con, stale, (warehouse, raw_dir, images_dir), helper
+        )
+    records = {name: written[name] for name in keys if name in written}
+    for document in stale:
+        path = folder / document_href(document)
+        _write(path, document_page(document, images))
+        shown = [images[c.key].src for c in illustrated(document) if c.key in images]
+        records[path.name] = PageRecord(
+            keys[path.name],
+            [Path(src).name for src in shown if src],
+            unavailable.get(document.document_id, []),
+        )
+    write_manifest(pages_dir, records)
     index = folder / "index.html"
-    pages = {folder / document_href(d): document_page(d, images) for d in data.documents}
-    for path, html in pages.items():
-        _write(path, html)
     _write(index, index_page(data, folder, warehouse, raw_dir))
-    _prune(images_dir, {Path(i.src).name for i in images.values() if i.src}, "*.png")
-    _prune(folder / "documents", {p.name for p in pages}, "*.html")
+    _prune(images_dir, {name for r in records.values() for name in r.images}, "*.png")
+    _prune(pages_dir, set(records), "*.html")
     return ReportResult(
         index=index,
         documents=len(data.documents),
         errors=sum(len(d.errors) for d in data.documents),
         warnings=sum(sum(d.warning_counts.values()) for d in data.documents),
-        images=sum(1 for i in images.values() if i.src),
+        images=sum(len(r.images) for r in records.values()),
         rendered=rendered,
-        unavailable=unavailable,
+        unavailable=[message for r in records.values() for message in r.unavailable],
         seconds=time.perf_counter() - started,
+        pages_written=len(stale),
     )
 
 
@@ -102,15 +129,16 @@ class Share:
 
 def _images(
     con: duckdb.DuckDBPyConnection,
-    data: ReportData,
+    documents: Sequence[DocumentReport],
     paths: tuple[Path, Path, Path],
     helper: Helper | None,
-) -> tuple[dict[str, Image], int, list[str]]:
-    """Every illustrated check's image. With a ``helper``, it takes documents from the first,
+) -> tuple[dict[str, Image], int, dict[str, list[str]]]:
+    """Every illustrated check's image of ``documents``, how many were rendered now, and why a
+    document's source was unavailable. With a ``helper``, it takes documents from the first,
     this process from the last, each claiming a document before drawing it; what the helper
     claimed but did not deliver is drawn here."""
     warehouse, raw_dir, images_dir = paths
-    groups = [(d.document_id, checks) for d in data.documents if (checks := illustrated(d))]
+    groups = [(d.document_id, checks) for d in documents if (checks := illustrated(d))]
     with tempfile.TemporaryDirectory(prefix="budget-warehouse-report-") as folder:
         claims = Path(folder)
         waiting = None
@@ -132,7 +160,7 @@ def _images(
     left = [i for i in range(len(groups)) if i not in mine.done and i not in theirs.done]
     rest = _render(con, raw_dir, images_dir, groups, left, None)
     done = {**rest.done, **theirs.done, **mine.done}
-    unavailable = [message for i in range(len(groups)) for message in done[i]]
+    unavailable = {groups[i][0]: done[i] for i in range(len(groups)) if done[i]}
     images = {**rest.images, **theirs.images, **mine.images}
     return images, mine.rendered + theirs.rendered + rest.rendered, unavailable
 

@@ -5,11 +5,17 @@ open the *published* file, read-only; builds only ever write the *working* file.
 the finished working file next to the published one and renames it over it with ``os.replace``:
 a reader's open connection keeps the old file (its inode) alive, new connections see the new
 build, and a build that fails or is killed before the rename leaves the published file untouched.
+
+The copy is a reflink where the filesystem shares blocks (``FICLONE``: XFS, btrfs, bcachefs —
+no data copied), otherwise ``copy_file_range`` (in the kernel). Measured on ext4, a 325 MB
+warehouse (docs/performance.md): copy + fsync 0.3–0.6 s against 10 s for ``COPY FROM DATABASE``
+into a fresh file; renaming the working file instead only moves the copy to the next build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -25,6 +31,10 @@ if TYPE_CHECKING:
     from ..validation.results import ValidationResult
 
 TEMP_SUFFIX = ".tmp"
+#: ``ioctl(dest, FICLONE, src)``: share the source's blocks (Linux ``_IOW(0x94, 9, int)``).
+FICLONE = 0x40049409
+#: Errors that mean "this filesystem (pair) cannot do that", not a failed copy.
+_UNSUPPORTED = {errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS}
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,35 @@ class Published:
     path: Path
     bytes: int
     seconds: float
+    method: str = "copy"  # how the file was copied: reflink, copy_file_range or copy
+
+
+def clone_file(source: Path, target: Path) -> str:
+    """Copy ``source`` to a new ``target``: a reflink if the filesystem can, else in the kernel
+    (``copy_file_range``), else a plain copy. Returns the method used."""
+    with source.open("rb") as src, target.open("wb") as dst:
+        try:
+            fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+            return "reflink"
+        except OSError as exc:
+            if exc.errno not in _UNSUPPORTED:
+                raise
+        try:
+            left = os.fstat(src.fileno()).st_size
+            while left > 0:
+                copied = os.copy_file_range(src.fileno(), dst.fileno(), left)
+                if copied == 0:
+                    raise OSError(errno.EIO, f"{source} shrank while it was copied")
+                left -= copied
+            return "copy_file_range"
+        except OSError as exc:
+            if exc.errno not in _UNSUPPORTED:
+                raise
+            src.seek(0)
+            dst.seek(0)
+            dst.truncate()
+            shutil.copyfileobj(src, dst, 16 << 20)
+            return "copy"
 
 
 @contextlib.contextmanager
@@ -87,7 +126,8 @@ def remove_stale_temps(published: Path) -> list[Path]:
 def publish(working: Path, published: Path) -> Published:
     """Atomically replace ``published`` with a copy of ``working``.
 
-    The working file is checkpointed, copied to a temporary file in the published folder, fsynced,
+    The working file is checkpointed, copied (:func:`clone_file`) to a temporary file in the
+    published folder, fsynced,
     opened read-only once as a sanity check, then renamed over the published file. Any failure
     before the rename removes the temporary copy and leaves the published file as it was.
     """
@@ -98,7 +138,7 @@ def publish(working: Path, published: Path) -> Published:
     checkpoint(working)
     temp = temp_path(published)
     try:
-        shutil.copyfile(working, temp)
+        method = clone_file(working, temp)
         with temp.open("rb+") as handle:
             os.fsync(handle.fileno())
         with duckdb.connect(str(temp), read_only=True) as con:
@@ -112,7 +152,10 @@ def publish(working: Path, published: Path) -> Published:
         raise
     _fsync_dir(published.parent)
     return Published(
-        path=published, bytes=published.stat().st_size, seconds=time.perf_counter() - started
+        path=published,
+        bytes=published.stat().st_size,
+        seconds=time.perf_counter() - started,
+        method=method,
     )
 
 

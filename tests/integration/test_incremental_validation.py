@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -21,8 +23,9 @@ from orchestration.extract.document import Extract
 from orchestration.validation.audit import write_validation_results
 from orchestration.validation.results import ValidationRun
 from orchestration.validation.runner import collect_validation
-from orchestration.validation.scope import plan_scope
+from orchestration.validation.scope import CHANGE_CONSUMER, plan_scope
 from orchestration.validation.suites import EXPECTATIONS_DIR, load_suites
+from orchestration.warehouse import changes
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, table_digests
 from orchestration.warehouse.extract_cache import read_extract
 from orchestration.warehouse.extract_pool import extract_all
@@ -188,3 +191,53 @@ def test_a_corpus_level_suite_runs_on_every_document(
     full = writable_copy(incremental, tmp_path / "full")
     _validate(full, suites_dir, full=True)
     assert _audit(incremental) == _audit(full)
+
+
+def test_full_build_validates_everything(
+    changed_warehouse: tuple[Path, ValidationRun, ValidationRun, ValidationRun],
+    tmp_path: Path,
+) -> None:
+    """``--full`` and a full dbt rebuild drop every cursor of the build's change log."""
+    database = writable_copy(changed_warehouse[0], tmp_path / "copy")
+    suites = load_suites(validate=False)
+    with duckdb.connect(str(database)) as con:
+        changes.advance(con, CHANGE_CONSUMER, changes.latest(con), "fingerprints")
+        assert plan_scope(con, suites).changed == frozenset()
+        changes.forget(con)
+        assert plan_scope(con, suites).changed is None
+
+
+@pytest.mark.slow
+def test_cli_builds_validate_the_added_document_only(tmp_path: Path) -> None:
+    """Two ``budget-warehouse build`` runs (the second with a PDF added) publish the audit a
+    cold build of the same folder publishes."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for pdf in (SAMPLE_PDF, NEGATIVE):
+        shutil.copy(pdf, raw)
+    incremental, cold = tmp_path / "inc" / "budget.duckdb", tmp_path / "cold" / "budget.duckdb"
+    first = _cli_build(raw, incremental)
+    assert "changed document(s) validated now" not in first  # nothing stored: everything
+    shutil.copy(PROCUREMENT, raw)
+    second = _cli_build(raw, incremental)
+    assert "(1 changed document(s) validated now" in second
+    assert "2 unchanged kept)" in second
+    _cli_build(raw, cold)
+    assert _audit(incremental) == _audit(cold)
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        documents = con.execute(
+            "select count(distinct document_id) from audit.validation_results"
+        ).fetchone()
+    assert documents == (3,)
+
+
+def _cli_build(raw: Path, warehouse: Path) -> str:
+    script = Path(sys.executable).with_name("budget-warehouse")
+    done = subprocess.run(
+        [str(script), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert warehouse.exists(), done.stdout + done.stderr
+    return done.stdout

@@ -16,6 +16,7 @@ from orchestration.report import write_report
 from orchestration.report.build import illustrated
 from orchestration.report.collect import collect
 from orchestration.validation.worker import validation_worker
+from tests.warehouse_build import writable_copy
 from tools.browser import chromium
 
 
@@ -149,6 +150,15 @@ def test_rebuilding_the_report_renders_only_what_changed(evidence_build, tmp_pat
     assert first.rendered == first.images > 0 and not first.unavailable
     second = write_report(warehouse, raw, tmp_path / "report")
     assert second.rendered == 0 and second.images == first.images
+    assert first.pages_written == first.documents == 3 and second.pages_written == 0
+    changed = writable_copy(warehouse, tmp_path / "changed")  # one document's name changes
+    with duckdb.connect(str(changed)) as con:
+        con.execute(
+            "update marts.dim_document set department_name = department_name || '(改)' "
+            "where document_id = (select min(document_id) from marts.dim_document)"
+        )
+    third = write_report(changed, raw, tmp_path / "report")
+    assert third.pages_written == 1 and third.rendered == 0 and third.images == first.images
     html = pages(tmp_path / "report")
     for name in (p.name for p in (tmp_path / "report" / "evidence").glob("*.png")):
         assert f"evidence/{name}" in html

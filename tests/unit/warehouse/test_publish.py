@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from orchestration.warehouse.publish import (
+    clone_file,
     publish,
     read_summary,
     remove_stale_temps,
@@ -53,6 +55,15 @@ def test_publish_copies_the_working_database(tmp_path: Path) -> None:
     assert values(published) == [1, 2]
     assert result.bytes == published.stat().st_size
     assert list(published.parent.iterdir()) == [published]  # no temporary copy left
+    assert result.method in {"reflink", "copy_file_range", "copy"}
+
+
+def test_clone_file_copies_every_byte(tmp_path: Path) -> None:
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(3 << 20) + b"end")
+    method = clone_file(source, tmp_path / "copy.bin")
+    assert (tmp_path / "copy.bin").read_bytes() == source.read_bytes()
+    assert method in {"reflink", "copy_file_range", "copy"}
 
 
 def test_open_reader_keeps_its_snapshot_and_new_readers_see_the_new_build(tmp_path: Path) -> None:
