@@ -85,9 +85,9 @@ def collect_validation(
 
     Per-document suites validate only the documents whose rows changed since the audit rows in
     the warehouse were computed (:mod:`.scope`; ``full``: every document); corpus-level suites
-    validate every row. Reads
-    the warehouse read-only over one connection, closed before GE runs; writes nothing to it.
-    With ``data_docs_dir``, GE Data Docs HTML of the batches validated is (re)built there.
+    validate every row. Reads the warehouse read-only over one connection, closed before GE
+    runs; writes nothing to it. With ``data_docs_dir``, GE Data Docs HTML of the batches
+    validated is (re)built there.
     """
     return validate_read(read_warehouse(database, suites_dir, full), data_docs_dir)
 
