@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .collect import DocumentReport
 
@@ -41,8 +42,17 @@ def code_digest() -> str:
 
 def page_key(document: DocumentReport, code: str) -> str:
     """A digest of everything the document's page and images are made from."""
-    content = json.dumps(dataclasses.asdict(document), sort_keys=True, default=str)
+    content = json.dumps(_canonical(dataclasses.asdict(document)), default=str)
     return hashlib.sha256(f"{code}\0{content}".encode()).hexdigest()[:24]
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with every mapping as its items sorted by key (keys of any type, as text)."""
+    if isinstance(value, dict):
+        return sorted((str(k), _canonical(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def read_manifest(folder: Path) -> dict[str, PageRecord]:
