@@ -19,6 +19,7 @@ from typing import Any
 from .collect import DocumentReport
 
 MANIFEST = ".pages.json"
+_BUILD_TIME_COLUMNS = {"loaded_at", "validated_at", "extract_seconds"}
 _CODE = [Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "evidence"]
 
 
@@ -47,9 +48,13 @@ def page_key(document: DocumentReport, code: str) -> str:
 
 
 def _canonical(value: Any) -> Any:
-    """``value`` with every mapping as its items sorted by key (keys of any type, as text)."""
+    """``value`` with every mapping as its items sorted by key (keys of any type, as text),
+    without the columns that say when a build ran (no page shows them): a page of a document
+    validated by an earlier build has the key it would have after a full rebuild."""
     if isinstance(value, dict):
-        return sorted((str(k), _canonical(v)) for k, v in value.items())
+        return sorted(
+            (str(k), _canonical(v)) for k, v in value.items() if k not in _BUILD_TIME_COLUMNS
+        )
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
     return value
