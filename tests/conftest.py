@@ -131,10 +131,9 @@ def evidence_build(tmp_path_factory: pytest.TempPathFactory, sample_pdf: Path) -
     """``budget-warehouse build`` (a real process) of the sample and the two tampered fixtures:
     the warehouse, its raw folder, the HTML report and the command's output."""
     import shutil
-    import subprocess
-    import sys
 
     from tests.paths import FIXTURES
+    from tests.warehouse_build import cli_build
 
     root = tmp_path_factory.mktemp("evidence")
     raw = root / "raw"
@@ -142,12 +141,5 @@ def evidence_build(tmp_path_factory: pytest.TempPathFactory, sample_pdf: Path) -
     for pdf in [sample_pdf, *sorted(FIXTURES.glob("tampered_*.pdf"))]:
         shutil.copy(pdf, raw)
     warehouse = root / "warehouse" / "budget.duckdb"
-    script = Path(sys.executable).with_name("budget-warehouse")
-    done = subprocess.run(
-        [str(script), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert warehouse.exists(), done.stdout + done.stderr
+    done = cli_build(raw, warehouse)
     return {"raw": raw, "warehouse": warehouse, "output": done.stdout, "exit": done.returncode}

@@ -76,3 +76,17 @@ def writable_copy(database: Path, folder: Path) -> Path:
 
 def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(database), read_only=True)
+
+
+def cli_build(raw: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    """``budget-warehouse build`` of ``raw`` into ``warehouse`` (a real process); fails when
+    it published no warehouse."""
+    script = Path(sys.executable).with_name("budget-warehouse")
+    done = subprocess.run(
+        [str(script), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert warehouse.exists(), done.stdout + done.stderr
+    return done

@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -31,7 +29,7 @@ from orchestration.warehouse.extract_cache import read_extract
 from orchestration.warehouse.extract_pool import extract_all
 from orchestration.warehouse.raw_store import replace_documents
 from tests.paths import CORPUS, FIXTURES, SAMPLE_PDF
-from tests.warehouse_build import dbt_build, writable_copy
+from tests.warehouse_build import cli_build, dbt_build, writable_copy
 
 NEGATIVE = FIXTURES / "tampered_negative_three_public.pdf"  # facts_non_negative error
 PROCUREMENT = FIXTURES / "tampered_procurement_leaf.pdf"  # reconciliation error
@@ -216,28 +214,16 @@ def test_cli_builds_validate_the_added_document_only(tmp_path: Path) -> None:
     for pdf in (SAMPLE_PDF, NEGATIVE):
         shutil.copy(pdf, raw)
     incremental, cold = tmp_path / "inc" / "budget.duckdb", tmp_path / "cold" / "budget.duckdb"
-    first = _cli_build(raw, incremental)
+    first = cli_build(raw, incremental).stdout
     assert "changed document(s) validated now" not in first  # nothing stored: everything
     shutil.copy(PROCUREMENT, raw)
-    second = _cli_build(raw, incremental)
+    second = cli_build(raw, incremental).stdout
     assert "(1 changed document(s) validated now" in second
     assert "2 unchanged kept)" in second
-    _cli_build(raw, cold)
+    cli_build(raw, cold)
     assert _audit(incremental) == _audit(cold)
     with duckdb.connect(str(incremental), read_only=True) as con:
         documents = con.execute(
             "select count(distinct document_id) from audit.validation_results"
         ).fetchone()
     assert documents == (3,)
-
-
-def _cli_build(raw: Path, warehouse: Path) -> str:
-    script = Path(sys.executable).with_name("budget-warehouse")
-    done = subprocess.run(
-        [str(script), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert warehouse.exists(), done.stdout + done.stderr
-    return done.stdout
