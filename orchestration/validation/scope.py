@@ -175,6 +175,10 @@ def write_fingerprints(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -
     table = f"{AUDIT_SCHEMA}.{FINGERPRINT_TABLE}"
     if scope.replaced is None:
         con.execute(f"create or replace table {table} (document_key varchar, fingerprint varchar)")
+        con.execute(
+            f"comment on table {table} is 'Per document: a fingerprint of the rows its "
+            "audit.validation_results rows were computed from (orchestration/validation/scope.py)'"
+        )
     else:
         register_documents(con, "replaced_documents", scope.replaced)
         con.execute(
