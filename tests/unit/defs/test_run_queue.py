@@ -65,3 +65,16 @@ def test_every_run_but_the_extraction_alone_writes_the_warehouse() -> None:
         asset_check_selection=frozenset({AssetCheckKey(EXTRACTION, "some_check")}),
     )
     assert writes_warehouse(with_check)
+
+
+def test_a_backfill_of_everything_starts_from_the_extraction_alone() -> None:
+    """Materialize all runs the roots first: the extraction alone (the dbt seeds wait for the raw
+    tables), then every other asset together (docs/orchestration.md, "Backfills")."""
+    from orchestration.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    roots = [key for key in graph.materializable_asset_keys if not graph.get(key).parent_keys]
+    assert roots == [EXTRACTION]
+    seeds = [key for key in graph.materializable_asset_keys if key.path[0] == "reference"]
+    assert len(seeds) == 5
+    assert all(graph.get(seed).parent_keys == {AssetKey(["raw", "documents"])} for seed in seeds)
