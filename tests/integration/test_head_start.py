@@ -89,8 +89,8 @@ def calls(log: list[list[str]], kind: str) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def head_started(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> dict:
     """A cold CLI build of two real PDFs (head start), the same folder built in-process without
-    either helper (``$BUDGET_HELPERS`` empty: no head start, no validation worker), a CLI build whose head start meets a killed worker and a timeout, and the
-    plain build after it."""
+    either helper (as ``BUDGET_HELPERS=none``: no head start, no validation worker), a CLI build
+    whose head start meets a killed worker and a timeout, and the plain build after it."""
     root = tmp_path_factory.mktemp("head-start")
     raw = root / "raw"
     raw.mkdir()
