@@ -63,6 +63,7 @@ docs: $(STAMP) $(MANIFEST)  ## dbt docs of the warehouse built by `make run` (db
 bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
 	$(BIN)/python -m bench.bench_extract
 	$(BIN)/python -m bench.bench_build
+	$(BIN)/python -m bench.bench_helpers
 
 CORPUS_DIR ?= ../shared/corpus/wide
 CORPUS_WAREHOUSE ?= warehouse/wide/budget.duckdb

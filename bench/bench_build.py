@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,11 +96,17 @@ class Build:
         return durations
 
 
-def run_build(project: Path, raw: Path, warehouse: Path, workers: int) -> Build:
-    """``python -m orchestration.cli build`` in ``project``, timing each progress line."""
+def run_build(
+    project: Path, raw: Path, warehouse: Path, workers: int, env: Mapping[str, str] | None = None
+) -> Build:
+    """``python -m orchestration.cli build`` in ``project``, timing each progress line; ``env``
+    adds to the environment (none of the caller's ``BUDGET_*`` variables is passed on)."""
     command = [sys.executable, "-m", "orchestration.cli", "build", "--raw-dir", str(raw)]
     command += ["--warehouse", str(warehouse), "--workers", str(workers)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))},
+        **(env or {}),
+    }
     started, cpu = time.perf_counter(), cpu_seconds()
     process = subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

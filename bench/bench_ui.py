@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from dagster import DagsterEventType, DagsterRun
@@ -51,6 +52,11 @@ class RunFacts:
     ended: float
     in_process: bool  # every step started in the run's own process
 
+    @property
+    def enqueued(self) -> float:
+        """When the run was submitted (by the UI, or by the backfill daemon)."""
+        return self.started - self.launch - self.queue_wait
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -76,6 +82,13 @@ class UiPath:
     @property
     def ratio(self) -> float:
         return self.materialize_all / self.build_job
+
+    @property
+    def backfill_gaps(self) -> list[float]:
+        """Seconds from each backfill run's end to the submission of the next (the daemon's
+        look at the backfill)."""
+        runs = sorted(self.materialize_runs, key=lambda run: run.enqueued)
+        return [after.enqueued - before.ended for before, after in pairwise(runs)]
 
 
 def _event_time(dev: DagsterDev, run_id: str, kind: DagsterEventType) -> float:
@@ -185,6 +198,8 @@ def describe(result: UiPath) -> str:
             f"  Materialize all (backfill, {len(result.materialize_runs)} runs): "
             f"{result.materialize_all:.1f} s",
             *map(line, result.materialize_runs),
+            "    each run submitted after the one before ended: "
+            + ", ".join(f"{gap:.1f} s" for gap in result.backfill_gaps),
             f"  build_warehouse run: {result.build_job:.1f} s",
             line(result.build_run),
             f"  ratio: {result.ratio:.2f}",

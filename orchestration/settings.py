@@ -21,6 +21,7 @@ ENV_RAW_DIR = "BUDGET_RAW_DIR"
 ENV_WAREHOUSE = "BUDGET_WAREHOUSE"
 ENV_WORKERS = "BUDGET_WORKERS"
 ENV_DOC_TIMEOUT = "BUDGET_DOC_TIMEOUT"
+ENV_HELPERS = "BUDGET_HELPERS"
 
 DEFAULT_RAW_DIR = "raw"
 DEFAULT_WAREHOUSE = "warehouse/budget.duckdb"
@@ -33,6 +34,8 @@ ENVIRONMENT = {
     ENV_WAREHOUSE: f"published DuckDB warehouse file (default {DEFAULT_WAREHOUSE})",
     ENV_WORKERS: f"parallel PDF extraction processes (default {DEFAULT_WORKERS})",
     ENV_DOC_TIMEOUT: f"per-document extraction time limit in seconds (default {DEFAULT_DOC_TIMEOUT:g})",
+    ENV_HELPERS: "the build command's helpers, comma-separated: head_start, validation_worker "
+    "(default both; 'none' for neither; for benchmarks)",
 }
 
 

@@ -8,12 +8,16 @@ built from (:mod:`orchestration.warehouse.up_to_date`). When nothing changed it 
 (:mod:`orchestration.validation.worker`), then runs the Dagster job ``build_warehouse``
 in-process with both as its ``helpers`` resource (:mod:`orchestration.defs.build_runner`,
 :mod:`orchestration.defs.helpers`: extraction — taking over the head start's results —, raw
-tables, dbt build, validation, publish, report) and prints a summary.
+tables, dbt build, validation, publish, report) and prints a summary. ``$BUDGET_HELPERS`` turns
+either helper off (the run then does that work itself, as a run from the UI does), so that
+``bench/bench_helpers.py`` can measure what each one saves.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
@@ -24,6 +28,7 @@ from ..settings import (
     DEFAULT_WAREHOUSE,
     DEFAULT_WORKERS,
     ENV_DOC_TIMEOUT,
+    ENV_HELPERS,
     ENV_RAW_DIR,
     ENV_WAREHOUSE,
     ENV_WORKERS,
@@ -50,6 +55,10 @@ DESCRIPTION = (
     "warehouse: a second one waits (or, with --no-wait, stops). Exit status 0 when every "
     "document loaded and no error-severity expectation failed, else 1."
 )
+#: The helpers ``$BUDGET_HELPERS`` may name (turning one off measures what it saves:
+#: ``bench/bench_helpers.py``).
+HEAD_START, VALIDATION_WORKER = "head_start", "validation_worker"
+HELPERS = (HEAD_START, VALIDATION_WORKER)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -89,19 +98,44 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.raw_dir, args.warehouse, args.workers, args.doc_timeout)
-    return build(settings, wait=not args.no_wait)
+    try:
+        helpers = helpers_from_env()
+    except ValueError as exc:
+        print(f"NOT PUBLISHED: nothing was built — {exc}", flush=True)
+        return EXIT_FAILED
+    return build(settings, wait=not args.no_wait, helpers=helpers)
+
+
+def helpers_from_env() -> frozenset[str]:
+    """The helpers ``$BUDGET_HELPERS`` names (all when unset); ValueError naming an unknown one."""
+    value = os.environ.get(ENV_HELPERS)
+    if value is None or not value.strip():
+        return frozenset(HELPERS)
+    names = {name.strip() for name in value.split(",") if name.strip()} - {"none"}
+    unknown = sorted(names - set(HELPERS))
+    if unknown:
+        raise ValueError(
+            f"{ENV_HELPERS}={value!r}: unknown helper {', '.join(unknown)} "
+            f"(known: {', '.join(HELPERS)}, or none)"
+        )
+    return frozenset(names)
 
 
 def build(
-    settings: Settings, out: TextIO | None = None, wait: bool = True, head_start: bool = True
+    settings: Settings,
+    out: TextIO | None = None,
+    wait: bool = True,
+    helpers: frozenset[str] = frozenset(HELPERS),
 ) -> int:
     """Build (or find up to date) the warehouse ``settings`` name; print; return the exit status.
 
-    ``head_start=False`` leaves all extraction to the Dagster run (as a run from the UI does).
+    ``helpers`` names the helper processes to start (:data:`HELPERS`): without
+    ``head_start`` the Dagster run does all the extraction, without ``validation_worker`` its
+    validation step validates in-process (as a run from the UI does both).
     """
     import sys
 
-    run = _Run(settings, out or sys.stdout, head_start)
+    run = _Run(settings, out or sys.stdout, helpers)
     problems = settings.location_problems()
     if problems:
         for problem in problems:
@@ -135,7 +169,7 @@ class _Run:
 
     settings: Settings
     out: TextIO
-    head_start: bool = True
+    helpers: frozenset[str] = frozenset(HELPERS)
     started: float = 0.0
 
     def __post_init__(self) -> None:
@@ -163,7 +197,7 @@ class _Run:
 
         # Extraction starts now, in a forked child, while this process imports Dagster. The
         # contents were just hashed (or known unchanged) by the up-to-date check.
-        contents = inputs.contents(folder.pdfs) if self.head_start else {}
+        contents = inputs.contents(folder.pdfs) if HEAD_START in self.helpers else {}
         with head_start.started(settings, contents) as early:
             report = self.full_build(folder, early)
         if report is None:
@@ -204,7 +238,11 @@ class _Run:
             self.print(f"  {len(folder.unreadable)} *.pdf entries cannot be read (listed below)")
         if not folder.pdfs and not folder.unreadable:
             self.print(f"  warning: no *.pdf below {shown(settings.raw_dir)}")
-        worker = validation_worker(settings.helpers_lock_file)
+        worker = (
+            validation_worker(settings.helpers_lock_file)
+            if VALIDATION_WORKER in self.helpers
+            else contextlib.nullcontext()
+        )
         with build_console(self.out, settings.build_log), worker as validating:
             try:
                 from ..definitions import defs

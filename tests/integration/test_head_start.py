@@ -89,8 +89,8 @@ def calls(log: list[list[str]], kind: str) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def head_started(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> dict:
     """A cold CLI build of two real PDFs (head start), the same folder built in-process without
-    a head start, a CLI build whose head start meets a killed worker and a timeout, and the
-    plain build after it."""
+    either helper (as ``BUDGET_HELPERS=none``: no head start, no validation worker), a CLI build
+    whose head start meets a killed worker and a timeout, and the plain build after it."""
     root = tmp_path_factory.mktemp("head-start")
     raw = root / "raw"
     raw.mkdir()
@@ -101,7 +101,7 @@ def head_started(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> 
     found["without"] = root / "without" / "budget.duckdb"
     out = io.StringIO()
     found["without status"] = build_in_process(
-        Settings.from_env(raw, found["without"], 1), out, head_start=False
+        Settings.from_env(raw, found["without"], 1), out, helpers=frozenset()
     )
     found["without output"] = out.getvalue()
 
@@ -148,15 +148,15 @@ def test_a_cold_build_extracts_each_pdf_once_in_the_head_start(head_started: dic
     assert "Documents: 2 loaded, 0 rejected (2 extracted now" in out
 
 
-def test_the_marts_equal_those_of_a_build_without_head_start(head_started: dict) -> None:
+def test_the_warehouse_equals_that_of_a_build_without_helpers(head_started: dict) -> None:
     assert head_started["without status"] == 0, head_started["without output"]
     for name in PDFS:
         assert f"] extracted {name}" in head_started["without output"]
-    with_head_start = table_digests(head_started["warehouse"], ignore=BUILD_TIME_COLUMNS)
-    without = table_digests(head_started["without"], ignore=BUILD_TIME_COLUMNS)
-
-    assert len(with_head_start) >= 19
-    assert with_head_start == without
+    for schema in ("marts", "audit"):
+        with_helpers = table_digests(head_started["warehouse"], schema, BUILD_TIME_COLUMNS)
+        without = table_digests(head_started["without"], schema, BUILD_TIME_COLUMNS)
+        assert with_helpers == without, schema
+    assert len(table_digests(head_started["warehouse"])) >= 19
 
 
 def test_accidents_in_the_head_start_are_rejected_now_and_retried_next_build(
