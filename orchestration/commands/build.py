@@ -14,6 +14,7 @@ tables, dbt build, validation, publish, report) and prints a summary.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
@@ -89,6 +90,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.raw_dir, args.warehouse, args.workers, args.doc_timeout)
+    if os.environ.get("BUDGET_PROFILE") == "distributed":  # docs/scale.md
+        from ..distributed.build import build_distributed
+        from ..distributed.profile import DistributedSettings
+
+        profile = DistributedSettings.from_env(settings)
+        return build_distributed(settings, profile, wait=not args.no_wait)
     return build(settings, wait=not args.no_wait)
 
 

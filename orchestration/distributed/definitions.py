@@ -1,0 +1,29 @@
+"""The distributed code location: batch extraction on Celery workers.
+
+Workers and runs load this module (``dagster-celery`` reconstructs the job from it), so it
+imports only what extraction needs — no dbt project. ``dagster dev -m
+orchestration.distributed.definitions`` with ``DAGSTER_HOME`` on the PostgreSQL instance shows
+its runs; the executor and resource config come with each run (``build.run_config``).
+"""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job
+from dagster_celery import celery_executor
+
+from .assets import BatchExtractResource, extract_batch
+
+EXTRACT_JOB_NAME = "extract_batches"
+
+extract_batches_job = define_asset_job(
+    EXTRACT_JOB_NAME,
+    selection=AssetSelection.assets(extract_batch),
+    description="Extract one batch of PDFs on a Celery worker into the extract store.",
+)
+
+defs = Definitions(
+    assets=[extract_batch],
+    jobs=[extract_batches_job],
+    executor=celery_executor,
+    resources={"batch_extract": BatchExtractResource.configure_at_launch()},
+)

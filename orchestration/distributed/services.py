@@ -1,0 +1,73 @@
+"""The distributed profile's servers on one machine, for the demo and the tests: a private
+PostgreSQL (Dagster's instance), Redis (Celery's broker) and N Celery workers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..services.celery_workers import CeleryWorker, celery_workers
+from ..services.postgres import PostgresServer, private_postgres
+from ..services.redis import RedisServer, private_redis
+from .profile import DistributedSettings, instance_config, write_instance
+
+DAGSTER_DATABASE = "dagster"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    postgres: PostgresServer
+    redis: RedisServer
+    workers: list[CeleryWorker]
+    dagster_home: Path
+    profile: DistributedSettings
+
+    def worker_logs(self) -> dict[str, str]:
+        return {worker.name: worker.log_text() for worker in self.workers}
+
+
+@contextlib.contextmanager
+def local_cluster(
+    folder: Path, extract_store: str, workers: int = 2, batch_size: int = 500
+) -> Iterator[Cluster]:
+    """Start everything below ``folder``; ``DAGSTER_HOME`` points at the PostgreSQL instance
+    while the block runs. Every process is stopped on exit."""
+    with contextlib.ExitStack() as stack:
+        postgres = stack.enter_context(private_postgres(folder / "postgres"))
+        postgres.create_database(DAGSTER_DATABASE)
+        redis = stack.enter_context(private_redis(folder / "redis"))
+        profile = DistributedSettings(
+            extract_store=extract_store,
+            broker=redis.url,
+            backend=redis.url,
+            batch_size=batch_size,
+            max_concurrent_runs=workers,
+        )
+        home = folder / "dagster_home"
+        config = instance_config(
+            postgres.host, postgres.port, postgres.user, DAGSTER_DATABASE, workers
+        )
+        write_instance(home, config)
+        stack.enter_context(_environment({"DAGSTER_HOME": str(home)}))
+        celery_yaml = profile.write_worker_config(folder / "celery.yaml")
+        started = stack.enter_context(
+            celery_workers(workers, celery_yaml, folder / "logs", {"DAGSTER_HOME": str(home)})
+        )
+        yield Cluster(postgres, redis, started, home, profile)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
