@@ -90,12 +90,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.raw_dir, args.warehouse, args.workers, args.doc_timeout)
-    if os.environ.get("BUDGET_PROFILE") == "distributed":  # docs/scale.md
-        from ..distributed.build import build_distributed
+    if os.environ.get("BUDGET_PROFILE") == "distributed":  # extraction on Celery: docs/scale.md
+        from ..distributed.build import extract_on_workers
         from ..distributed.profile import DistributedSettings
 
         profile = DistributedSettings.from_env(settings)
-        return build_distributed(settings, profile, wait=not args.no_wait)
+        if not extract_on_workers(settings, profile, say=lambda line: print(line, flush=True)):
+            return EXIT_FAILED
     return build(settings, wait=not args.no_wait)
 
 

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import resource
 import socket
 import time
 from collections import Counter
@@ -46,7 +47,7 @@ def extract_batch(
     batch = store.read_manifest(key)
     where = f"{socket.gethostname()} pid {os.getpid()}"
     worker_log.info(f"batch {key}: {len(batch.items)} PDF(s) starting on {where}")
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     paths = batch.paths()
 
     def done(pdf: os.PathLike[str], fresh: bool) -> None:
@@ -68,8 +69,10 @@ def extract_batch(
         )
     fresh = sum(fresh for _, fresh in results.values())
     seconds = round(time.perf_counter() - started, 2)
+    cpu = round(_children_cpu() - cpu_before, 2)
     worker_log.info(
-        f"batch {key}: done in {seconds} s ({fresh} extracted, {len(results) - fresh} cached)"
+        f"batch {key}: done in {seconds} s ({fresh} extracted, {len(results) - fresh} cached; "
+        f"{cpu} CPU-s in extraction processes)"
     )
     return MaterializeResult(
         metadata={
@@ -80,5 +83,12 @@ def extract_batch(
             "accidents": outcomes.get("accident", 0),
             "worker": where,
             "seconds": seconds,
+            "extraction_cpu_seconds": cpu,
         }
     )
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's ended children (the extraction processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

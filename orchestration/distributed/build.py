@@ -6,8 +6,9 @@ build from their extracts.
    ``DAGSTER_HOME`` and run one ``extract_batches`` run per batch, at most
    ``BUDGET_MAX_CONCURRENT_RUNS`` at a time, each executing its step on a Celery worker; a
    failed run is run again (``batch_retries``);
-3. copy the batches' entries from the store into the warehouse's extract cache and run the
-   embedded build (``commands.build``), which finds every document extracted.
+3. copy the batches' entries from the store into the warehouse's extract cache; the build
+   command (``commands.build``) then runs the rest of the build, which finds every document
+   extracted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any
 from dagster import DagsterInstance, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-from ..commands.build import build
 from ..settings import Settings
 from .assets import extract_batch_partitions
 from .definitions import EXTRACT_JOB_NAME
@@ -131,28 +131,27 @@ def run_batches(
     return [BatchRun(b, tuple(run_ids[b.key]), finished.get(b.key, False)) for b in batches]
 
 
-def build_distributed(settings: Settings, profile: DistributedSettings, wait: bool = True) -> int:
-    """Extract on the workers, then load, dbt build, validate and publish; the exit status."""
+def extract_on_workers(
+    settings: Settings, profile: DistributedSettings, say: Callable[[str], None] = print
+) -> bool:
+    """Extract the raw folder on the workers and copy the extracts into the warehouse's extract
+    cache; False (with the failed batches named) when a batch failed every attempt."""
     started = time.perf_counter()
     batches = plan_batches(settings.raw_dir, profile.batch_size)
     documents = sum(len(batch.items) for batch in batches)
-    print(
+    say(
         f"distributed: {documents} document(s) in {len(batches)} batch(es) → Celery workers "
-        f"(store {profile.extract_store})",
-        flush=True,
+        f"(store {profile.extract_store})"
     )
-    runs = run_batches(batches, profile, say=lambda line: print(line, flush=True))
-    failed = [run for run in runs if not run.success]
+    runs = run_batches(batches, profile, say=say)
+    failed = [run.batch.key for run in runs if not run.success]
     if failed:
-        names = ", ".join(run.batch.key for run in failed)
-        print(f"NOT PUBLISHED: extraction batch(es) failed: {names}", flush=True)
-        return 1
-    copied = ExtractStore(profile.extract_store).fetch(
-        (item.sha256 for batch in batches for item in batch.items), settings.cache_dir
-    )
-    print(
+        say(f"NOT PUBLISHED: extraction batch(es) failed: {', '.join(failed)}")
+        return False
+    shas = (item.sha256 for batch in batches for item in batch.items)
+    copied = ExtractStore(profile.extract_store).fetch(shas, settings.cache_dir)
+    say(
         f"distributed: extraction done in {time.perf_counter() - started:.1f} s; "
-        f"{copied} extract(s) fetched from the store",
-        flush=True,
+        f"{copied} extract(s) fetched from the store"
     )
-    return build(settings, wait=wait)
+    return True

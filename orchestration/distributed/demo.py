@@ -17,12 +17,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from ..services.celery_workers import venv_bin
 from ..services.processes import stop_on_signals
-from ..settings import Settings, discover_pdfs
+from ..settings import discover_pdfs
 from ..warehouse.digest import BUILD_TIME_COLUMNS, table_digests
-from .build import build_distributed
 from .services import Cluster, local_cluster
 
 BATCH_LINE = re.compile(r"batch (batch-[0-9a-f]+): \d+ PDF\(s\) starting")
@@ -33,11 +33,19 @@ def batches_by_worker(cluster: Cluster) -> dict[str, list[str]]:
     return {name: BATCH_LINE.findall(log) for name, log in cluster.worker_logs().items()}
 
 
-def embedded_build(raw_dir: Path, warehouse: Path) -> int:
-    """``budget-warehouse build`` on the embedded default, in a child process."""
+def cli_build(
+    raw_dir: Path, warehouse: Path, environment: dict[str, str], log: TextIO | None = None
+) -> int:
+    """``budget-warehouse build`` in a child process, on the profile ``environment`` gives;
+    its output to ``log`` (default: this process's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))}
     command = [str(venv_bin() / "budget-warehouse"), "build", "--raw-dir", str(raw_dir)]
-    process = subprocess.Popen([*command, "--warehouse", str(warehouse)], env=env)
+    process = subprocess.Popen(
+        [*command, "--warehouse", str(warehouse)],
+        env={**env, **environment},
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+    )
     try:
         return process.wait()
     finally:
@@ -64,7 +72,7 @@ def run(raw_dir: Path, out: Path, workers: int, batch_size: int | None) -> int:
         shutil.rmtree(out)
     documents = len(discover_pdfs(raw_dir))
     size = batch_size or max(1, math.ceil(documents / (2 * workers)))
-    distributed = Settings.from_env(raw_dir, out / "distributed" / "budget.duckdb")
+    distributed = out / "distributed" / "budget.duckdb"
     embedded = out / "embedded" / "budget.duckdb"
     with stop_on_signals():
         with local_cluster(out / "cluster", str(out / "store"), workers, size) as cluster:
@@ -74,17 +82,17 @@ def run(raw_dir: Path, out: Path, workers: int, batch_size: int | None) -> int:
                 f"(logs in {out / 'cluster' / 'logs'})",
                 flush=True,
             )
-            status = build_distributed(distributed, cluster.profile)
+            status = cli_build(raw_dir, distributed, cluster.environment())
             ran = batches_by_worker(cluster)
         print("demo: servers and workers stopped", flush=True)
         for name, keys in ran.items():
             print(f"demo: {name} ran {len(keys)} batch(es): {', '.join(keys) or '-'}", flush=True)
         print(f"demo: embedded build of the same folder → {embedded}", flush=True)
-        embedded_status = embedded_build(raw_dir, embedded)
-    if not (distributed.warehouse.exists() and embedded.exists()):
+        embedded_status = cli_build(raw_dir, embedded, {})
+    if not (distributed.exists() and embedded.exists()):
         print(f"NOT COMPARED: a build did not publish (exit {status} / {embedded_status})")
         return 1
-    identical, verdict = compare(distributed.warehouse, embedded)
+    identical, verdict = compare(distributed, embedded)
     print(
         f"demo: distributed build exit {status}, embedded build exit {embedded_status}, "
         f"{time.perf_counter() - started:.0f} s in all",

@@ -18,6 +18,7 @@ ENV_CELERY_BROKER = "BUDGET_CELERY_BROKER"
 ENV_CELERY_BACKEND = "BUDGET_CELERY_BACKEND"
 ENV_BATCH_SIZE = "BUDGET_BATCH_SIZE"
 ENV_MAX_CONCURRENT_RUNS = "BUDGET_MAX_CONCURRENT_RUNS"
+ENV_VISIBILITY_TIMEOUT = "BUDGET_CELERY_VISIBILITY_TIMEOUT"
 
 PROFILES = ("embedded", "distributed")
 DEFAULT_BATCH_SIZE = 500
@@ -33,6 +34,10 @@ ENVIRONMENT = {
     ENV_BATCH_SIZE: f"distributed: PDFs per extraction batch partition (default {DEFAULT_BATCH_SIZE})",
     ENV_MAX_CONCURRENT_RUNS: (
         f"distributed: batch runs at a time (default {DEFAULT_MAX_CONCURRENT_RUNS})"
+    ),
+    ENV_VISIBILITY_TIMEOUT: (
+        "distributed: seconds before a batch whose worker died goes to another worker "
+        f"(default {DEFAULT_VISIBILITY_TIMEOUT}; longer than a batch takes)"
     ),
 }
 
@@ -74,7 +79,20 @@ class DistributedSettings:
                 1, int(env.get(ENV_MAX_CONCURRENT_RUNS) or DEFAULT_MAX_CONCURRENT_RUNS)
             ),
             doc_timeout=settings.doc_timeout,
+            visibility_timeout=int(env.get(ENV_VISIBILITY_TIMEOUT) or DEFAULT_VISIBILITY_TIMEOUT),
         )
+
+    def environment(self) -> dict[str, str]:
+        """The variables that give a build command this profile (``from_env`` reads them)."""
+        return {
+            ENV_PROFILE: "distributed",
+            ENV_EXTRACT_STORE: self.extract_store,
+            ENV_CELERY_BROKER: self.broker,
+            ENV_CELERY_BACKEND: self.backend,
+            ENV_BATCH_SIZE: str(self.batch_size),
+            ENV_MAX_CONCURRENT_RUNS: str(self.max_concurrent_runs),
+            ENV_VISIBILITY_TIMEOUT: str(self.visibility_timeout),
+        }
 
     def executor_config(self) -> dict[str, Any]:
         """The ``celery_executor`` config: runs and workers must agree on it (``celery.yaml``).

@@ -12,7 +12,12 @@ from pathlib import Path
 from ..services.celery_workers import CeleryWorker, celery_workers
 from ..services.postgres import PostgresServer, private_postgres
 from ..services.redis import RedisServer, private_redis
-from .profile import DistributedSettings, instance_config, write_instance
+from .profile import (
+    DEFAULT_VISIBILITY_TIMEOUT,
+    DistributedSettings,
+    instance_config,
+    write_instance,
+)
 
 DAGSTER_DATABASE = "dagster"
 
@@ -25,18 +30,26 @@ class Cluster:
     dagster_home: Path
     profile: DistributedSettings
 
+    def environment(self) -> dict[str, str]:
+        """What a ``budget-warehouse build`` needs to build through this cluster."""
+        return {**self.profile.environment(), "DAGSTER_HOME": str(self.dagster_home)}
+
     def worker_logs(self) -> dict[str, str]:
         return {worker.name: worker.log_text() for worker in self.workers}
 
 
 @contextlib.contextmanager
 def local_cluster(
-    folder: Path, extract_store: str, workers: int = 2, batch_size: int = 500
+    folder: Path,
+    extract_store: str,
+    workers: int = 2,
+    batch_size: int = 500,
+    visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
 ) -> Iterator[Cluster]:
     """Start everything below ``folder``; ``DAGSTER_HOME`` points at the PostgreSQL instance
     while the block runs. Every process is stopped on exit."""
     with contextlib.ExitStack() as stack:
-        postgres = stack.enter_context(private_postgres(folder / "postgres"))
+        postgres = stack.enter_context(private_postgres())
         postgres.create_database(DAGSTER_DATABASE)
         redis = stack.enter_context(private_redis(folder / "redis"))
         profile = DistributedSettings(
@@ -45,6 +58,7 @@ def local_cluster(
             backend=redis.url,
             batch_size=batch_size,
             max_concurrent_runs=workers,
+            visibility_timeout=visibility_timeout,
         )
         home = folder / "dagster_home"
         config = instance_config(
