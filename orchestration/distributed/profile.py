@@ -148,7 +148,15 @@ def instance_config(
             "module": "dagster._core.run_coordinator",
             "class": "QueuedRunCoordinator",
         },
-        "concurrency": {"runs": {"max_concurrent_runs": max_concurrent_runs}},
+        "concurrency": {
+            "runs": {
+                "max_concurrent_runs": max_concurrent_runs,
+                # lake maintenance (compaction, snapshot expiry): one run at a time
+                "tag_concurrency_limits": [
+                    {"key": "budget/lake", "value": "maintenance", "limit": 1}
+                ],
+            }
+        },
         "telemetry": {"enabled": False},
     }
 

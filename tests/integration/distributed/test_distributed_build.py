@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
 def _server_pids(cluster: Cluster) -> list[int]:
     """Process group leaders of the workers and Redis, and the PostgreSQL postmaster."""
-    postmaster = (cluster.postgres.folder / "data" / "postmaster.pid").read_text().split()[0]
+    postmaster = (cluster.postgres.root / "data" / "postmaster.pid").read_text().split()[0]
     return [w.process.pid for w in cluster.workers] + [cluster.redis.process.pid, int(postmaster)]
 
 
