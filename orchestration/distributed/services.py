@@ -4,7 +4,6 @@ PostgreSQL (Dagster's instance), Redis (Celery's broker) and N Celery workers.""
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +45,8 @@ def local_cluster(
     batch_size: int = 500,
     visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
 ) -> Iterator[Cluster]:
-    """Start everything below ``folder``; ``DAGSTER_HOME`` points at the PostgreSQL instance
-    while the block runs. Every process is stopped on exit."""
+    """Start everything below ``folder`` (the instance's ``DAGSTER_HOME`` is ``folder /
+    "dagster_home"``, see ``Cluster.environment``). Every process is stopped on exit."""
     with contextlib.ExitStack() as stack:
         postgres = stack.enter_context(private_postgres())
         postgres.create_database(DAGSTER_DATABASE)
@@ -65,23 +64,8 @@ def local_cluster(
             postgres.host, postgres.port, postgres.user, DAGSTER_DATABASE, workers
         )
         write_instance(home, config)
-        stack.enter_context(_environment({"DAGSTER_HOME": str(home)}))
         celery_yaml = profile.write_worker_config(folder / "celery.yaml")
         started = stack.enter_context(
             celery_workers(workers, celery_yaml, folder / "logs", {"DAGSTER_HOME": str(home)})
         )
         yield Cluster(postgres, redis, started, home, profile)
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

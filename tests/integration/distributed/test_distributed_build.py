@@ -41,7 +41,7 @@ def _alive(pid: int) -> bool:
 
 def _batch_runs(cluster: Cluster) -> dict[str, list[DagsterRunStatus]]:
     """The batch runs on the cluster's PostgreSQL instance: partition → statuses."""
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.from_config(str(cluster.dagster_home)) as instance:
         assert "postgres" in type(instance.run_storage).__module__
         runs = instance.get_runs(filters=RunsFilter(job_name=EXTRACT_JOB_NAME))
     found: dict[str, list[DagsterRunStatus]] = {}
