@@ -14,6 +14,7 @@ build from their extracts.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 from dagster import DagsterInstance, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
+from ..children import die_with_parent
 from ..settings import Settings
 from .assets import extract_batch_partitions
 from .definitions import EXTRACT_JOB_NAME
@@ -69,8 +71,12 @@ def register_batches(batches: list[Batch], profile: DistributedSettings) -> None
         instance.add_dynamic_partitions(extract_batch_partitions.name, new)
 
 
-def _run_batch(key: str, config: dict[str, Any], number: int, writer: Connection) -> None:
-    """In a child process: one run of the batch ``key`` (its step on a Celery worker)."""
+def _run_batch(
+    key: str, config: dict[str, Any], number: int, writer: Connection, parent: int
+) -> None:
+    """In a child process that dies with the build: one run of the batch ``key`` (its step on
+    a Celery worker)."""
+    die_with_parent(parent)
     job = ReconstructableRepository.for_module(*CODE_LOCATION).get_reconstructable_job(
         EXTRACT_JOB_NAME
     )
@@ -101,7 +107,7 @@ def run_batches(
                 batch, number = pending.pop(0)
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=_run_batch, args=(batch.key, config, number, writer)
+                    target=_run_batch, args=(batch.key, config, number, writer, os.getpid())
                 )
                 process.start()
                 writer.close()
@@ -125,7 +131,7 @@ def run_batches(
         for process, _, _, _ in running.values():
             process.terminate()
         for process, _, _, _ in running.values():
-            process.join(30)
+            process.join(10)  # an interrupted run revokes its Celery task, or waits for it
             if process.is_alive():
                 process.kill()
     return [BatchRun(b, tuple(run_ids[b.key]), finished.get(b.key, False)) for b in batches]

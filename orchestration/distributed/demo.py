@@ -49,9 +49,13 @@ def cli_build(
     try:
         return process.wait()
     finally:
-        if process.poll() is None:
+        if process.poll() is None:  # interrupted: the build's own children die with it
             process.terminate()
-            process.wait()
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def compare(distributed: Path, embedded: Path) -> tuple[bool, str]:
