@@ -22,18 +22,16 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from dagster import DagsterInstance, execute_job
-from dagster._core.definitions.reconstruct import ReconstructableRepository
+from dagster import DagsterInstance, execute_job, reconstructable
 
 from ..children import die_with_parent
 from ..settings import Settings
 from .assets import extract_batch_partitions
-from .definitions import EXTRACT_JOB_NAME
+from .definitions import extract_batches_job_def
 from .manifest import Batch, plan_batches
 from .profile import DistributedSettings
 from .store import ExtractStore
 
-CODE_LOCATION = ("orchestration.distributed.definitions", "defs")
 PARTITION_TAG = "dagster/partition"
 ATTEMPT_TAG = "budget/attempt"
 
@@ -77,9 +75,7 @@ def _run_batch(
     """In a child process that dies with the build: one run of the batch ``key`` (its step on
     a Celery worker)."""
     die_with_parent(parent)
-    job = ReconstructableRepository.for_module(*CODE_LOCATION).get_reconstructable_job(
-        EXTRACT_JOB_NAME
-    )
+    job = reconstructable(extract_batches_job_def)
     tags = {PARTITION_TAG: key, ATTEMPT_TAG: str(number)}
     with (
         DagsterInstance.get() as instance,

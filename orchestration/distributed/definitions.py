@@ -8,7 +8,7 @@ its runs; the executor and resource config come with each run (``build.run_confi
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, JobDefinition, define_asset_job
 from dagster_celery import celery_executor
 
 from .assets import BatchExtractResource, extract_batch
@@ -27,3 +27,8 @@ defs = Definitions(
     executor=celery_executor,
     resources={"batch_extract": BatchExtractResource.configure_at_launch()},
 )
+
+
+def extract_batches_job_def() -> JobDefinition:
+    """The resolved job, for ``dagster.reconstructable`` (runs and workers rebuild it by name)."""
+    return defs.resolve_job_def(EXTRACT_JOB_NAME)
