@@ -11,6 +11,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, JobDefinition, define_asset_job
 from dagster_celery import celery_executor
 
+from ..lake.maintenance_job import lake_definitions
 from .assets import BatchExtractResource, extract_batch
 
 EXTRACT_JOB_NAME = "extract_batches"
@@ -18,14 +19,19 @@ EXTRACT_JOB_NAME = "extract_batches"
 extract_batches_job = define_asset_job(
     EXTRACT_JOB_NAME,
     selection=AssetSelection.assets(extract_batch),
+    executor_def=celery_executor,
     description="Extract one batch of PDFs on a Celery worker into the extract store.",
 )
 
-defs = Definitions(
-    assets=[extract_batch],
-    jobs=[extract_batches_job],
-    executor=celery_executor,
-    resources={"batch_extract": BatchExtractResource.configure_at_launch()},
+#: Batch extraction, and the lake's maintenance job (one run at a time: the instance's
+#: ``budget/lake`` tag limit, ``profile.instance_config``) with its nightly schedule.
+defs = Definitions.merge(
+    Definitions(
+        assets=[extract_batch],
+        jobs=[extract_batches_job],
+        resources={"batch_extract": BatchExtractResource.configure_at_launch()},
+    ),
+    lake_definitions(),
 )
 
 
