@@ -28,6 +28,7 @@ run: $(STAMP) $(MANIFEST)  ## Build warehouse/budget.duckdb from the PDFs in raw
 
 test: $(STAMP) $(MANIFEST)  ## Run the whole test suite (installs Chromium and a CJK font if missing)
 	tools/install_test_deps.sh
+	tools/install_services.sh
 	$(BIN)/pytest
 
 test-fast: $(STAMP) $(MANIFEST)  ## Unit tests and the sample (no real corpus, no whole builds): under a minute
@@ -102,6 +103,15 @@ superset: $(STAMP) $(MANIFEST) $(SUPERSET_STAMP)  ## Superset on the published w
 superset-lock: $(STAMP)  ## Re-pin bi/superset/requirements.txt from requirements.in
 	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 \
 		bi/superset/requirements.in -o bi/superset/requirements.txt
+
+# The distributed profile on this machine (docs/scale.md): private PostgreSQL, Redis and two
+# Celery workers build the corpus, an embedded build of it is compared; the last line says
+# whether the marts are identical. Everything started is stopped, also on Ctrl-C.
+DEMO_RAW_DIR ?= ../shared/corpus/real
+.PHONY: demo-distributed
+demo-distributed: $(STAMP) $(MANIFEST)  ## Distributed build (PostgreSQL, Redis, Celery) vs embedded
+	tools/install_services.sh
+	$(BIN)/python -m orchestration.distributed.demo --raw-dir $(DEMO_RAW_DIR)
 
 clean:
 	rm -rf warehouse .dagster_home .superset $(DBT_DIR)/target $(DBT_DIR)/logs .pytest_cache

@@ -13,23 +13,4 @@ fi
 if ! command -v fc-list >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   packages+=(fonts-wqy-microhei)
 fi
-if [ "${#packages[@]}" -eq 0 ]; then
-  exit 0
-fi
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  if ! command -v sudo >/dev/null 2>&1; then
-    echo "install_test_deps: need ${packages[*]} (apt-get, as root or with sudo); or set BUDGET_CHROMIUM" >&2
-    exit 1
-  fi
-  sudo=(sudo)
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install_test_deps: no apt-get here; install ${packages[*]} (or equivalents) yourself" >&2
-  exit 1
-fi
-echo "install_test_deps: installing ${packages[*]} …"
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-  "${packages[@]}" >/dev/null
+exec "$(dirname "$0")/apt_install.sh" "${packages[@]}"

@@ -51,8 +51,12 @@ decisive as (
             comparisons.status <> 'error' desc,
             comparisons.comparison = 'own_table' desc,
             comparisons.comparison = 'other_table' desc,
-            abs(comparisons.difference_yuan),
-            comparisons.printed_table_id
+            abs(comparisons.difference_yuan) asc,
+            comparisons.printed_table_id asc,
+            -- two figures of one table can tie on all of the above: pick one the same way every build
+            comparisons.source_page asc,
+            comparisons.row_label asc,
+            comparisons.column_label asc
     ) = 1
 ),
 

@@ -1,0 +1,71 @@
+"""The distributed profile's servers on one machine, for the demo and the tests: a private
+PostgreSQL (Dagster's instance), Redis (Celery's broker) and N Celery workers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..services.celery_workers import CeleryWorker, celery_workers
+from ..services.postgres import PostgresServer, private_postgres
+from ..services.redis import RedisServer, private_redis
+from .profile import (
+    DEFAULT_VISIBILITY_TIMEOUT,
+    DistributedSettings,
+    instance_config,
+    write_instance,
+)
+
+DAGSTER_DATABASE = "dagster"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    postgres: PostgresServer
+    redis: RedisServer
+    workers: list[CeleryWorker]
+    dagster_home: Path
+    profile: DistributedSettings
+
+    def environment(self) -> dict[str, str]:
+        """What a ``budget-warehouse build`` needs to build through this cluster."""
+        return {**self.profile.environment(), "DAGSTER_HOME": str(self.dagster_home)}
+
+    def worker_logs(self) -> dict[str, str]:
+        return {worker.name: worker.log_text() for worker in self.workers}
+
+
+@contextlib.contextmanager
+def local_cluster(
+    folder: Path,
+    extract_store: str,
+    workers: int = 2,
+    batch_size: int = 500,
+    visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
+) -> Iterator[Cluster]:
+    """Start everything below ``folder`` (the instance's ``DAGSTER_HOME`` is ``folder /
+    "dagster_home"``, see ``Cluster.environment``). Every process is stopped on exit."""
+    with contextlib.ExitStack() as stack:
+        postgres = stack.enter_context(private_postgres())
+        postgres.create_database(DAGSTER_DATABASE)
+        redis = stack.enter_context(private_redis(folder / "redis"))
+        profile = DistributedSettings(
+            extract_store=extract_store,
+            broker=redis.url,
+            backend=redis.url,
+            batch_size=batch_size,
+            max_concurrent_runs=workers,
+            visibility_timeout=visibility_timeout,
+        )
+        home = folder / "dagster_home"
+        config = instance_config(
+            postgres.host, postgres.port, postgres.user, DAGSTER_DATABASE, workers
+        )
+        write_instance(home, config)
+        celery_yaml = profile.write_worker_config(folder / "celery.yaml")
+        started = stack.enter_context(
+            celery_workers(workers, celery_yaml, folder / "logs", {"DAGSTER_HOME": str(home)})
+        )
+        yield Cluster(postgres, redis, started, home, profile)
