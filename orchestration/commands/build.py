@@ -81,6 +81,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help=(
+            "rebuild every mart, the audit and the report from all documents instead of only "
+            "what changed (extracts stay cached)"
+        ),
+    )
+    parser.add_argument(
         "--no-wait",
         action="store_true",
         help="stop at once (exit 1) if another build is writing the same warehouse",
@@ -89,19 +97,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.raw_dir, args.warehouse, args.workers, args.doc_timeout)
-    return build(settings, wait=not args.no_wait)
+    return build(settings, wait=not args.no_wait, full=args.full)
 
 
 def build(
-    settings: Settings, out: TextIO | None = None, wait: bool = True, head_start: bool = True
+    settings: Settings,
+    out: TextIO | None = None,
+    wait: bool = True,
+    head_start: bool = True,
+    full: bool = False,
 ) -> int:
     """Build (or find up to date) the warehouse ``settings`` name; print; return the exit status.
 
     ``head_start=False`` leaves all extraction to the Dagster run (as a run from the UI does).
+    ``full``: rebuild every stage after loading from all documents, not only what changed.
     """
     import sys
 
-    run = _Run(settings, out or sys.stdout, head_start)
+    run = _Run(settings, out or sys.stdout, head_start, full)
     problems = settings.location_problems()
     if problems:
         for problem in problems:
@@ -136,6 +149,7 @@ class _Run:
     settings: Settings
     out: TextIO
     head_start: bool = True
+    full: bool = False
     started: float = 0.0
 
     def __post_init__(self) -> None:
@@ -156,9 +170,13 @@ class _Run:
         )
         record = up_to_date.read_record(settings.published_record)
         inputs = up_to_date.current_inputs(settings, folder, record.inputs if record else None)
-        if record is not None and record.holds(inputs, settings):
+        if record is not None and record.holds(inputs, settings) and not self.full:
             return self.up_to_date(record)
         up_to_date.forget(settings.published_record)  # the published file is about to change
+        if self.full:  # every stage after loading starts from scratch
+            from ..warehouse import changes
+
+            changes.forget_all(settings.build_database)
         from ..warehouse import head_start
 
         # Extraction starts now, in a forked child, while this process imports Dagster. The

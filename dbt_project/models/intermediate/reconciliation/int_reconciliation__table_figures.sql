@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- The headline figures each table prints, for the across-table and narrative rules: one row per
 -- (table × measure). Measures of one-sided tables: total, basic (基本支出), project (项目支出),
@@ -351,3 +351,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Per loaded document and fact table it has facts in: were the facts compared with a figure the
 -- document prints independently of them, and did they agree (核验)? verified: they agree with at
 -- least one (within rounding) and the table's own total does not contradict them; contradicted:
@@ -103,3 +105,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

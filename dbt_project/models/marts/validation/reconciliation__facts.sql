@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Facts = printed figures: per document and fact table, Σ facts (residual rows included) equals
 -- the total the document prints for that table — the general-budget table's 合计 (basic +
 -- project), the basic-expenditure table's 合计, the procurement table's 合计 (or the 政府采购
@@ -155,3 +157,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

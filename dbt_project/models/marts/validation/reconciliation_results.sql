@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Every reconciliation rule evaluation of every loaded document, with its outcome: what the
 -- Great Expectations "reconciliation" suite validates and the validation report lists.
 -- status: pass (exact), warn (within rounding tolerance, or a parent above its printed
@@ -104,3 +106,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,0 +1,60 @@
+{#
+    Models whose rows each belong to one document are incremental by document: a build deletes
+    and re-inserts only the rows of the documents the change log names for dbt
+    (stg_raw__pending_documents: changed, removed and rejected documents and the documents of
+    their departments, see orchestration/warehouse/changes.py), in one transaction. A full refresh
+    (`budget-warehouse build --full`, a changed project, a new working database: decided by the
+    orchestrator) rebuilds them whole, as tables.
+
+    A model opts in with `{{ incremental_by_document() }}` at the top and ends with
+    `select * from final {{ only_documents_to_rebuild() }}`.
+#}
+
+{% macro incremental_by_document() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_documents_to_rebuild() }}",
+    ) }}
+{%- endmacro %}
+
+{#- The ids of the documents to rebuild (a sorted list), or none when the model is built whole. -#}
+{% macro documents_to_rebuild() -%}
+    {%- set pending = ref('stg_raw__pending_documents') -%}
+    {%- if execute and is_incremental() -%}
+        {%- set found = run_query('select document_id from ' ~ pending ~ ' order by document_id') -%}
+        {%- do return(found.columns[0].values() | list) -%}
+    {%- endif -%}
+    {%- do return(none) -%}
+{%- endmacro %}
+
+{#- `column in ('id', …)` for the documents to rebuild (`false` for none): a constant list, which
+    DuckDB pushes down to the scans of the raw tables. -#}
+{% macro rebuilt_documents_filter(ids, column='document_id') -%}
+    {%- if ids -%}
+        {{ column }} in (
+            {%- for id in ids -%}
+                '{{ id | replace("'", "''") }}'{{ ', ' if not loop.last }}
+            {%- endfor -%}
+        )
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The where clause that limits an incremental build to the documents to rebuild. -#}
+{% macro only_documents_to_rebuild(column='document_id') -%}
+    {%- set ids = documents_to_rebuild() -%}
+    {%- if ids is not none %}
+where {{ rebuilt_documents_filter(ids, column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook: remove the rows of the documents to rebuild (removed ones get none back). -#}
+{% macro delete_documents_to_rebuild() -%}
+    {%- set ids = documents_to_rebuild() -%}
+    {%- if ids is not none -%}
+        delete from {{ this }} where {{ rebuilt_documents_filter(ids) }}
+    {%- endif -%}
+{%- endmacro %}
