@@ -239,7 +239,6 @@ def dbt_build(
             yield from up_to_date_events(context, stamp)
             return
         progress_log.info("dbt build …")
-        context.log.info(f"dbt build of {'every document' if plan.everything else plan.reason}")
         started = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         stamp_file.unlink(missing_ok=True)
         if plan.everything:
@@ -279,7 +278,8 @@ def dbt_build(
         counts = table_row_counts(database, relations) if database.exists() else {}
         run_results = invocation.get_artifact("run_results.json")
         # To stdout, beside dbt's own output (the CLI's build log; the run's compute log in the UI).
-        print(f"dbt step: {step_seconds(*started)}", flush=True)
+        scope = "every document" if plan.everything else plan.reason
+        print(f"dbt step ({scope}): {step_seconds(*started)}", flush=True)
         if complete and models_built(run_results):
             with warehouse.connect_working() as con:
                 changes.advance(con, DBT_CONSUMER, plan.through, plan.code_hash)
