@@ -14,25 +14,33 @@
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
         pre_hook="{{ delete_documents_to_rebuild() }}",
     ) }}
 {%- endmacro %}
 
-{#- The ids of the documents to rebuild (a sorted list), or none when the model is built whole. -#}
+{#- The documents to rebuild: none when the model is built whole, 'all' when dbt has no cursor in
+    the change log (a plain `dbt build` outside the orchestrator, which passes --full-refresh in
+    that case): every row is replaced, else the sorted list of ids. -#}
 {% macro documents_to_rebuild() -%}
     {%- set pending = ref('stg_raw__pending_documents') -%}
+    {%- set cursors = ref('stg_raw__change_cursors') -%}
     {%- if execute and is_incremental() -%}
+        {%- set cursor = run_query('select count(*) from ' ~ cursors ~ " where consumer = 'dbt'") -%}
+        {%- if cursor.columns[0].values()[0] == 0 -%}
+            {%- do return('all') -%}
+        {%- endif -%}
         {%- set found = run_query('select document_id from ' ~ pending ~ ' order by document_id') -%}
         {%- do return(found.columns[0].values() | list) -%}
     {%- endif -%}
     {%- do return(none) -%}
 {%- endmacro %}
 
-{#- `column in ('id', …)` for the documents to rebuild (`false` for none): a constant list, which
-    DuckDB pushes down to the scans of the raw tables. -#}
+{#- `column in ('id', …)` for the documents to rebuild (`false` for none, `true` for all): a
+    constant list, which DuckDB pushes down to the scans of the raw tables. -#}
 {% macro rebuilt_documents_filter(ids, column='document_id') -%}
-    {%- if ids -%}
+    {%- if ids == 'all' -%}
+        true
+    {%- elif ids -%}
         {{ column }} in (
             {%- for id in ids -%}
                 '{{ id | replace("'", "''") }}'{{ ', ' if not loop.last }}
@@ -46,7 +54,7 @@
 {#- The where clause that limits an incremental build to the documents to rebuild. -#}
 {% macro only_documents_to_rebuild(column='document_id') -%}
     {%- set ids = documents_to_rebuild() -%}
-    {%- if ids is not none %}
+    {%- if ids is not none and ids != 'all' %}
 where {{ rebuilt_documents_filter(ids, column) }}
     {%- endif -%}
 {%- endmacro %}

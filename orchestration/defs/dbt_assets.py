@@ -5,6 +5,11 @@ keys ``raw/<table>`` that the loader produces); dbt tests become asset checks.
 
 Incremental: when neither the loaded documents nor the dbt project changed since the last
 successful ``dbt build`` of this working database, dbt is not run again (its outputs are current).
+Otherwise the per-document models replace only the rows of the documents the change log names
+(``warehouse.changes``; ``macros/incremental_by_document.sql``), and dbt's cursor in the log
+advances once every model and seed was built. Without a cursor, with other dbt code than the
+cursor's (``up_to_date.dbt_fingerprint``) or after ``build --full`` (which drops the cursors),
+``dbt build --full-refresh`` rebuilds everything and drops the later stages' cursors too.
 
 Nothing runs at import: :func:`dbt_project` prepares the project (``dbt parse`` when needed) the
 first time the definitions ask for it, and :func:`build_dbt_models` reads its manifest then.
