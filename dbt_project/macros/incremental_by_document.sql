@@ -59,6 +59,18 @@ where {{ rebuilt_documents_filter(ids, column) }}
     {%- endif -%}
 {%- endmacro %}
 
+{#- The same limit as a condition, for the import CTEs of models whose final select DuckDB cannot
+    push it through (windows, unions): `true` when the model is built whole. Safe because the
+    documents to rebuild include every document theirs depend on (paired files, departments). -#}
+{% macro is_document_to_rebuild(column='document_id') -%}
+    {%- set ids = documents_to_rebuild() -%}
+    {%- if ids is none -%}
+        true
+    {%- else -%}
+        {{ rebuilt_documents_filter(ids, column) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook: remove the rows of the documents to rebuild (removed ones get none back). -#}
 {% macro delete_documents_to_rebuild() -%}
     {%- set ids = documents_to_rebuild() -%}

@@ -13,7 +13,7 @@ with
 
 cells as (
     select * from {{ ref('int_reconciliation__cells') }}
-    where column_year is null or column_year = fiscal_year
+    where (column_year is null or column_year = fiscal_year) and {{ is_document_to_rebuild() }}
 ),
 
 -- Tables printing several measures (预算数 and 决算数, 扣除…后) are read on the current one.

@@ -22,6 +22,7 @@ with
 
 comparisons as (
     select * from {{ ref('int_reconciliation__fact_comparisons') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 own_table as (
@@ -86,14 +87,14 @@ inconsistent_tables as (
             table_id,
             rule,
         from {{ ref('int_reconciliation__row_hierarchy') }}
-        where status = 'error'
+        where status = 'error' and {{ is_document_to_rebuild() }}
         union all
         select
             document_id,
             table_id,
             rule,
         from {{ ref('int_reconciliation__column_totals') }}
-        where status = 'error'
+        where status = 'error' and {{ is_document_to_rebuild() }}
     )
     group by all
 ),
