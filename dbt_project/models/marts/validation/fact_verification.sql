@@ -54,7 +54,12 @@ decisive as (
             comparisons.comparison = 'own_table' desc,
             comparisons.comparison = 'other_table' desc,
             abs(comparisons.difference_yuan),
-            comparisons.printed_table_id
+            comparisons.printed_table_id,
+            -- a total order: equal figures of one table are told apart by where they are printed
+            comparisons.source_page,
+            comparisons.row_label,
+            comparisons.column_label,
+            comparisons.printed_document_id
     ) = 1
 ),
 
