@@ -53,13 +53,13 @@ decisive as (
             comparisons.status <> 'error' desc,
             comparisons.comparison = 'own_table' desc,
             comparisons.comparison = 'other_table' desc,
-            abs(comparisons.difference_yuan),
-            comparisons.printed_table_id,
+            abs(comparisons.difference_yuan) asc,
+            comparisons.printed_table_id asc,
             -- a total order: equal figures of one table are told apart by where they are printed
-            comparisons.source_page,
-            comparisons.row_label,
-            comparisons.column_label,
-            comparisons.printed_document_id
+            comparisons.source_page asc,
+            comparisons.row_label asc,
+            comparisons.column_label asc,
+            comparisons.printed_document_id asc
     ) = 1
 ),
 
