@@ -3,11 +3,4 @@
 -- 基本支出 by economic classification: unit × category (类) × item (款).
 -- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
-with
-
-final as (
-    {{ with_reconciliation_status(ref('int_basic_expenditure_facts')) }}
-)
-
-select * from final
-{{ only_documents_to_rebuild() }}
+{{ with_reconciliation_status(ref('int_basic_expenditure_facts')) }}

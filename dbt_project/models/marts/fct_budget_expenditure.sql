@@ -3,11 +3,4 @@
 -- 一般公共预算支出: unit × most detailed function code × basic/project.
 -- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
-with
-
-final as (
-    {{ with_reconciliation_status(ref('int_budget_expenditure_facts')) }}
-)
-
-select * from final
-{{ only_documents_to_rebuild() }}
+{{ with_reconciliation_status(ref('int_budget_expenditure_facts')) }}

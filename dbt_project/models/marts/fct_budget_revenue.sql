@@ -3,11 +3,4 @@
 -- Income by source (收入预算): unit × revenue source from the income summary.
 -- Each row carries its document's reconciliation status.
 
-with
-
-final as (
-    {{ with_reconciliation_status(ref('int_budget_revenue_facts')) }}
-)
-
-select * from final
-{{ only_documents_to_rebuild() }}
+{{ with_reconciliation_status(ref('int_budget_revenue_facts')) }}

@@ -40,4 +40,3 @@ final as (
 )
 
 select * from final
-{{ only_documents_to_rebuild() }}

@@ -3,11 +3,4 @@
 -- 政府采购: one row per leaf line of the most detailed breakdown the document prints.
 -- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
-with
-
-final as (
-    {{ with_reconciliation_status(ref('int_procurement_facts')) }}
-)
-
-select * from final
-{{ only_documents_to_rebuild() }}
+{{ with_reconciliation_status(ref('int_procurement_facts')) }}

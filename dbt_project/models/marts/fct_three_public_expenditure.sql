@@ -3,11 +3,4 @@
 -- "三公"经费: unit × year × category, summed over fund columns.
 -- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 
-with
-
-final as (
-    {{ with_reconciliation_status(ref('int_three_public_expenditure_facts')) }}
-)
-
-select * from final
-{{ only_documents_to_rebuild() }}
+{{ with_reconciliation_status(ref('int_three_public_expenditure_facts')) }}
