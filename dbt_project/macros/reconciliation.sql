@@ -70,7 +70,7 @@
 {#
     The rows of `facts` (a relation or CTE with document_id), each with its document's
     reconciliation status (reconciled / warnings / errors) appended: how every fact mart is
-    published.
+    published (incremental by document: only the documents to rebuild when built incrementally).
 #}
 {% macro with_reconciliation_status(facts) -%}
     select
@@ -78,6 +78,7 @@
         documents.reconciliation_status,
     from {{ facts }} as facts
     left join {{ ref('document_reconciliation') }} as documents on facts.document_id = documents.document_id
+    {{- only_documents_to_rebuild('facts.document_id') }}
 {%- endmacro %}
 
 {#- The table a rule evaluation is about, as every rule model and reconciliation_results list it

@@ -90,6 +90,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help=(
+            "rebuild every mart, the audit and the report from all documents instead of only "
+            "what changed (extracts stay cached)"
+        ),
+    )
+    parser.add_argument(
         "--no-wait",
         action="store_true",
         help="stop at once (exit 1) if another build is writing the same warehouse",
@@ -110,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         profile = DistributedSettings.from_env(settings)
         if not extract_on_workers(settings, profile, say=lambda line: print(line, flush=True)):
             return EXIT_FAILED
-    return build(settings, wait=not args.no_wait, helpers=helpers)
+    return build(settings, wait=not args.no_wait, helpers=helpers, full=args.full)
 
 
 def helpers_from_env() -> frozenset[str]:
@@ -133,16 +141,18 @@ def build(
     out: TextIO | None = None,
     wait: bool = True,
     helpers: frozenset[str] = frozenset(HELPERS),
+    full: bool = False,
 ) -> int:
     """Build (or find up to date) the warehouse ``settings`` name; print; return the exit status.
 
     ``helpers`` names the helper processes to start (:data:`HELPERS`): without
     ``head_start`` the Dagster run does all the extraction, without ``validation_worker`` its
-    validation step validates in-process (as a run from the UI does both).
+    validation step validates in-process (as a run from the UI does both). ``full``: rebuild
+    every stage after loading from all documents, not only what changed.
     """
     import sys
 
-    run = _Run(settings, out or sys.stdout, helpers)
+    run = _Run(settings, out or sys.stdout, helpers, full)
     problems = settings.location_problems()
     if problems:
         for problem in problems:
@@ -177,6 +187,7 @@ class _Run:
     settings: Settings
     out: TextIO
     helpers: frozenset[str] = frozenset(HELPERS)
+    full: bool = False
     started: float = 0.0
 
     def __post_init__(self) -> None:
@@ -197,9 +208,13 @@ class _Run:
         )
         record = up_to_date.read_record(settings.published_record)
         inputs = up_to_date.current_inputs(settings, folder, record.inputs if record else None)
-        if record is not None and record.holds(inputs, settings):
+        if record is not None and record.holds(inputs, settings) and not self.full:
             return self.up_to_date(record)
         up_to_date.forget(settings.published_record)  # the published file is about to change
+        if self.full:  # every stage after loading starts from scratch
+            from ..warehouse import changes
+
+            changes.forget_all(settings.build_database)
         from ..warehouse import head_start
 
         # Extraction starts now, in a forked child, while this process imports Dagster. The

@@ -5,6 +5,11 @@ keys ``raw/<table>`` that the loader produces); dbt tests become asset checks.
 
 Incremental: when neither the loaded documents nor the dbt project changed since the last
 successful ``dbt build`` of this working database, dbt is not run again (its outputs are current).
+Otherwise the per-document models replace only the rows of the documents the change log names
+(``warehouse.changes``; ``macros/incremental_by_document.sql``), and dbt's cursor in the log
+advances once every model and seed was built. Without a cursor, with other dbt code than the
+cursor's (``up_to_date.dbt_fingerprint``) or after ``build --full`` (which drops the cursors),
+``dbt build --full-refresh`` rebuilds everything and drops the later stages' cursors too.
 
 Nothing runs at import: :func:`dbt_project` prepares the project (``dbt parse`` when needed) the
 first time the definitions ask for it, and :func:`build_dbt_models` reads its manifest then.
@@ -14,11 +19,15 @@ import contextlib
 import functools
 import json
 import os
+import resource
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -40,15 +49,19 @@ from dagster_dbt import (
 
 from ..children import DBT_CWD_ENV, HELPERS_LOCK_ENV
 from ..settings import DBT_PROJECT_DIR
+from ..warehouse import changes
 from ..warehouse.dbt_state import (
     all_passed,
     failed_nodes,
+    has_schema,
     inputs_fingerprint,
     manifest_is_stale,
     marts_built,
+    models_built,
     table_row_counts,
 )
 from ..warehouse.quarantine import reject_key_breakers
+from ..warehouse.up_to_date import dbt_fingerprint
 from .dbt_check_descriptions import check_description
 from .resources import WRAPPER, WarehouseResource, dbt_resource, progress_log
 
@@ -57,6 +70,8 @@ DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
 #: data: they run in ``make test`` (``tests/warehouse_build.py`` runs a plain ``dbt build``), not in
 #: every warehouse build (~0.4 CPU-s and ~0.5 s of each build, docs/performance.md).
 DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+#: dbt's cursor in the change log (``warehouse.changes``); ``stg_raw__pending_documents`` reads it.
+DBT_CONSUMER = "dbt"
 
 
 @functools.cache
@@ -147,6 +162,29 @@ class BudgetDbtTranslator(DagsterDbtTranslator):
         return spec._replace(description=check_description(manifest["nodes"][unique_id]))
 
 
+@dataclass(frozen=True)
+class IncrementalPlan:
+    """How this ``dbt build`` treats the incremental models: rebuilt whole (``everything``) or
+    only for the documents of the change log up to change ``through``."""
+
+    everything: bool
+    through: int
+    code_hash: str
+    reason: str
+
+
+def incremental_plan(database: Path, full: bool = False) -> IncrementalPlan:
+    """Read dbt's cursor of the change log in the working database (``full``: whole anyway)."""
+    code_hash = dbt_fingerprint()
+    if not database.exists():
+        return IncrementalPlan(True, 0, code_hash, "a new working database")
+    with duckdb.connect(str(database), read_only=True) as con:
+        if not has_schema(con, "raw"):
+            return IncrementalPlan(True, 0, code_hash, "a new working database")
+        pending = changes.pending(con, DBT_CONSUMER, code_hash)
+    return IncrementalPlan(full or pending.everything, pending.through, code_hash, pending.reason)
+
+
 def up_to_date_events(context: AssetExecutionContext, stamp: dict[str, Any]) -> Iterator[Any]:
     """Results for a skipped ``dbt build``: the outputs and test results of the stamped build."""
     note = f"dbt not re-run: inputs unchanged since the build at {stamp['built_at']}"
@@ -204,15 +242,29 @@ def dbt_build(
     selection += sorted(
         f"{k.asset_key.to_user_string()}:{k.name}" for k in context.selected_asset_check_keys
     )
+    complete = context.selected_asset_keys == context.assets_def.keys  # every model selected
     with warehouse.writing():
+        plan = incremental_plan(database)
         fingerprint = inputs_fingerprint(database, project_dir, selection)
         stamp = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
-        if fingerprint and stamp.get("fingerprint") == fingerprint and marts_built(database):
+        if (
+            not plan.everything
+            and fingerprint
+            and stamp.get("fingerprint") == fingerprint
+            and marts_built(database)
+        ):
             progress_log.info("dbt build: up to date (no document or model changed)")
             yield from up_to_date_events(context, stamp)
             return
         progress_log.info("dbt build …")
+        started = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         stamp_file.unlink(missing_ok=True)
+        if plan.everything:
+            # Every mart is rebuilt whole: what validation and the report made of the old marts
+            # is redone too (their cursors are dropped before the marts change).
+            with warehouse.connect_working() as con:
+                changes.forget(con)
+        command = [*DBT_BUILD, "--full-refresh"] if plan.everything else DBT_BUILD
         # "cautious": a test runs only when every model it reads is selected. A run of some models
         # (the UI's Materialize, a backfill's run of the seeds) would otherwise run the tests of
         # models it does not build, which fail on a warehouse where those do not exist yet.
@@ -220,8 +272,9 @@ def dbt_build(
         with environment(
             **dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious", **helpers
         ):
-            invocation, events = run_dbt_build(context, dbt, target_path)
-            # A document whose rows break a key test is rejected and dbt runs again without it.
+            invocation, events = run_dbt_build(context, dbt, target_path, command)
+            # A document whose rows break a key test is rejected and dbt runs again without it
+            # (the rejection is a change: the incremental models rebuild its rows).
             rejected = reject_key_breakers(
                 database,
                 invocation.get_artifact("run_results.json"),
@@ -232,7 +285,8 @@ def dbt_build(
                     progress_log.warning(f"rejected {line}")
                 progress_log.info("dbt build again without them …")
                 fingerprint = inputs_fingerprint(database, project_dir, selection)
-                invocation, events = run_dbt_build(context, dbt, target_path)
+                plan = incremental_plan(database, full=plan.everything)
+                invocation, events = run_dbt_build(context, dbt, target_path, command)
         relations = {
             unique_id: (node["schema"], node.get("alias") or node["name"])
             for unique_id, node in invocation.manifest["nodes"].items()
@@ -241,6 +295,12 @@ def dbt_build(
         }
         counts = table_row_counts(database, relations) if database.exists() else {}
         run_results = invocation.get_artifact("run_results.json")
+        # To stdout, beside dbt's own output (the CLI's build log; the run's compute log in the UI).
+        scope = "every document" if plan.everything else plan.reason
+        print(f"dbt step ({scope}): {step_seconds(*started)}", flush=True)
+        if complete and models_built(run_results):
+            with warehouse.connect_working() as con:
+                changes.advance(con, DBT_CONSUMER, plan.through, plan.code_hash)
         if all_passed(run_results):
             stamp_file.write_text(
                 json.dumps(
@@ -266,9 +326,18 @@ def dbt_build(
     progress_log.info("dbt build done")
 
 
+def step_seconds(wall_start: float, children_start: resource.struct_rusage) -> str:
+    """Wall and child-process CPU seconds since the start (dbt's process is a child)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (children.ru_utime - children_start.ru_utime) + (
+        children.ru_stime - children_start.ru_stime
+    )
+    return f"{time.perf_counter() - wall_start:.2f} s wall, {cpu:.2f} CPU-s in dbt"
+
+
 def run_dbt_build(
-    context: AssetExecutionContext, dbt: DbtCliResource, target_path: Path
+    context: AssetExecutionContext, dbt: DbtCliResource, target_path: Path, command: list[str]
 ) -> tuple[DbtCliInvocation, list[Any]]:
     """``dbt build`` and its events."""
-    invocation = dbt.cli(DBT_BUILD, context=context, raise_on_error=False, target_path=target_path)
+    invocation = dbt.cli(command, context=context, raise_on_error=False, target_path=target_path)
     return invocation, list(invocation.stream())

@@ -21,6 +21,7 @@ from dagster import (
 from ..extract.document import EXTRACTOR_VERSION, Extract, document_id
 from ..extract.pdf_source import fingerprint
 from ..settings import scan_raw_dir, utf8_text
+from ..warehouse import changes
 from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, read_entry
 from ..warehouse.raw_store import (
     RAW_TABLES,
@@ -44,6 +45,12 @@ RAW_DESCRIPTIONS = {
     "page_titles": "Table titles printed on each page; table-of-contents pages flagged.",
     "execution_notes": "Final accounts' budget and outturn per function line, as the narrative states them.",
 }
+#: The change log's view for the incremental stages (``warehouse.changes``), kept by the loader.
+PENDING_DOCUMENTS = "pending_documents"
+PENDING_DESCRIPTION = (
+    "Documents each incremental stage (dbt's per-document models, validation, report) has to "
+    "redo: changed, removed and rejected since its last build, and their departments' others."
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,8 @@ def sync_raw(
 
     A document already loaded from the same path, extractor version and extract checksum is
     left as is; changed and new ones are (re)written, each in its own transaction; documents
-    whose PDF is gone are deleted. A document whose extract cannot be read or written (a row
+    whose PDF is gone are deleted. Every document written or deleted is first recorded in the
+    change log (:mod:`~orchestration.warehouse.changes`) for the incremental stages. A document whose extract cannot be read or written (a row
     breaking a key of the raw tables, say) is recorded as rejected with the reason, and the
     others load. Files with identical content are one document (the first path wins).
     """
@@ -152,17 +160,30 @@ def sync_raw(
             report.pending.append(doc.key)
         else:
             first[doc.document_id] = doc
-    entries = {entry.document_id: entry for entry in unreadable}
-    report.removed = sorted(set(loaded) - set(first) - set(entries))
+    entries = {
+        entry.document_id: entry
+        for entry in unreadable
+        if loaded.get(entry.document_id) != (entry.key, None, entry.checksum)
+    }
+    unchanged = {
+        doc_id
+        for doc_id, doc in first.items()
+        if loaded.get(doc_id) == (doc.key, EXTRACTOR_VERSION, read_checksum(doc.extract_path))
+    }
+    report.unchanged = [first[doc_id].key for doc_id in first if doc_id in unchanged]
+    report.removed = sorted(set(loaded) - set(first) - {e.document_id for e in unreadable})
+    # Recorded before any raw row changes: a build killed half-way still rebuilds them.
+    changes.record(
+        con,
+        {doc_id: changes.REMOVED for doc_id in report.removed}
+        | {doc_id: changes.LOADED for doc_id in [*entries, *(set(first) - unchanged)]},
+    )
     delete_documents(con, report.removed)
     columns = raw_columns(con)
     for doc_id, entry in entries.items():
-        if loaded.get(doc_id) != (entry.key, None, entry.checksum):
-            load_document(con, entry.extract(), columns, replace=doc_id in loaded)
+        load_document(con, entry.extract(), columns, replace=doc_id in loaded)
     for doc_id, doc in first.items():
-        checksum = read_checksum(doc.extract_path)
-        if loaded.get(doc_id) == (doc.key, EXTRACTOR_VERSION, checksum):
-            report.unchanged.append(doc.key)
+        if doc_id in unchanged:
             continue
         reason = _load(con, doc, columns, replace=doc_id in loaded)
         if reason:
@@ -242,6 +263,15 @@ def documents_preview(con: duckdb.DuckDBPyConnection, limit: int = 50) -> str:
             kinds={"duckdb"},
         )
         for table in RAW_TABLES
+    ]
+    + [
+        AssetSpec(
+            AssetKey(["raw", PENDING_DOCUMENTS]),
+            description=PENDING_DESCRIPTION,
+            deps=[AssetDep(document_extracts, partition_mapping=AllPartitionMapping())],
+            group_name="warehouse",
+            kinds={"duckdb"},
+        )
     ],
     name="raw_tables",
 )
@@ -295,3 +325,7 @@ def raw_tables(
             metadata["rejected"] = statuses.get("rejected", 0)
             metadata["preview"] = MetadataValue.md(preview)
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)
+    yield MaterializeResult(
+        asset_key=AssetKey(["raw", PENDING_DOCUMENTS]),
+        metadata={"changes_recorded": len(report.loaded) + len(report.removed)},
+    )

@@ -129,12 +129,19 @@ def record(con: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -> None:
 
 def latest(con: duckdb.DuckDBPyConnection) -> int:
     """The last change recorded (0: none)."""
-    ensure_schema(con)
     return con.execute(f"select {LATEST}").fetchone()[0]
 
 
 def pending(con: duckdb.DuckDBPyConnection, consumer: str, code_hash: str) -> Pending:
-    """What ``consumer`` (running code of hash ``code_hash``) must redo, up to :func:`latest`."""
+    """What ``consumer`` (running code of hash ``code_hash``) must redo, up to :func:`latest`.
+
+    Reads only (a read-only connection will do); a database without the log: everything."""
+    found = con.execute(
+        "select count(*) from duckdb_views() where schema_name = 'raw' "
+        "and view_name = 'pending_documents'"
+    ).fetchone()[0]
+    if not found:
+        return Pending(0, None, "no change log yet")
     through = latest(con)
     cursor = con.execute(
         "select change_id, code_hash from raw.change_cursors where consumer = ?", [consumer]
@@ -178,6 +185,11 @@ def forget(con: duckdb.DuckDBPyConnection, consumers: Iterable[str] | None = Non
 
 def forget_all(database: Path) -> None:
     """``--full``: every consumer of the working database ``database`` redoes everything."""
-    if database.exists():
-        with duckdb.connect(str(database)) as con:
-            forget(con)
+    if not database.exists():
+        return
+    try:
+        con = duckdb.connect(str(database))
+    except duckdb.Error:
+        return  # unreadable: the build starts it afresh, which rebuilds everything anyway
+    with con:
+        forget(con)

@@ -48,6 +48,15 @@ def failed_nodes(run_results: dict[str, Any]) -> list[str]:
     ]
 
 
+def models_built(run_results: dict[str, Any]) -> bool:
+    """Every model and seed of the run was built (none errored or was skipped)."""
+    return all(
+        result.get("status") == "success"
+        for result in run_results.get("results", [])
+        if result["unique_id"].startswith(("model.", "seed."))
+    )
+
+
 def all_passed(run_results: dict[str, Any]) -> bool:
     return all(r.get("status") in {"success", "pass", "warn"} for r in run_results["results"])
 

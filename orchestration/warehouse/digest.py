@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,3 +40,19 @@ def table_digests(
                 digest.update(repr(row).encode())
             digests[table] = digest.hexdigest()
     return digests
+
+
+#: Text of a report page that says when it was built, not what it shows.
+REPORT_BUILD_TIME = re.compile(rb"built \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+
+
+def folder_digests(folder: Path, volatile: re.Pattern[bytes] = REPORT_BUILD_TIME) -> dict[str, str]:
+    """``{relative path: sha256}`` of every file below ``folder`` (e.g. the HTML report), with
+    the text ``volatile`` matches (the build time) left out."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(
+            volatile.sub(b"", path.read_bytes())
+        ).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from . import changes
 from .raw_store import CHILD_TABLES
 
 
@@ -100,6 +101,7 @@ def _documents_failing(
 def reject_documents(con: duckdb.DuckDBPyConnection, reasons: dict[str, str]) -> None:
     """Mark documents rejected with their reason and delete their rows (one transaction)."""
     ids = sorted(reasons)
+    changes.record(con, dict.fromkeys(ids, changes.REJECTED))  # incremental stages redo them
     con.execute("begin transaction")
     try:
         for table in CHILD_TABLES:

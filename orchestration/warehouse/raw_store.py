@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import duckdb
 
 from ..extract.document import Extract
+from . import changes
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -92,6 +93,7 @@ _ADDED_COLUMNS = {"documents": {"extract_checksum": "varchar"}}
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RAW_DDL)
+    changes.ensure_schema(con)  # the change log the incremental stages read
     for table, columns in _ADDED_COLUMNS.items():
         for name, kind in columns.items():
             con.execute(f"alter table raw.{table} add column if not exists {name} {kind}")

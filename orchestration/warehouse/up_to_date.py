@@ -33,6 +33,8 @@ from .dbt_state import project_files
 FORMAT = 1
 #: Libraries whose version can change what a build publishes.
 LIBRARIES = ("pdfplumber", "pdfminer.six", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
+#: Libraries whose version can change what ``dbt build`` makes of the same raw tables.
+DBT_LIBRARIES = ("duckdb", "dbt-core", "dbt-duckdb")
 #: What stands for the hash of a PDF that could not be read.
 _UNREADABLE = "unreadable: "
 
@@ -101,9 +103,22 @@ def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
     files = [*(root / "orchestration").rglob("*.py"), *(root / "orchestration" / "data").glob("*")]
     files += (root / "expectations").glob("*.json")
     files += project_files(root / "dbt_project")
+    return _fingerprint(files, root, LIBRARIES)
+
+
+def dbt_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """Hash of what turns raw tables into marts — the dbt project (models, macros, seeds,
+    configuration), the change log's definition of related documents, and the versions of dbt
+    and DuckDB: when it differs from the one the incremental marts were built with, they are
+    rebuilt whole."""
+    files = [*project_files(root / "dbt_project"), root / "orchestration/warehouse/changes.py"]
+    return _fingerprint(files, root, DBT_LIBRARIES)
+
+
+def _fingerprint(files: list[Path], root: Path, libraries: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     hash_files(digest, files, root)
-    for library in LIBRARIES:
+    for library in libraries:
         try:
             digest.update(f"{library}=={metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:

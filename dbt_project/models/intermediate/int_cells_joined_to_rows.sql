@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- Every amount cell with its row, column, table and document context: the long form
 -- every fact is cut from.
@@ -118,3 +118,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- One row per PDF seen, loaded or rejected (文档).
 
 with
@@ -52,3 +54,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- 基本支出 by economic classification: unit × category (类) × item (款).
 -- Each row carries its document's reconciliation status (reconciled / warnings / errors).
 

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Income by source (收入预算): unit × revenue source from the income summary.
 -- Each row carries its document's reconciliation status.
 

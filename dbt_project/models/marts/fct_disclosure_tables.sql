@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Which required tables each disclosure printed (预决算公开完整性): one row per document × table
 -- its template requires. status: printed (a recognised table with amounts; its page),
 -- printed_empty (a recognised table without amounts, or a title on a page saying the table is
@@ -61,3 +63,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

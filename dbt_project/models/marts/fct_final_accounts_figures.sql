@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Final accounts read fully: every amount of every table of a final-accounts document with the
 -- measure its column holds (budget 预算数 / final 决算数) and where it is printed.
 
@@ -29,3 +31,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Every printed total and subtotal (合计/小计, department, unit and parent rows) with the
 -- amounts it prints: what reconciliation compares the facts against. Not a fact table.
 

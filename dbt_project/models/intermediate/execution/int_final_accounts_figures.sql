@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- Every amount final accounts (决算) print, each with the measure its column holds: `budget`
 -- (预算数, 年初预算, 全年预算, 调整预算 columns) or `final` (决算数 and every other amount column).
@@ -56,3 +56,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- 基本支出 by economic classification: unit × category (类) × item (款).
 -- The rows of fct_basic_expenditure before their document's reconciliation status is attached: the
@@ -32,3 +32,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- 一般公共预算支出: unit × most detailed function code × basic/project.
 -- The rows of fct_budget_expenditure before their document's reconciliation status is attached: the
@@ -31,3 +31,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

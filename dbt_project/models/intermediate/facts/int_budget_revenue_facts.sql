@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- Income by source (收入预算): unit × revenue source from the income summary. The rows of
 -- fct_budget_revenue before their document's reconciliation status is attached: the
@@ -113,3 +113,4 @@ facts as (
 )
 
 select * from facts
+{{ only_documents_to_rebuild() }}

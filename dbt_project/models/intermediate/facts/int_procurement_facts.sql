@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- 政府采购: one row per leaf line of the most detailed breakdown the document prints.
 -- The rows of fct_procurement before their document's reconciliation status is attached: the
@@ -42,3 +42,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

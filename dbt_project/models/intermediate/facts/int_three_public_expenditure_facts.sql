@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- "三公"经费: unit × year × category, summed over fund columns.
 -- The rows of fct_three_public_expenditure before their document's reconciliation status is attached: the
@@ -27,3 +27,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

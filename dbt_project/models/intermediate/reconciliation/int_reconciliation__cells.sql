@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- Every printed amount the reconciliation rules compare: one row per cell of a budget table
 -- (performance and unclassified tables, percentages, derived rows and change columns excluded),
@@ -123,3 +123,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ incremental_by_document() }}
 
 -- The headline figures each table prints, for the across-table and narrative rules: one row per
 -- (table × measure). Measures of one-sided tables: total, basic (基本支出), project (项目支出),
@@ -13,7 +13,7 @@ with
 
 cells as (
     select * from {{ ref('int_reconciliation__cells') }}
-    where column_year is null or column_year = fiscal_year
+    where (column_year is null or column_year = fiscal_year) and {{ is_document_to_rebuild() }}
 ),
 
 -- Tables printing several measures (预算数 and 决算数, 扣除…后) are read on the current one.
@@ -351,3 +351,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Completeness findings (预决算公开完整性): one evaluation per required table of each document
 -- (fct_disclosure_tables), what the Great Expectations "completeness" suite validates. A
 -- `missing` table is a warning naming it in Chinese (rule required_table_printed); a
@@ -60,3 +62,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

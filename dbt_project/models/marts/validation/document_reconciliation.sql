@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- One row per loaded document: how its reconciliation rules and the verification of its fact
 -- tables came out (对账状态). `errors` when any rule evaluation failed or a fact table is
 -- contradicted; `unverified` when a fact table could not be compared with any printed figure,
@@ -71,3 +73,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

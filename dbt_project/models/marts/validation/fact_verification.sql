@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Per loaded document and fact table it has facts in: were the facts compared with a figure the
 -- document prints independently of them, and did they agree (核验)? verified: they agree with at
 -- least one (within rounding) and the table's own total does not contradict them; contradicted:
@@ -53,10 +55,11 @@ decisive as (
             comparisons.comparison = 'other_table' desc,
             abs(comparisons.difference_yuan) asc,
             comparisons.printed_table_id asc,
-            -- two figures of one table can tie on all of the above: pick one the same way every build
+            -- a total order: equal figures of one table are told apart by where they are printed
             comparisons.source_page asc,
             comparisons.row_label asc,
-            comparisons.column_label asc
+            comparisons.column_label asc,
+            comparisons.printed_document_id asc
     ) = 1
 ),
 
@@ -107,3 +110,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

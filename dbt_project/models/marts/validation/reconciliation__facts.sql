@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Facts = printed figures: per document and fact table, Σ facts (residual rows included) equals
 -- the total the document prints for that table — the general-budget table's 合计 (basic +
 -- project), the basic-expenditure table's 合计, the procurement table's 合计 (or the 政府采购
@@ -20,6 +22,7 @@ with
 
 comparisons as (
     select * from {{ ref('int_reconciliation__fact_comparisons') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 own_table as (
@@ -84,14 +87,14 @@ inconsistent_tables as (
             table_id,
             rule,
         from {{ ref('int_reconciliation__row_hierarchy') }}
-        where status = 'error'
+        where status = 'error' and {{ is_document_to_rebuild() }}
         union all
         select
             document_id,
             table_id,
             rule,
         from {{ ref('int_reconciliation__column_totals') }}
-        where status = 'error'
+        where status = 'error' and {{ is_document_to_rebuild() }}
     )
     group by all
 ),
@@ -155,3 +158,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

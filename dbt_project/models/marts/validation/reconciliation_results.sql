@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Every reconciliation rule evaluation of every loaded document, with its outcome: what the
 -- Great Expectations "reconciliation" suite validates and the validation report lists.
 -- status: pass (exact), warn (within rounding tolerance, or a parent above its printed
@@ -11,26 +13,32 @@ with
 
 row_hierarchy as (
     select * from {{ ref('int_reconciliation__row_hierarchy') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 column_totals as (
     select * from {{ ref('int_reconciliation__column_totals') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 cross_table as (
     select * exclude (other_table_id) from {{ ref('int_reconciliation__cross_table') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 narrative as (
     select * from {{ ref('int_reconciliation__narrative') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 final_accounts_balance as (
     select * from {{ ref('int_reconciliation__final_accounts_balance') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 facts as (
     select * exclude (fact_table, comparison, is_independent) from {{ ref('reconciliation__facts') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 unioned as (
@@ -104,3 +112,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,0 +1,80 @@
+{#
+    Models whose rows each belong to one document are incremental by document: a build deletes
+    and re-inserts only the rows of the documents the change log names for dbt
+    (stg_raw__pending_documents: changed, removed and rejected documents and the documents of
+    their departments, see orchestration/warehouse/changes.py), in one transaction. A full refresh
+    (`budget-warehouse build --full`, a changed project, a new working database: decided by the
+    orchestrator) rebuilds them whole, as tables.
+
+    A model opts in with `{{ incremental_by_document() }}` at the top and ends with
+    `select * from final {{ only_documents_to_rebuild() }}`.
+#}
+
+{% macro incremental_by_document() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_documents_to_rebuild() }}",
+    ) }}
+{%- endmacro %}
+
+{#- The documents to rebuild: none when the model is built whole, 'all' when dbt has no cursor in
+    the change log (a plain `dbt build` outside the orchestrator, which passes --full-refresh in
+    that case): every row is replaced, else the sorted list of ids. -#}
+{% macro documents_to_rebuild() -%}
+    {%- set pending = ref('stg_raw__pending_documents') -%}
+    {%- set cursors = ref('stg_raw__change_cursors') -%}
+    {%- if execute and is_incremental() -%}
+        {%- set cursor = run_query('select count(*) from ' ~ cursors ~ " where consumer = 'dbt'") -%}
+        {%- if cursor.columns[0].values()[0] == 0 -%}
+            {%- do return('all') -%}
+        {%- endif -%}
+        {%- set found = run_query('select document_id from ' ~ pending ~ ' order by document_id') -%}
+        {%- do return(found.columns[0].values() | list) -%}
+    {%- endif -%}
+    {%- do return(none) -%}
+{%- endmacro %}
+
+{#- `column in ('id', …)` for the documents to rebuild (`false` for none, `true` for all): a
+    constant list, which DuckDB pushes down to the scans of the raw tables. -#}
+{% macro rebuilt_documents_filter(ids, column='document_id') -%}
+    {%- if ids == 'all' -%}
+        true
+    {%- elif ids -%}
+        {{ column }} in (
+            {%- for id in ids -%}
+                '{{ id | replace("'", "''") }}'{{ ', ' if not loop.last }}
+            {%- endfor -%}
+        )
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The where clause that limits an incremental build to the documents to rebuild. -#}
+{% macro only_documents_to_rebuild(column='document_id') -%}
+    {%- set ids = documents_to_rebuild() -%}
+    {%- if ids is not none and ids != 'all' %}
+where {{ rebuilt_documents_filter(ids, column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The same limit as a condition, for the import CTEs of models whose final select DuckDB cannot
+    push it through (windows, unions): `true` when the model is built whole. Safe because the
+    documents to rebuild include every document theirs depend on (paired files, departments). -#}
+{% macro is_document_to_rebuild(column='document_id') -%}
+    {%- set ids = documents_to_rebuild() -%}
+    {%- if ids is none -%}
+        true
+    {%- else -%}
+        {{ rebuilt_documents_filter(ids, column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook: remove the rows of the documents to rebuild (removed ones get none back). -#}
+{% macro delete_documents_to_rebuild() -%}
+    {%- set ids = documents_to_rebuild() -%}
+    {%- if ids is not none -%}
+        delete from {{ this }} where {{ rebuilt_documents_filter(ids) }}
+    {%- endif -%}
+{%- endmacro %}
