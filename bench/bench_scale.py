@@ -1,7 +1,7 @@
 """Stage times and memory of builds of 10²–10⁴ documents, made from cached extracts.
 
     python -m bench.bench_scale [--sizes 100,1000,10000] [--json FILE]
-        [--corpus DIR] [--source-cache DIR] [--work DIR] [--keep]
+        [--corpus DIR] [--source-cache DIR] [--work DIR] [--keep] [--project DIR]
 
 For each size N a raw folder of N synthetic documents is written (``bench.synthetic``: real
 PDFs' bytes under new content hashes, their extracts cloned into the new warehouse's extract
@@ -17,7 +17,8 @@ Each run reports wall and CPU seconds (the command and every process below it, s
 ``/proc``), the peak resident memory of the whole process tree, the load average before and
 after, and the seconds of each stage from the command's progress lines. The templates are the
 PDFs of ``--corpus`` whose extracts are in ``--source-cache``; by default the real corpus, built
-once into ``<work>/source`` to fill its cache.
+once into ``<work>/source`` to fill its cache. ``--project`` times the command of another
+checkout (before/after comparisons; the synthetic folder is this checkout's).
 """
 
 from __future__ import annotations
@@ -101,14 +102,16 @@ class Run:
         return {**data, "stages": self.stages}
 
 
-def run_build(raw: Path, warehouse: Path, log: Path) -> Run:
-    """``python -m orchestration.cli build`` on ``raw`` → ``warehouse``, sampled and timed."""
+def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Run:
+    """``python -m orchestration.cli build`` of ``project`` on ``raw`` → ``warehouse``, sampled
+    and timed (``PYTHONPATH``: its helpers started with ``python -P`` run its code too)."""
     command = [sys.executable, "-m", "orchestration.cli", "build", "--raw-dir", str(raw)]
     command += ["--warehouse", str(warehouse)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))}
+    env["PYTHONPATH"] = str(project)
     before, started, rusage = os.getloadavg()[0], time.perf_counter(), cpu_seconds()
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     lines, marks = [], {}
     with TreeSampler(process.pid) as sampler:
@@ -153,7 +156,7 @@ def source_templates(corpus: Path, cache: Path | None, work: Path, log: Path) ->
     return templates(corpus, cache)
 
 
-def measure(size: int, found: list, work: Path, log: Path) -> dict:
+def measure(size: int, found: list, work: Path, log: Path, project: Path) -> dict:
     """Generate ``size`` documents, then time build, add-one and no-op."""
     base = work / f"n{size}"
     shutil.rmtree(base, ignore_errors=True)
@@ -165,7 +168,7 @@ def measure(size: int, found: list, work: Path, log: Path) -> dict:
     for scenario in SCENARIOS:
         if scenario == "add_one":
             generate(found, raw, cache, [size])
-        run = run_build(raw, warehouse, log)
+        run = run_build(raw, warehouse, log, project)
         result[scenario] = run.summary()
         print(f"  {size:>6} {scenario:<8} {describe(run)}", flush=True)
     result["warehouse_mb"] = round(warehouse.stat().st_size / 2**20, 1)
@@ -190,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source-cache", type=Path, help="extract cache holding the templates")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep each size's folder")
+    parser.add_argument("--project", type=Path, default=ROOT, help="checkout whose CLI is timed")
     options = parser.parse_args(argv)
     sizes = [int(size) for size in options.sizes.split(",")]
     work = options.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
@@ -204,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict = {"templates": len(found), "cpus": os.cpu_count(), "sizes": {}}
     try:
         for size in sizes:
-            figures["sizes"][str(size)] = measure(size, found, work, log)
+            figures["sizes"][str(size)] = measure(size, found, work, log, options.project.resolve())
             if options.json:
                 options.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
             if not options.keep:

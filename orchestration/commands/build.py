@@ -32,7 +32,7 @@ from ..settings import (
     scan_raw_dir,
 )
 from ..validation.worker import validation_worker
-from ..warehouse import up_to_date
+from ..warehouse import pdf_hashes, up_to_date
 from ..warehouse.build_lock import Holder, WarehouseBusy, build_lock
 from .console import build_console, printable, relative_paths, shown
 from .summary import EXIT_FAILED, BuildReport
@@ -159,6 +159,7 @@ class _Run:
         if record is not None and record.holds(inputs, settings):
             return self.up_to_date(record)
         up_to_date.forget(settings.published_record)  # the published file is about to change
+        pdf_hashes.remember(settings.pdf_hashes, inputs.pdfs)  # the run's steps need not re-read
         from ..warehouse import head_start
 
         # Extraction starts now, in a forked child, while this process imports Dagster. The
