@@ -56,4 +56,4 @@ def test_bench_scale_times_every_stage_of_each_scenario(tmp_path: Path) -> None:
         ).fetchone()
     assert documents == (SIZE + 1, SIZE + 1, 3)
     log = (work / "bench_scale.log").read_text(encoding="utf-8")
-    assert re.findall(r"\((\d+) extracted now", log) == ["0", "0"]  # build, add-one
+    assert re.findall(r"\((\d+) extracted now", log) == ["0", "0", "0"]  # nothing extracted
