@@ -61,7 +61,8 @@ class Run:
 
     wall_seconds: float
     cpu_seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # sum over the process tree at one sample (shared pages in each)
+    peak_pss_mb: float  # the same, shared pages split among the processes sharing them
     peak_processes: int
     exit_status: int
     up_to_date: bool
@@ -133,6 +134,7 @@ def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Ru
         # the command's own count (children it waited for) or the sampled tree, the larger
         cpu_seconds=round(max(cpu_seconds() - rusage, sampler.cpu_seconds), 2),
         peak_rss_mb=round(sampler.peak_rss / 2**20, 1),
+        peak_pss_mb=round(sampler.peak_pss / 2**20, 1),
         peak_processes=sampler.peak_processes,
         exit_status=status,
         up_to_date=any(UP_TO_DATE.search(line) for line in lines),
@@ -179,7 +181,8 @@ def describe(run: Run) -> str:
     stages = ", ".join(f"{k} {v:.1f}" for k, v in run.stages.items() if v is not None)
     return (
         f"{run.wall_seconds:8.1f} s wall, {run.cpu_seconds:8.1f} s CPU, "
-        f"peak {run.peak_rss_mb:7.0f} MB ({run.peak_processes} processes), "
+        f"peak RSS {run.peak_rss_mb:5.0f} MB, PSS {run.peak_pss_mb:5.0f} MB "
+        f"({run.peak_processes} processes), "
         f"load {run.load_average[0]:.1f}→{run.load_average[1]:.1f}"
         + (" — up to date" if run.up_to_date else f" — {stages}")
     )

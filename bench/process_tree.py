@@ -34,6 +34,18 @@ def _rss(pid: int) -> int:
         return 0
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size: a page shared by n processes (a fork's) counts 1/n in each."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def tree(root: int) -> dict[int, float]:
     """{pid: own CPU seconds} of ``root`` and every process below it."""
     parents, cpu = {}, {}
@@ -56,7 +68,9 @@ class TreeSampler:
 
     root: int
     interval: float = 0.1
-    peak_rss: int = 0  # bytes: the largest sum over the tree at one sample
+    peak_rss: int = 0  # bytes: the largest sum over the tree at one sample (shared pages
+    # counted in every process that maps them: an upper bound)
+    peak_pss: int = 0  # bytes: the same with shared pages split (the memory the tree uses)
     peak_processes: int = 0
     cpu: dict[int, float] = field(default_factory=dict)  # pid -> last seen own CPU seconds
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -66,6 +80,7 @@ class TreeSampler:
         members = tree(self.root)
         self.cpu.update(members)
         self.peak_rss = max(self.peak_rss, sum(_rss(pid) for pid in members))
+        self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in members))
         self.peak_processes = max(self.peak_processes, len(members))
 
     def __enter__(self) -> TreeSampler:
