@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,14 @@ def entry(tmp_path: Path, extract: Extract = EXTRACT) -> Path:
     path = tmp_path / "cache" / "a.json"
     write_entry(path, extract)
     return path
+
+
+def edit_header(path: Path, edit: Callable[[dict], object]) -> None:
+    """Rewrite an entry's header line with ``edit`` applied, its payload as it was."""
+    header, payload = path.read_text().split("\n", 1)
+    fields = json.loads(header)
+    edit(fields)
+    path.write_text(json.dumps(fields) + "\n" + payload)
 
 
 def test_a_verified_entry_is_remembered_by_identity(tmp_path: Path) -> None:
@@ -71,10 +80,7 @@ def test_an_entry_edited_after_verification_is_verified_again(tmp_path: Path) ->
 
 def test_a_header_whose_summary_lies_is_corrupt(tmp_path: Path) -> None:
     path = entry(tmp_path)
-    header, payload = path.read_text().split("\n", 1)
-    fields = json.loads(header)
-    fields["summary"]["cells"] = 200
-    path.write_text(json.dumps(fields) + "\n" + payload)
+    edit_header(path, lambda fields: fields["summary"].update(cells=200))
 
     with pytest.raises(CorruptEntry, match="header does not summarise its extract"):
         read_entry(path)
@@ -84,10 +90,7 @@ def test_a_header_whose_summary_lies_is_corrupt(tmp_path: Path) -> None:
 
 def test_an_entry_without_a_summary_is_summarised_from_its_extract(tmp_path: Path) -> None:
     path = entry(tmp_path)
-    header, payload = path.read_text().split("\n", 1)
-    fields = json.loads(header)
-    del fields["summary"]  # written before headers had one
-    path.write_text(json.dumps(fields) + "\n" + payload)
+    edit_header(path, lambda fields: fields.pop("summary"))  # written before headers had one
     verified = VerifiedEntries(path.parent)
 
     assert verified.header(path)["summary"]["cells"] == 2
