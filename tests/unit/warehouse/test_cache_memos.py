@@ -16,9 +16,11 @@ from orchestration.warehouse.extract_cache import (
     VERIFIED_FILE,
     CorruptEntry,
     VerifiedEntries,
+    cache_path,
     read_entry,
     write_entry,
 )
+from orchestration.warehouse.extract_pool import _plan
 from orchestration.warehouse.pdf_hashes import PdfHashes, remember
 
 EXTRACT = Extract(
@@ -122,3 +124,38 @@ def test_pdf_hashes_take_the_up_to_date_checks_states(tmp_path: Path) -> None:
     assert PdfHashes(memo).states == {"a.pdf": file_state(pdf)}
     (tmp_path / "garbage.json").write_text("[1, 2")
     assert PdfHashes(tmp_path / "garbage.json").states == {}  # a damaged memo costs a re-hash
+
+
+def test_the_plan_trusts_known_hashes_only_for_verified_decisions(tmp_path: Path) -> None:
+    """extract_all's plan: a known hash with a good entry is cached; a damaged entry or an
+    accident is extracted again, with the warning or the note a build prints."""
+    cache = tmp_path / "cache"
+    pdfs = {name: tmp_path / f"{name}.pdf" for name in ("good", "damaged", "accident")}
+    for name, pdf in pdfs.items():
+        pdf.write_bytes(f"%PDF-1.4 {name}".encode())
+    hashes = {pdf: sha256_of(pdf) for pdf in pdfs.values()}
+    for name, pdf in pdfs.items():
+        document = {**EXTRACT.document, "sha256": hashes[pdf], "status_reason": "timed out"}
+        outcome = "accident" if name == "accident" else "decision"
+        write_entry(cache_path(cache, hashes[pdf]), Extract(document=document), outcome)
+    damaged = cache_path(cache, hashes[pdfs["damaged"]])
+    damaged.write_bytes(damaged.read_bytes()[:-5])
+    size = json.loads(damaged.read_text().split("\n", 1)[0])["payload_bytes"]
+    warnings: list[str] = []
+
+    cached, todo = _plan(pdfs.values(), cache, warnings.append, hashes)
+
+    assert list(cached) == [pdfs["good"]]
+    assert [(a.pdf, a.source.sha256, a.note) for a in todo] == [
+        (pdfs["damaged"], hashes[pdfs["damaged"]], None),
+        (pdfs["accident"], hashes[pdfs["accident"]], "retrying (last time: timed out)"),
+    ]
+    assert warnings == [
+        f"cache entry {damaged.name} (damaged.pdf) content does not match its checksum "
+        f"(truncated: {size - 5} of {size} bytes); re-extracting"
+    ]
+    assert not damaged.exists()  # the worker writes a new one
+    memo = json.loads((cache / VERIFIED_FILE).read_text())
+    assert sorted(memo) == [
+        cache_path(cache, hashes[p]).name for p in (pdfs["good"], pdfs["accident"])
+    ]
