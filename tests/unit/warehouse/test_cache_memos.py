@@ -157,5 +157,4 @@ def test_the_plan_trusts_known_hashes_only_for_verified_decisions(tmp_path: Path
     assert not damaged.exists()  # the worker writes a new one
     memo = json.loads((cache / VERIFIED_FILE).read_text())
     kept = (pdfs["good"], pdfs["accident"])
-    assert sorted(memo) == sorted(cache_path(cache, hashes[p]).name for p in kept), pdfs["accident"])
-    ]
+    assert sorted(memo) == sorted(cache_path(cache, hashes[p]).name for p in kept)
