@@ -68,39 +68,51 @@ class Run:
     up_to_date: bool
     load_average: tuple[float, float]  # 1-minute load average before and after
     marks: dict[str, float] = field(default_factory=dict)
+    cpu_marks: dict[str, float] = field(default_factory=dict)  # tree CPU seconds at each mark
     report_seconds: float | None = None
     output: str = ""
 
-    @property
-    def stages(self) -> dict[str, float | None]:
-        """Seconds per stage; None for a stage whose progress line did not appear (a no-op).
-
-        ``publish`` runs from the validation line until the report started (the report line
-        says how long it took)."""
-        marks = self.marks
+    def _spans(self, marks: dict[str, float], total: float) -> dict[str, float | None]:
         reported = marks.get("reported")
-        report_start = reported - self.report_seconds if reported and self.report_seconds else None
         ends = {
             "start and extraction": marks.get("extracted"),
             "load": marks.get("dbt started"),
             "dbt": marks.get("dbt done"),
             "validation": marks.get("validated"),
-            "publish": report_start,
+            "publish": marks.get("report started"),
             "report": reported,
-            "exit": self.wall_seconds if reported else None,
+            "exit": total if reported else None,
         }
-        stages: dict[str, float | None] = {}
+        spans: dict[str, float | None] = {}
         previous = 0.0
         for stage in STAGES:
             end = ends[stage]
-            stages[stage] = None if end is None else round(end - previous, 2)
+            spans[stage] = None if end is None else round(end - previous, 2)
             previous = end if end is not None else previous
-        return stages
+        return spans
+
+    @property
+    def stages(self) -> dict[str, float | None]:
+        """Wall seconds per stage; None for a stage whose progress line did not appear (a
+        no-op). ``publish`` runs from the validation line until the report started (the
+        report line says how long it took)."""
+        marks = dict(self.marks)
+        if "reported" in marks and self.report_seconds is not None:
+            marks["report started"] = marks["reported"] - self.report_seconds
+        return self._spans(marks, self.wall_seconds)
+
+    @property
+    def stages_cpu(self) -> dict[str, float | None]:
+        """CPU seconds of the process tree per stage, from samples at each progress line (the
+        report's start is not printed: publish and report are one span, under ``report``)."""
+        spans = self._spans(self.cpu_marks, self.cpu_seconds)
+        spans["publish"] = None
+        return spans
 
     def summary(self) -> dict:
         data = asdict(self)
-        del data["marks"], data["output"]
-        return {**data, "stages": self.stages}
+        del data["marks"], data["cpu_marks"], data["output"]
+        return {**data, "stages": self.stages, "stages_cpu": self.stages_cpu}
 
 
 def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Run:
@@ -114,13 +126,15 @@ def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Ru
     process = subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    lines, marks = [], {}
+    lines, marks, cpu_marks = [], {}, {}
     with TreeSampler(process.pid) as sampler:
         for line in process.stdout or []:
             lines.append(line)
             for mark, pattern in MARKS.items():
                 if mark not in marks and pattern.search(line):
                     marks[mark] = time.perf_counter() - started
+                    sampler.sample()
+                    cpu_marks[mark] = round(sampler.cpu_seconds, 2)
         status = process.wait()
     seconds = time.perf_counter() - started
     output = "".join(lines)
@@ -140,6 +154,7 @@ def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Ru
         up_to_date=any(UP_TO_DATE.search(line) for line in lines),
         load_average=(round(before, 2), round(os.getloadavg()[0], 2)),
         marks={mark: round(value, 2) for mark, value in marks.items()},
+        cpu_marks=cpu_marks,
         report_seconds=float(found.group(3)) if found else None,
         output=output,
     )

@@ -42,6 +42,11 @@ def test_bench_scale_times_every_stage_of_each_scenario(tmp_path: Path) -> None:
         assert not size[scenario]["up_to_date"]
         assert all(seconds is not None and seconds >= 0 for seconds in stages.values()), stages
         assert sum(stages.values()) == pytest.approx(size[scenario]["wall_seconds"], abs=0.1)
+        cpu = size[scenario]["stages_cpu"]
+        assert set(cpu) == set(STAGES) and cpu["publish"] is None  # inside "report"
+        assert all(
+            cpu[stage] is not None and cpu[stage] >= 0 for stage in set(STAGES) - {"publish"}
+        )
     assert size["build"]["peak_processes"] >= 2  # the command and its dbt (at least)
     assert size["no_op"]["up_to_date"]
     assert set(size["no_op"]["stages"].values()) == {None}  # nothing ran
