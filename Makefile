@@ -9,7 +9,7 @@ DBT_DIR := dbt_project
 MANIFEST := $(DBT_DIR)/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast dev lint format docs bench clean install sample corpus regions
+.PHONY: run test test-fast dev lint format docs bench bench-scale clean install sample corpus regions
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ bench: $(STAMP) $(MANIFEST)  ## Benchmarks over the real corpus
 	$(BIN)/python -m bench.bench_extract
 	$(BIN)/python -m bench.bench_build
 	$(BIN)/python -m bench.bench_helpers
+
+# SCALE_SIZES: documents per synthetic warehouse; SCALE_ARGS e.g. --corpus ../shared/corpus/wide
+SCALE_SIZES ?= 100,1000,10000
+SCALE_JSON ?= warehouse/bench_scale.json
+
+bench-scale: $(STAMP) $(MANIFEST)  ## Stage times and peak memory of builds of 10²–10⁴ documents from cached extracts
+	mkdir -p $(dir $(SCALE_JSON))
+	$(BIN)/python -m bench.bench_scale --sizes $(SCALE_SIZES) --json $(SCALE_JSON) $(SCALE_ARGS)
 
 CORPUS_DIR ?= ../shared/corpus/wide
 CORPUS_WAREHOUSE ?= warehouse/wide/budget.duckdb

@@ -92,6 +92,11 @@ class Settings:
         return self.build_database.with_name(f"{self.warehouse.name}.dbt_build_stamp.json")
 
     @property
+    def pdf_hashes(self) -> Path:
+        """The raw folder's PDF content hashes by file identity (``warehouse.pdf_hashes``)."""
+        return self.build_database.with_name(f"{self.warehouse.name}.pdf_hashes.json")
+
+    @property
     def published_record(self) -> Path:
         """What the published warehouse was built from (``warehouse.up_to_date``)."""
         return self.build_database.with_name(f"{self.warehouse.name}.published.json")

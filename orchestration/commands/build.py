@@ -37,7 +37,7 @@ from ..settings import (
     scan_raw_dir,
 )
 from ..validation.worker import validation_worker
-from ..warehouse import up_to_date
+from ..warehouse import pdf_hashes, up_to_date
 from ..warehouse.build_lock import Holder, WarehouseBusy, build_lock
 from .console import build_console, printable, relative_paths, shown
 from .summary import EXIT_FAILED, BuildReport
@@ -215,6 +215,7 @@ class _Run:
             from ..warehouse import changes
 
             changes.forget_all(settings.build_database)
+        pdf_hashes.remember(settings.pdf_hashes, inputs.pdfs)  # the run's steps need not re-read
         from ..warehouse import head_start
 
         # Extraction starts now, in a forked child, while this process imports Dagster. The

@@ -22,10 +22,10 @@ from dagster import (
     asset,
 )
 
-from ..extract.pdf_source import fingerprint
 from ..settings import discover_pdfs, utf8_text
-from ..warehouse.extract_cache import read_entry
+from ..warehouse.extract_cache import VerifiedEntries
 from ..warehouse.extract_pool import extract_all, largest_first
+from ..warehouse.pdf_hashes import PdfHashes
 from .helpers import BuildHelpers
 from .resources import BuildLockResource, WarehouseResource, progress_log
 
@@ -52,21 +52,24 @@ class DocumentSummary:
     traceback: str | None = None  # of a crash, for the log
 
     @classmethod
-    def read(cls, key: str, extract_path: Path, fresh: bool) -> "DocumentSummary":
-        entry = read_entry(extract_path)
-        extract, doc = entry.extract, entry.extract.document
+    def read(
+        cls, key: str, extract_path: Path, fresh: bool, verified: VerifiedEntries
+    ) -> "DocumentSummary":
+        """From the entry's header (the extract is parsed only if not verified before)."""
+        header = verified.header(extract_path)
+        doc = header["summary"]
         return cls(
             key=key,
             document_id=doc["document_id"],
-            sha256=doc["sha256"],
+            sha256=header["pdf_sha256"],
             status=cast(DocumentStatus, doc["status"]),
             reason=utf8_text(doc["status_reason"]) if doc.get("status_reason") else None,
             pages=doc.get("page_count") or 0,
-            tables=len(extract.tables),
-            rows=len(extract.rows),
-            cells=len(extract.cells),
+            tables=doc["tables"],
+            rows=doc["rows"],
+            cells=doc["cells"],
             fresh=fresh,
-            traceback=entry.details.get("traceback"),
+            traceback=(header.get("details") or {}).get("traceback"),
         )
 
 
@@ -120,13 +123,14 @@ def document_extracts(
         context.log.warning(f"{key}: no readable file in {settings.raw_dir} (the loader says why)")
 
     # Identical files share one extract: extract each content once, keep the first path.
-    shas = {}
+    shas, hashes = {}, PdfHashes(settings.pdf_hashes)
     for key, path in list(present.items()):
         try:
-            shas[key] = fingerprint(path).sha256
+            shas[key] = hashes.sha256(key, path)
         except OSError as exc:  # removed or made unreadable since the scan
             context.log.warning(f"{key}: cannot be read ({exc}); the loader records it")
             del present[key]
+    hashes.save()
     first_of: dict[str, str] = {}
     for key in present:
         first_of.setdefault(shas[key], key)
@@ -166,14 +170,17 @@ def document_extracts(
         timeout=settings.doc_timeout,
         on_done=report,
         on_warning=warn,
+        hashes={path: shas[key] for key, path in unique.items()},
     )
+    verified = VerifiedEntries(settings.cache_dir)
     summaries = sorted(
         (
-            DocumentSummary.read(path_to_key[pdf], out, fresh)
+            DocumentSummary.read(path_to_key[pdf], out, fresh, verified)
             for pdf, (out, fresh) in results.items()
         ),
         key=lambda s: s.key,
     )
+    verified.save()
     by_key = {s.key: s for s in summaries}
     for key in present:
         first = first_of[shas[key]]

@@ -23,6 +23,7 @@ from ..extract.pdf_source import fingerprint
 from ..settings import scan_raw_dir, utf8_text
 from ..warehouse import changes
 from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, read_entry
+from ..warehouse.pdf_hashes import PdfHashes
 from ..warehouse.raw_store import (
     RAW_TABLES,
     LoadFailed,
@@ -114,14 +115,14 @@ class LoadReport:
     failed: dict[str, str] = field(default_factory=dict)  # key -> why it was not loaded
 
 
-def source_documents(raw_dir: Path, cache_dir: Path) -> RawSources:
+def source_documents(raw_dir: Path, cache_dir: Path, hashes: PdfHashes | None = None) -> RawSources:
     """The PDFs below ``raw_dir`` with their content hash and cache location, and the entries
-    that cannot be read (with the reason)."""
+    that cannot be read (with the reason). ``hashes`` spares re-reading unchanged PDFs."""
     folder = scan_raw_dir(raw_dir)
     documents, unreadable = [], [UnreadableEntry(k, r) for k, r in folder.unreadable.items()]
     for key, path in folder.pdfs.items():
         try:
-            sha = fingerprint(path).sha256
+            sha = hashes.sha256(key, path) if hashes else fingerprint(path).sha256
         except OSError as exc:  # removed or made unreadable since the scan
             unreadable.append(UnreadableEntry(key, f"unreadable: {exc.strerror or exc}"))
             continue
@@ -287,7 +288,7 @@ def raw_tables(
     """
     settings = warehouse.settings
     started = time.perf_counter()
-    sources = source_documents(settings.raw_dir, settings.cache_dir)
+    sources = source_documents(settings.raw_dir, settings.cache_dir, PdfHashes(settings.pdf_hashes))
     with warehouse.writing(), warehouse.connect_working() as con:
         report = sync_raw(con, sources.documents, sources.unreadable)
         counts = row_counts(con)

@@ -11,6 +11,10 @@ An entry is a header line and the extract as JSON::
 
 The header carries the payload's SHA-256 and length: a truncated, garbled or edited entry (say,
 every amount multiplied by 10) no longer matches and is re-extracted, with a warning naming it.
+It also carries a summary of the extract (document id, status, counts; checked against the
+payload whenever the entry is verified), so a build of 10⁴ cached documents reads headers, not
+gigabytes of extracts: :class:`VerifiedEntries` remembers which entries were verified, by file
+identity (size, mtime, ctime, inode — any rewrite, edit or truncation changes it).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from ..extract.document import EXTRACTOR_VERSION, Extract
 
 FORMAT = 2
 Outcome = Literal["decision", "accident"]
+#: Where :class:`VerifiedEntries` keeps its memo, inside the cache folder.
+VERIFIED_FILE = "verified.json"
 
 
 class CorruptEntry(Exception):
@@ -50,6 +56,20 @@ def cache_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.v{EXTRACTOR_VERSION}.json"
 
 
+def summary(extract: Extract) -> dict[str, Any]:
+    """What a build reports of a document without reading its extract (the header's copy)."""
+    doc = extract.document
+    return {
+        "document_id": doc.get("document_id"),
+        "status": doc.get("status"),
+        "status_reason": doc.get("status_reason"),
+        "page_count": doc.get("page_count"),
+        "tables": len(extract.tables),
+        "rows": len(extract.rows),
+        "cells": len(extract.cells),
+    }
+
+
 def write_entry(
     path: Path,
     extract: Extract,
@@ -57,16 +77,29 @@ def write_entry(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Write atomically (temporary file, fsync, rename): a crash never leaves half an entry."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     # A path from a non-UTF-8 file name holds lone surrogates: written as JSON \\udcXX escapes.
     payload = json.dumps(asdict(extract), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    write_payload(path, payload, extract.document.get("sha256"), summary(extract), outcome, details)
+
+
+def write_payload(
+    path: Path,
+    payload: bytes,
+    pdf_sha256: str | None,
+    extract_summary: dict[str, Any],
+    outcome: Outcome = "decision",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """:func:`write_entry` of an extract already serialised (``payload``, as it writes it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     header = {
         "format": FORMAT,
-        "pdf_sha256": extract.document.get("sha256"),
+        "pdf_sha256": pdf_sha256,
         "extractor_version": EXTRACTOR_VERSION,
         "outcome": outcome,
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
         "payload_bytes": len(payload),
+        "summary": extract_summary,
         **({"details": details} if details else {}),
     }
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -110,7 +143,14 @@ def read_entry(path: Path) -> CacheEntry:
     outcome = header.get("outcome")
     if outcome not in ("decision", "accident"):
         raise CorruptEntry(path, f"unknown outcome {outcome!r}")
+    if "summary" in header and _jsonable(header["summary"]) != _jsonable(summary(extract)):
+        raise CorruptEntry(path, "header does not summarise its extract (edited)")
     return CacheEntry(extract, outcome, header.get("details") or {}, checksum)
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as it reads back from JSON (surrogates escaped as the payload has them)."""
+    return json.loads(json.dumps(value, ensure_ascii=False).encode("utf-8", "backslashreplace"))
 
 
 def read_header(path: Path) -> dict[str, Any]:
@@ -135,3 +175,56 @@ def read_extract(path: Path) -> Extract:
 
 def write_extract(extract: Extract, path: Path) -> None:
     write_entry(path, extract)
+
+
+_Identity = tuple[int, int, int, int]
+
+
+def _identity(path: Path) -> _Identity:
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+class VerifiedEntries:
+    """The cache entries verified before, kept in the cache folder (:data:`VERIFIED_FILE`).
+
+    :meth:`header` verifies an entry (:func:`read_entry`) the first time it sees it and
+    whenever its file identity changed since; otherwise it reads only its header line. The
+    memo is advisory: a lost or damaged memo costs a re-verification, never a wrong answer.
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = cache_dir / VERIFIED_FILE
+        self.changed = False
+        try:
+            memo = json.loads(self.path.read_bytes())
+            self.memo: dict[str, list[int]] = memo if isinstance(memo, dict) else {}
+        except (OSError, ValueError):
+            self.memo = {}
+
+    def header(self, path: Path) -> dict[str, Any]:
+        """The header of a verified entry that summarises its extract; raises
+        :class:`CorruptEntry` (or ``FileNotFoundError``) as :func:`read_entry` does."""
+        identity = _identity(path)
+        if tuple(self.memo.get(path.name, ())) == identity:
+            header = read_header(path)
+            if "summary" in header:
+                return header
+        entry = read_entry(path)
+        header = read_header(path)
+        if "summary" not in header:  # written before headers had one
+            header = {**header, "summary": _jsonable(summary(entry.extract))}
+        else:
+            self.memo[path.name] = list(identity)
+            self.changed = True
+        return header
+
+    def save(self) -> None:
+        """Write the memo atomically (only when it changed)."""
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.memo), encoding="utf-8")
+        tmp.replace(self.path)
+        self.changed = False

@@ -22,7 +22,7 @@ import os
 import signal
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -33,7 +33,7 @@ from ..children import die_with_parent
 from ..extract.document import Extract, document_record, extract_document
 from ..extract.pdf_source import SourceFile, fingerprint
 from ..settings import utf8_text
-from .extract_cache import CorruptEntry, cache_path, read_entry, write_entry
+from .extract_cache import CorruptEntry, VerifiedEntries, cache_path, write_entry
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
@@ -129,29 +129,48 @@ def largest_first(pdfs: Iterable[Path]) -> list[Path]:
 
 
 def _plan(
-    pdfs: Iterable[Path], cache_dir: Path, on_warning: Callable[[str], None]
+    pdfs: Iterable[Path],
+    cache_dir: Path,
+    on_warning: Callable[[str], None],
+    hashes: Mapping[Path, str],
 ) -> tuple[dict[Path, Path], list[Attempt]]:
-    """Split into cached decisions and documents to extract (new, accidents, corrupt entries)."""
+    """Split into cached decisions and documents to extract (new, accidents, corrupt entries).
+
+    A PDF whose hash the caller knows (``hashes``) and whose entry is a decision is not read;
+    one to extract is hashed here (it may have changed since). An entry verified before is not
+    parsed again (:class:`~.extract_cache.VerifiedEntries`)."""
     cached: dict[Path, Path] = {}
     todo: list[Attempt] = []
+    verified = VerifiedEntries(cache_dir)
     for pdf in pdfs:
+        if pdf in hashes and _is_decision(verified, cache_path(cache_dir, hashes[pdf])):
+            cached[pdf] = cache_path(cache_dir, hashes[pdf])
+            continue
         source = fingerprint(pdf)
         out = cache_path(cache_dir, source.sha256)
         note = None
         try:
-            entry = read_entry(out)
+            header = verified.header(out)
         except FileNotFoundError:
             pass
         except CorruptEntry as exc:
             on_warning(f"cache entry {out.name} ({pdf.name}) {exc.reason}; re-extracting")
         else:
-            if entry.outcome == "decision":
+            if header["outcome"] == "decision":
                 cached[pdf] = out
                 continue
-            note = f"retrying (last time: {entry.extract.document.get('status_reason')})"
+            note = f"retrying (last time: {header['summary']['status_reason']})"
         out.unlink(missing_ok=True)  # an attempt's result is the entry its worker writes
         todo.append(Attempt(pdf, source, out, note))
+    verified.save()
     return cached, todo
+
+
+def _is_decision(verified: VerifiedEntries, entry: Path) -> bool:
+    try:
+        return verified.header(entry)["outcome"] == "decision"
+    except (CorruptEntry, FileNotFoundError):
+        return False  # said (and repaired) by the hashing path
 
 
 def extract_all(
@@ -161,13 +180,15 @@ def extract_all(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     on_done: Callable[[Path, bool], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    hashes: Mapping[Path, str] | None = None,
 ) -> dict[Path, tuple[Path, bool]]:
     """Extract every PDF without a trusted cached decision; return {pdf: (entry, extracted now)}.
 
-    Every PDF gets an entry, whatever happens to its worker.
+    Every PDF gets an entry, whatever happens to its worker. ``hashes`` ({pdf: sha256}) spares
+    hashing PDFs whose content the caller knows.
     """
     warn = on_warning or (lambda message: None)
-    cached, pending = _plan(pdfs, cache_dir, warn)
+    cached, pending = _plan(pdfs, cache_dir, warn, hashes or {})
     results: dict[Path, tuple[Path, bool]] = {}
     for pdf, out in cached.items():
         results[pdf] = (out, False)

@@ -167,6 +167,7 @@ def _head_start(
             timeout=settings.doc_timeout,
             on_done=lambda pdf, fresh: out.send("done", sha_of[pdf], fresh),
             on_warning=lambda message: out.send("warning", message),
+            hashes=contents,
         )
         out.send("finished")
         out.close()
