@@ -15,7 +15,7 @@ from dagster import Definitions, in_process_executor
 
 from .defs.dbt_assets import build_dbt_models, dbt_project
 from .defs.extract_assets import document_extracts
-from .defs.jobs import build_warehouse_job
+from .defs.jobs import build_warehouse_job, build_without_extraction_job
 from .defs.load_assets import raw_tables
 from .defs.loggers import console_logger
 from .defs.publish_assets import build_published_warehouse
@@ -43,7 +43,7 @@ defs = Definitions(
         build_report,
     ],
     asset_checks=validation_checks,
-    jobs=[build_warehouse_job],
+    jobs=[build_warehouse_job, build_without_extraction_job],
     sensors=[raw_folder_sensor],
     schedules=[daily_build],
     resources=default_resources(),

@@ -39,7 +39,7 @@ from dagster._core.utils import make_new_run_id
 from ..settings import Settings
 from .extract_assets import documents_partitions
 from .helpers import BuildHelpers
-from .jobs import BUILD_JOB_NAME, keys_after_extraction, partition_range_tags
+from .jobs import BUILD_JOB_NAME, WITHOUT_EXTRACTION_JOB_NAME, partition_range_tags
 from .resources import BuildLockResource, WarehouseResource, default_resources
 from .validation_assets import DATA_DOCS_FOLDER
 
@@ -163,12 +163,8 @@ def run_build(
     processes); without, the definitions' own (which read the environment, as under
     ``dagster dev``).
     """
-    job = defs.resolve_job_def(BUILD_JOB_NAME)
-    selection = (
-        {"tags": partition_range_tags(keys)}
-        if keys
-        else {"asset_selection": keys_after_extraction(defs.get_repository_def())}
-    )
+    job = defs.resolve_job_def(BUILD_JOB_NAME if keys else WITHOUT_EXTRACTION_JOB_NAME)
+    selection = {"tags": partition_range_tags(keys)} if keys else {}
     return job.execute_in_process(
         instance=instance,
         run_config=QUIET,

@@ -31,6 +31,16 @@ build_warehouse_job = define_asset_job(
     ),
 )
 
+#: The same steps without extraction: a build whose raw folder holds no PDF (every document
+#: removed). Its own job, because a subset of ``build_warehouse`` cannot take run resources.
+WITHOUT_EXTRACTION_JOB_NAME = "build_warehouse_without_extraction"
+build_without_extraction_job = define_asset_job(
+    WITHOUT_EXTRACTION_JOB_NAME,
+    selection=AssetSelection.all() - AssetSelection.assets(document_extracts),
+    tags={WRITER_TAG: WRITER_VALUE},
+    description="Load the raw tables (removing every document), dbt build, validate and publish.",
+)
+
 
 def partition_range_tags(keys: Sequence[str]) -> dict[str, str]:
     """Run tags selecting the partitions from ``keys[0]`` to ``keys[-1]`` (in partition order)."""

@@ -99,6 +99,27 @@ def test_a_bad_file_fails_the_build_but_good_documents_are_published(
     assert facts == 27  # the sample's budget-expenditure lines (README summary)
 
 
+@pytest.mark.slow
+def test_every_pdf_removed_publishes_an_empty_warehouse(
+    tmp_path: Path, sample_pdf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_pdf, raw)
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    assert build(Settings.from_env(raw, warehouse)) == 0
+    (raw / sample_pdf.name).unlink()
+
+    status = build(Settings.from_env(raw, warehouse))
+
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "warning: no *.pdf below" in out
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_document").fetchone() == (0,)
+        assert con.execute("select count(*) from marts.fct_budget_expenditure").fetchone() == (0,)
+
+
 def test_a_missing_raw_folder_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
