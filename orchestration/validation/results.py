@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .scope import ValidationScope
+if TYPE_CHECKING:  # scope imports pandas: the up-to-date path must not
+    from .scope import ValidationScope
 
 #: Outcome of one evaluation, as the reconciliation models write it.
 Status = Literal["pass", "warn", "error"]

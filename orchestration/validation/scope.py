@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from .suites import SuiteDefinition
 
@@ -166,6 +165,8 @@ def _cursor_dropped(con: duckdb.DuckDBPyConnection) -> bool:
 
 def register_documents(con: duckdb.DuckDBPyConnection, name: str, documents: Iterable[str]) -> None:
     """Make ``documents`` a one-column relation ``name(document_key)`` for SQL filters."""
+    import pandas as pd  # not at import: the CLI's up-to-date path imports this module
+
     con.register(name, pd.DataFrame({"document_key": sorted(documents)}, dtype=object))
 
 
@@ -188,6 +189,8 @@ def write_fingerprints(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -
         con.unregister("replaced_documents")
     validated = [(k, v) for k, v in scope.fingerprints.items() if scope.validates(k)]
     if validated:
+        import pandas as pd
+
         frame = pd.DataFrame(validated, columns=["document_key", "fingerprint"], dtype=object)
         con.register("validated_fingerprints", frame)
         con.execute(f"insert into {table} select * from validated_fingerprints")
