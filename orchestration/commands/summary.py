@@ -187,8 +187,7 @@ class BuildReport:
         ]
         lines += [f"  ✗ {name}" for name in self.failed_checks]
         lines += [f"  ! {name} (warning)" for name in self.warned_checks]
-        rows = self.summary.validation
-        if rows is None:
+        if self.summary.validation is None:
             lines.append(
                 "Expectations: no validation results in the warehouse (audit.validation_results)"
             )
@@ -197,7 +196,7 @@ class BuildReport:
         errors = [row for row in failed if row.status == "error"]
         warnings = [row for row in failed if row.status != "error"]
         lines.append(
-            f"Expectations: {len(rows) - len(failed)} passed, {len(errors)} failed, "
+            f"Expectations: {self.summary.validation_passed} passed, {len(errors)} failed, "
             f"{plural(len(warnings), 'warning')} (audit.validation_results)"
         )
         lines += [

@@ -187,7 +187,9 @@ class WarehouseSummary:
 
     documents: list[PublishedDocument] = field(default_factory=list)
     fact_rows: dict[str, int] = field(default_factory=dict)
-    validation: list[ValidationResult] | None = None  # audit.validation_results, if any
+    # audit.validation_results, if any: the rows that did not pass, and how many did
+    validation: list[ValidationResult] | None = None
+    validation_passed: int = 0
 
     @property
     def rejected(self) -> list[PublishedDocument]:
@@ -205,14 +207,16 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     ]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[dict[str, Any]]:
-    cursor = con.execute(f"select {', '.join(columns)} from {table} order by all")
+def _rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], where: str = "true"
+) -> list[dict[str, Any]]:
+    cursor = con.execute(f"select {', '.join(columns)} from {table} where {where} order by all")
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
     """Documents, fact-table row counts and (unless ``validation`` is false) validation results
-    of a warehouse (read-only)."""
+    of a warehouse (read-only): those that did not pass, and the count of those that did."""
     from ..validation.results import ValidationResult
 
     summary = WarehouseSummary()
@@ -239,7 +243,11 @@ def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
             }
             # a warehouse published before a column was added reads it as its default
             columns = [f.name for f in fields(ValidationResult) if f.name in present]
-            summary.validation = [
-                ValidationResult(**row) for row in _rows(con, "audit.validation_results", columns)
-            ]
+            failed = _rows(
+                con, "audit.validation_results", columns, "status is distinct from 'pass'"
+            )
+            summary.validation = [ValidationResult(**row) for row in failed]
+            summary.validation_passed = con.execute(
+                "select count(*) from audit.validation_results where status = 'pass'"
+            ).fetchone()[0]
     return summary

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Rule family (a), across the columns of one row: every printed total column (合计/小计/总计,
 -- 支出总计 = 基本支出 + 项目支出, "三公"经费合计, a 总计 column group) equals the sum of the
 -- columns the header tree puts beside it. A column counts once: where a sub-group prints its own
@@ -15,6 +17,7 @@ with
 
 cells as (
     select * from {{ ref('int_reconciliation__cells') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 amount_columns as (
@@ -215,3 +218,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

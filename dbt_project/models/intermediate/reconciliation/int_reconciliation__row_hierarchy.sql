@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Rule family (a)/(b), within one table: every printed parent row equals the sum of its printed
 -- children, column by column — 类 = Σ款, 款 = Σ项, economic 类 = Σ款, procurement catalogue
 -- prefixes and A/B/C subtotals, a unit = Σ its lines, a department = Σ its units — and every
@@ -10,6 +12,7 @@ with
 
 cells as (
     select * from {{ ref('int_reconciliation__cells') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 rows as (
@@ -190,3 +193,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}
