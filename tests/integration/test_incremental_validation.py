@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.validation_assets import check_result
+from orchestration.defs.validation_assets import CURSOR_CODE, check_result
 from orchestration.extract.document import Extract
 from orchestration.validation.audit import write_validation_results
 from orchestration.validation.results import ValidationRun
@@ -46,9 +46,11 @@ def _load(database: Path, extracts: list[Extract]) -> None:
 def _validate(
     database: Path, suites_dir: Path = EXPECTATIONS_DIR, full: bool = False
 ) -> ValidationRun:
+    """Validate and write the audit as the validation asset does (its change-log cursor too)."""
     run = collect_validation(database, suites_dir=suites_dir, full=full)
     with duckdb.connect(str(database)) as con:
         write_validation_results(con, run)
+        changes.advance(con, CHANGE_CONSUMER, changes.latest(con), CURSOR_CODE)
     return run
 
 
