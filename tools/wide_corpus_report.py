@@ -164,7 +164,7 @@ def read_warehouse(warehouse: Path) -> Reading:
                 observed_yuan, difference_yuan, detail, {error_class} as error_class
             from marts.reconciliation_results
             where status = 'error'
-            order by source_file, source_page, table_id, row_index, column_index, rule
+            order by source_file, source_page, table_id, row_index, column_index, rule, evaluation_id
             """,
         )
         verification = (
