@@ -130,6 +130,10 @@ def dbt_database_env(dbt: DbtCliResource, database: Path) -> dict[str, str]:
     return {DBT_DATABASE_ENV: str(database)}
 
 
+#: The staging model of the change log's cursors: its source has no asset that writes it.
+CHANGE_CURSORS_MODEL = "model.budget_warehouse.stg_raw__change_cursors"
+
+
 class BudgetDbtTranslator(DagsterDbtTranslator):
     """All dbt models and seeds belong to the ``warehouse`` group; every dbt test's check says
     what it checks (:func:`~.dbt_check_descriptions.check_description`); seeds come after the
@@ -147,6 +151,10 @@ class BudgetDbtTranslator(DagsterDbtTranslator):
             # a backfill (Materialize all) runs them with the rest instead of in a run of their
             # own beside the extraction (docs/orchestration.md, "Backfills").
             return spec.merge_attributes(deps=[AssetKey(["raw", "documents"])])
+        if unique_id == CHANGE_CURSORS_MODEL:
+            # The loader writes the cursors with the raw tables: without this the cursors' model
+            # is a root of its own and a backfill runs it before anything is loaded.
+            return spec.merge_attributes(deps=[AssetKey(["raw", "pending_documents"])])
         return spec
 
     def get_asset_check_spec(

@@ -64,8 +64,19 @@ def local_cluster(
             postgres.host, postgres.port, postgres.user, DAGSTER_DATABASE, workers
         )
         write_instance(home, config)
+        create_instance_storage(home)
         celery_yaml = profile.write_worker_config(folder / "celery.yaml")
         started = stack.enter_context(
             celery_workers(workers, celery_yaml, folder / "logs", {"DAGSTER_HOME": str(home)})
         )
         yield Cluster(postgres, redis, started, home, profile)
+
+
+def create_instance_storage(home: Path) -> None:
+    """Create the instance's tables in PostgreSQL once, before the workers start: workers
+    starting together each create them and one fails ("type secondary_indexes already exists")."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        storages = (instance.run_storage, instance.event_log_storage, instance.schedule_storage)
+        assert all(storage is not None for storage in storages)  # each created its tables
