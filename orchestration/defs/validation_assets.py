@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from ..formatting import format_amount
 from ..validation.audit import write_validation_results
@@ -40,6 +41,17 @@ from .helpers import BuildHelpers, State
 from .resources import WarehouseResource, progress_log
 
 VALIDATION_RESULTS_KEY = dg.AssetKey(["audit", "validation_results"])
+
+
+def record_validation(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> int:
+    """Write ``run``'s audit rows and, when it followed the change log, advance validation's
+    cursor; the number of rows written."""
+    rows = write_validation_results(con, run)
+    if run.scope is not None:  # validation is current with the change log
+        changes.advance(con, CHANGE_CONSUMER, changes.latest(con), CURSOR_CODE)
+    return rows
+
+
 DATA_DOCS_FOLDER = "data_docs"
 #: The code hash of validation's cursor in the change log: constant, as the fingerprints hold
 #: the suites' and validation code's digest and decide what a code change revalidates.
@@ -205,9 +217,7 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
         with warehouse.writing():
             run = helpers.validated(_state(warehouse))
             with warehouse.connect_working() as con:
-                rows = write_validation_results(con, run)
-                if run.scope is not None:  # validation is current with the change log
-                    changes.advance(con, CHANGE_CONSUMER, changes.latest(con), CURSOR_CODE)
+                rows = record_validation(con, run)
             # The suites do not read the audit table: the run holds for the file's new state too,
             # so the checks evaluated after this step do not validate again.
             helpers.remember(_state(warehouse), run)

@@ -16,9 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.validation_assets import CURSOR_CODE, check_result
+from orchestration.defs.validation_assets import check_result, record_validation
 from orchestration.extract.document import Extract
-from orchestration.validation.audit import write_validation_results
 from orchestration.validation.results import ValidationRun
 from orchestration.validation.runner import collect_validation
 from orchestration.validation.scope import CHANGE_CONSUMER, plan_scope
@@ -49,8 +48,7 @@ def _validate(
     """Validate and write the audit as the validation asset does (its change-log cursor too)."""
     run = collect_validation(database, suites_dir=suites_dir, full=full)
     with duckdb.connect(str(database)) as con:
-        write_validation_results(con, run)
-        changes.advance(con, CHANGE_CONSUMER, changes.latest(con), CURSOR_CODE)
+        record_validation(con, run)
     return run
 
 
