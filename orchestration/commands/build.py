@@ -111,13 +111,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"NOT PUBLISHED: nothing was built — {exc}", flush=True)
         return EXIT_FAILED
-    if os.environ.get("BUDGET_PROFILE") == "distributed":  # extraction on Celery: docs/scale.md
-        from ..distributed.build import extract_on_workers
-        from ..distributed.profile import DistributedSettings
+    if os.environ.get("BUDGET_PROFILE") == "distributed":  # Celery, DuckLake: docs/scale.md
+        import sys
 
-        profile = DistributedSettings.from_env(settings)
-        if not extract_on_workers(settings, profile, say=lambda line: print(line, flush=True)):
-            return EXIT_FAILED
+        from .distributed_build import build_distributed
+
+        return build_distributed(settings, sys.stdout, wait=not args.no_wait)
     return build(settings, wait=not args.no_wait, helpers=helpers, full=args.full)
 
 

@@ -1,37 +1,51 @@
-"""A build on the distributed profile: batch runs on the Celery workers, then the rest of the
-build from their extracts.
+"""A build on the distributed profile: batch runs on the Celery workers, queued on the instance.
 
 1. plan the batches (``manifest``) and write their manifests to the extract store;
 2. register them as partitions of ``extract_batch`` on the (PostgreSQL) instance of
-   ``DAGSTER_HOME`` and run one ``extract_batches`` run per batch, at most
-   ``BUDGET_MAX_CONCURRENT_RUNS`` at a time, each executing its step on a Celery worker; a
-   failed run is run again (``batch_retries``);
-3. copy the batches' entries from the store into the warehouse's extract cache; the build
-   command (``commands.build``) then runs the rest of the build, which finds every document
-   extracted.
+   ``DAGSTER_HOME`` and submit one ``extract_batches`` run per batch to the instance's run
+   queue; a ``dagster-daemon`` launches them (at most ``concurrency.runs.max_concurrent_runs``
+   at a time), each executing its step on a Celery worker; a failed run is queued again
+   (``batch_retries``);
+3. the extracts, in the store (fetched into the warehouse's extract cache when the store is
+   remote), feed the rest of the build (``lake_build``).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
-from dagster import DagsterInstance, execute_job, reconstructable
+from dagster import DagsterInstance, DagsterRunStatus
+from dagster import __version__ as dagster_version
 
-from ..children import die_with_parent
-from ..settings import Settings
+# Private Dagster API (dagster is pinned in pyproject.toml): what ``dagster job launch`` does to
+# submit a run to the instance's run coordinator, with the workspace loaded once for all batches
+# instead of once per ``dagster job launch`` process. Dagster has no public Python call that
+# queues a run of a code location (``DagsterInstance.submit_run`` needs the run's remote origin).
+from dagster._cli.job import _create_run
+from dagster._cli.workspace.cli_target import (
+    WorkspaceOpts,
+    get_code_location_from_workspace,
+    get_remote_job_from_remote_repo,
+    get_remote_repository_from_code_location,
+    get_workspace_from_cli_opts,
+)
+
+from ..settings import PROJECT_ROOT, Settings
 from .assets import extract_batch_partitions
-from .definitions import extract_batches_job_def
+from .definitions import EXTRACT_JOB_NAME
 from .manifest import Batch, plan_batches
 from .profile import DistributedSettings
 from .store import ExtractStore
 
+#: The code location the runs belong to; the daemon serves the same module.
+LOCATION = "orchestration.distributed.definitions"
+FINISHED = (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+POLL_SECONDS = 1.0
 PARTITION_TAG = "dagster/partition"
 ATTEMPT_TAG = "budget/attempt"
 
@@ -69,75 +83,92 @@ def register_batches(batches: list[Batch], profile: DistributedSettings) -> None
         instance.add_dynamic_partitions(extract_batch_partitions.name, new)
 
 
-def _run_batch(
-    key: str, config: dict[str, Any], number: int, writer: Connection, parent: int
-) -> None:
-    """In a child process that dies with the build: one run of the batch ``key`` (its step on
-    a Celery worker)."""
-    die_with_parent(parent)
-    job = reconstructable(extract_batches_job_def)
-    tags = {PARTITION_TAG: key, ATTEMPT_TAG: str(number)}
-    with (
-        DagsterInstance.get() as instance,
-        execute_job(job, instance, run_config=config, tags=tags) as result,
-    ):
-        writer.send((result.run_id, result.success))
+@contextlib.contextmanager
+def run_queue(
+    instance: DagsterInstance,
+) -> Iterator[Callable[[dict[str, str], dict[str, Any]], str]]:
+    """A function that submits one run of ``extract_batches`` with the given tags to the
+    instance's run coordinator — the queue, which a ``dagster-daemon`` serving the code location
+    :data:`LOCATION` dequeues under ``concurrency.runs.max_concurrent_runs`` — and returns its
+    run id. What ``dagster job launch -m LOCATION`` does per run, with the workspace loaded once.
+    """
+    options = WorkspaceOpts(module_name=[LOCATION], working_directory=str(PROJECT_ROOT))
+    with get_workspace_from_cli_opts(
+        instance, dagster_version, options, allow_in_process=True
+    ) as workspace:
+        location = get_code_location_from_workspace(workspace, LOCATION)
+        repository = get_remote_repository_from_code_location(location, None)
+        job = get_remote_job_from_remote_repo(repository, EXTRACT_JOB_NAME)
+
+        def submit(tags: dict[str, str], config: dict[str, Any]) -> str:
+            run = _create_run(
+                instance=instance,
+                code_location=location,
+                remote_repo=repository,
+                remote_job=job,
+                run_config=config,
+                tags=tags,
+                op_selection=None,
+                run_id=None,
+            )
+            return instance.submit_run(run.run_id, workspace).run_id
+
+        yield submit
 
 
 def run_batches(
     batches: list[Batch], profile: DistributedSettings, say: Callable[[str], None] = print
 ) -> list[BatchRun]:
-    """One run per batch, at most ``max_concurrent_runs`` at a time, each in its own process
-    (Dagster's ``execute_job`` is not thread-safe); a failed run is run again up to
-    ``batch_retries`` times. Interrupted, it stops its runs (their Celery tasks are revoked)."""
+    """Submit one run per batch to the instance's run queue (the daemon launches at most
+    ``concurrency.runs.max_concurrent_runs`` at a time) and wait for them; a failed run is
+    submitted again up to ``batch_retries`` times. Interrupted, it cancels the runs it submitted
+    that have not finished (queued ones leave the queue, started ones are terminated)."""
     register_batches(batches, profile)
     config = run_config(profile)
-    context = mp.get_context("fork")
-    pending = [(batch, 1) for batch in batches]
-    running: dict[int, tuple[BaseProcess, Connection, Batch, int]] = {}
     run_ids: dict[str, list[str]] = {batch.key: [] for batch in batches}
     finished: dict[str, bool] = {}
-    try:
-        while pending or running:
-            while pending and len(running) < profile.max_concurrent_runs:
-                batch, number = pending.pop(0)
-                reader, writer = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_run_batch, args=(batch.key, config, number, writer, os.getpid())
-                )
-                process.start()
-                writer.close()
-                running[process.sentinel] = (process, reader, batch, number)
-            for sentinel in wait(list(running)):
-                process, reader, batch, number = running.pop(sentinel)
-                run_id, success = reader.recv() if reader.poll() else ("", False)
-                process.join()
+    waiting: dict[str, tuple[Batch, int]] = {}
+    with DagsterInstance.get() as instance, run_queue(instance) as submit:
+        try:
+
+            def queue(batch: Batch, number: int) -> None:
+                tags = {PARTITION_TAG: batch.key, ATTEMPT_TAG: str(number)}
+                run_id = submit(tags, config)
                 run_ids[batch.key].append(run_id)
-                what = f"run {run_id[:8]}" if run_id else f"run process exit {process.exitcode}"
-                if success:
-                    say(f"  batch {batch.key}: {len(batch.items)} PDF(s), {what}")
-                    finished[batch.key] = True
-                elif number <= profile.batch_retries:
-                    say(f"  batch {batch.key}: {what} failed; running it again")
-                    pending.append((batch, number + 1))
-                else:
-                    say(f"  batch {batch.key}: {what} failed (attempt {number})")
-                    finished[batch.key] = False
-    finally:
-        for process, _, _, _ in running.values():
-            process.terminate()
-        for process, _, _, _ in running.values():
-            process.join(10)  # an interrupted run revokes its Celery task, or waits for it
-            if process.is_alive():
-                process.kill()
+                waiting[run_id] = (batch, number)
+
+            for batch in batches:
+                queue(batch, 1)
+            say(f"  {len(batches)} batch run(s) queued on the instance")
+            while waiting:
+                time.sleep(POLL_SECONDS)
+                for run_id in list(waiting):
+                    run = instance.get_run_by_id(run_id)
+                    if run is None or run.status not in FINISHED:
+                        continue
+                    batch, number = waiting.pop(run_id)
+                    what = f"run {run_id[:8]}"
+                    if run.status == DagsterRunStatus.SUCCESS:
+                        say(f"  batch {batch.key}: {len(batch.items)} PDF(s), {what}")
+                        finished[batch.key] = True
+                    elif number <= profile.batch_retries:
+                        say(f"  batch {batch.key}: {what} {run.status.value}; queued again")
+                        queue(batch, number + 1)
+                    else:
+                        say(f"  batch {batch.key}: {what} {run.status.value} (attempt {number})")
+                        finished[batch.key] = False
+        finally:
+            for run_id in waiting:
+                instance.run_coordinator.cancel_run(run_id)
     return [BatchRun(b, tuple(run_ids[b.key]), finished.get(b.key, False)) for b in batches]
 
 
 def extract_on_workers(
     settings: Settings, profile: DistributedSettings, say: Callable[[str], None] = print
-) -> bool:
-    """Extract the raw folder on the workers and copy the extracts into the warehouse's extract
-    cache; False (with the failed batches named) when a batch failed every attempt."""
+) -> Path | None:
+    """Extract the raw folder on the workers; the local folder holding the extracts (the store
+    itself when local, else the warehouse's extract cache), or None (with the failed batches
+    named) when a batch failed every attempt."""
     started = time.perf_counter()
     batches = plan_batches(settings.raw_dir, profile.batch_size)
     documents = sum(len(batch.items) for batch in batches)
@@ -149,11 +180,12 @@ def extract_on_workers(
     failed = [run.batch.key for run in runs if not run.success]
     if failed:
         say(f"NOT PUBLISHED: extraction batch(es) failed: {', '.join(failed)}")
-        return False
-    shas = (item.sha256 for batch in batches for item in batch.items)
-    copied = ExtractStore(profile.extract_store).fetch(shas, settings.cache_dir)
-    say(
-        f"distributed: extraction done in {time.perf_counter() - started:.1f} s; "
-        f"{copied} extract(s) fetched from the store"
-    )
-    return True
+        return None
+    store = ExtractStore(profile.extract_store)
+    folder = store.local_folder
+    if folder is None:
+        shas = (item.sha256 for batch in batches for item in batch.items)
+        store.fetch(shas, settings.cache_dir)
+        folder = settings.cache_dir
+    say(f"distributed: extraction done in {time.perf_counter() - started:.1f} s")
+    return folder

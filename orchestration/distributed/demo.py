@@ -1,6 +1,8 @@
-"""``make demo-distributed``: a private PostgreSQL, Redis and two Celery workers on this machine;
-the raw folder built through them, then built again on the embedded default, and the two
-published warehouses compared table by table (``warehouse.digest``).
+"""``make demo-distributed``: a private PostgreSQL (instance and lake catalog), Redis, a
+``dagster-daemon`` and two Celery workers on this machine; the raw folder built through them
+(batch runs queued on the instance, raw loads appended to the lake, dbt on the lake, a snapshot
+published), then built again on the embedded default, and the two published warehouses
+compared table by table (``warehouse.digest``).
 
 The last line says whether the marts are identical. Every process the demo started is stopped
 on the way out, also on Ctrl-C or SIGTERM.
@@ -82,7 +84,7 @@ def run(raw_dir: Path, out: Path, workers: int, batch_size: int | None) -> int:
         with local_cluster(out / "cluster", str(out / "store"), workers, size) as cluster:
             print(
                 f"demo: PostgreSQL on port {cluster.postgres.port}, Redis on port "
-                f"{cluster.redis.port}, {len(cluster.workers)} Celery workers "
+                f"{cluster.redis.port}, a dagster-daemon, {len(cluster.workers)} Celery workers "
                 f"(logs in {out / 'cluster' / 'logs'})",
                 flush=True,
             )

@@ -1,5 +1,6 @@
 """The distributed profile's servers on one machine, for the demo and the tests: a private
-PostgreSQL (Dagster's instance), Redis (Celery's broker) and N Celery workers."""
+PostgreSQL (Dagster's instance and the lake's catalog), Redis (Celery's broker), a
+``dagster-daemon`` (the run queue) and N Celery workers."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..lake.connection import LakeConfig
 from ..services.celery_workers import CeleryWorker, celery_workers
+from ..services.dagster_daemon import DagsterDaemon, dagster_daemon
 from ..services.postgres import PostgresServer, private_postgres
 from ..services.redis import RedisServer, private_redis
+from ..settings import PROJECT_ROOT
+from .build import LOCATION
 from .profile import (
     DEFAULT_VISIBILITY_TIMEOUT,
     DistributedSettings,
@@ -19,6 +24,7 @@ from .profile import (
 )
 
 DAGSTER_DATABASE = "dagster"
+LAKE_DATABASE = "lake"
 
 
 @dataclass(frozen=True)
@@ -26,12 +32,18 @@ class Cluster:
     postgres: PostgresServer
     redis: RedisServer
     workers: list[CeleryWorker]
+    daemon: DagsterDaemon
     dagster_home: Path
     profile: DistributedSettings
+    lake: LakeConfig
 
     def environment(self) -> dict[str, str]:
         """What a ``budget-warehouse build`` needs to build through this cluster."""
-        return {**self.profile.environment(), "DAGSTER_HOME": str(self.dagster_home)}
+        return {
+            **self.profile.environment(),
+            **self.lake.env(),
+            "DAGSTER_HOME": str(self.dagster_home),
+        }
 
     def worker_logs(self) -> dict[str, str]:
         return {worker.name: worker.log_text() for worker in self.workers}
@@ -46,10 +58,12 @@ def local_cluster(
     visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
 ) -> Iterator[Cluster]:
     """Start everything below ``folder`` (the instance's ``DAGSTER_HOME`` is ``folder /
-    "dagster_home"``, see ``Cluster.environment``). Every process is stopped on exit."""
+    "dagster_home"``, the lake's data ``folder / "lake"``, see ``Cluster.environment``). Every
+    process is stopped on exit."""
     with contextlib.ExitStack() as stack:
         postgres = stack.enter_context(private_postgres())
         postgres.create_database(DAGSTER_DATABASE)
+        lake = LakeConfig(postgres.create_database(LAKE_DATABASE), str(folder / "lake"))
         redis = stack.enter_context(private_redis(folder / "redis"))
         profile = DistributedSettings(
             extract_store=extract_store,
@@ -66,10 +80,12 @@ def local_cluster(
         write_instance(home, config)
         create_instance_storage(home)
         celery_yaml = profile.write_worker_config(folder / "celery.yaml")
-        started = stack.enter_context(
-            celery_workers(workers, celery_yaml, folder / "logs", {"DAGSTER_HOME": str(home)})
+        env = {"DAGSTER_HOME": str(home)}
+        started = stack.enter_context(celery_workers(workers, celery_yaml, folder / "logs", env))
+        daemon = stack.enter_context(
+            dagster_daemon(LOCATION, PROJECT_ROOT, folder / "logs" / "daemon.log", env)
         )
-        yield Cluster(postgres, redis, started, home, profile)
+        yield Cluster(postgres, redis, started, daemon, home, profile, lake)
 
 
 def create_instance_storage(home: Path) -> None:

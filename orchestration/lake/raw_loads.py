@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ..extract.document import Extract
 from ..warehouse import raw_store
@@ -115,19 +116,43 @@ class _Staged:
 def _staged(extracts: list[Extract]) -> Iterator[_Staged]:
     """The extracts as the embedded loader writes them (same casts, same checks), in a private
     in-memory database, saved as one Parquet file per raw table in a temp folder."""
-    with tempfile.TemporaryDirectory(prefix="lake-load-") as folder, duckdb.connect() as staging:
+    with duckdb.connect() as staging:
         raw_store.replace_documents(staging, extracts)
+        with _exported(staging) as staged:
+            yield staged
+
+
+@contextlib.contextmanager
+def _exported(
+    staging: duckdb.DuckDBPyConnection, documents: Iterable[str] | None = None
+) -> Iterator[_Staged]:
+    """The raw tables of an embedded database (``staging``), only the rows of ``documents``
+    if given, saved as one Parquet file per raw table in a temp folder."""
+    with tempfile.TemporaryDirectory(prefix="lake-load-") as folder:
+        where = ""
+        if documents is not None:
+            staging.register("exported_documents", _ids_frame(documents))
+            where = " where document_id in (select document_id from exported_documents)"
         parquet: dict[str, str] = {}
         for table in raw_store.RAW_TABLES:
             parquet[table] = str(Path(folder) / f"{table}.parquet")
-            staging.execute(f"copy raw.{table} to '{parquet[table]}' (format parquet)")
+            staging.execute(
+                f"copy (select * from raw.{table}{where}) to '{parquet[table]}' (format parquet)"
+            )
+        if documents is not None:
+            staging.unregister("exported_documents")
         columns: dict[str, list[tuple[str, str]]] = {}
         for relation, name, kind in staging.execute(
             "select table_name, column_name, data_type from information_schema.columns "
-            "where table_schema = 'raw' order by table_name, ordinal_position"
+            "where table_schema = 'raw' and table_catalog = current_database() "
+            "order by table_name, ordinal_position"
         ).fetchall():
             columns.setdefault(relation, []).append((name, kind))
         yield _Staged(parquet=parquet, columns=columns)
+
+
+def _ids_frame(documents: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame({"document_id": sorted(set(documents))}, dtype=object)
 
 
 def append(
@@ -138,30 +163,54 @@ def append(
 ) -> LoadReceipt:
     """Append the extracts' rows (and removals of ``removed`` document ids) as one new load,
     in one transaction: all of the load or none of it."""
-    load_id = load_id or new_load_id()
     extracts = list(extracts)
     documents = tuple(e.document["document_id"] for e in extracts)
+    with _staged(extracts) as staged:
+        return _append_staged(con, staged, documents, removed, load_id)
+
+
+def append_loaded(
+    con: duckdb.DuckDBPyConnection,
+    staging: duckdb.DuckDBPyConnection,
+    documents: Iterable[str],
+    removed: Iterable[str] = (),
+    load_id: str | None = None,
+) -> LoadReceipt:
+    """Append the rows of ``documents`` that the embedded loader wrote into the raw tables of
+    ``staging`` (and removals of ``removed``) as one new load, in one transaction."""
+    documents = tuple(sorted(set(documents)))
+    with _exported(staging, documents) as staged:
+        return _append_staged(con, staged, documents, removed, load_id)
+
+
+def _append_staged(
+    con: duckdb.DuckDBPyConnection,
+    staged: _Staged,
+    documents: tuple[str, ...],
+    removed: Iterable[str],
+    load_id: str | None,
+) -> LoadReceipt:
+    load_id = load_id or new_load_id()
     removed = tuple(sorted(set(removed) - set(documents)))
     rows = {}
-    with _staged(extracts) as staged:
-        con.execute("begin transaction")
-        try:
-            con.execute(
-                f"insert into {ALIAS}.raw_loads.loads select ?, unnest(?::varchar[]), now(), "
-                "false union all select ?, unnest(?::varchar[]), now(), true",
-                [load_id, list(documents), load_id, list(removed)],
-            )
-            for table in raw_store.RAW_TABLES:
-                names = ", ".join(f'"{name}"' for name, _ in staged.columns[table])
-                rows[table] = con.execute(
-                    f"insert into {ALIAS}.raw_loads.{table} (load_id, {names}) "
-                    f"select ?, {names} from read_parquet(?)",
-                    [load_id, staged.parquet[table]],
-                ).fetchone()[0]
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"insert into {ALIAS}.raw_loads.loads select ?, unnest(?::varchar[]), now(), "
+            "false union all select ?, unnest(?::varchar[]), now(), true",
+            [load_id, list(documents), load_id, list(removed)],
+        )
+        for table in raw_store.RAW_TABLES:
+            names = ", ".join(f'"{name}"' for name, _ in staged.columns[table])
+            rows[table] = con.execute(
+                f"insert into {ALIAS}.raw_loads.{table} (load_id, {names}) "
+                f"select ?, {names} from read_parquet(?)",
+                [load_id, staged.parquet[table]],
+            ).fetchone()[0]
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     return LoadReceipt(load_id=load_id, documents=documents, removed=removed, rows=rows)
 
 

@@ -1,7 +1,8 @@
-"""The distributed profile on this machine: a private PostgreSQL (Dagster's instance), Redis and
-two Celery workers (started by ``local_cluster``) extract three small real PDFs in batch
-partitions; the build publishes the same marts as the embedded default, survives a worker
-killed mid-batch, and leaves no process behind."""
+"""The distributed profile on this machine: a private PostgreSQL (Dagster's instance and the
+lake's catalog), Redis, a ``dagster-daemon`` and two Celery workers (started by
+``local_cluster``) extract three small real PDFs in batch partitions queued on the instance;
+the build loads them into the lake, runs dbt there and publishes a snapshot with the same marts
+as the embedded default, survives a worker killed mid-batch, and leaves no process behind."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
 from orchestration.distributed.definitions import EXTRACT_JOB_NAME
 from orchestration.distributed.demo import BATCH_LINE, batches_by_worker, cli_build
@@ -26,9 +27,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
 
 def _server_pids(cluster: Cluster) -> list[int]:
-    """Process group leaders of the workers and Redis, and the PostgreSQL postmaster."""
+    """Process group leaders of the workers, the daemon and Redis, and the PostgreSQL
+    postmaster."""
     postmaster = (cluster.postgres.root / "data" / "postmaster.pid").read_text().split()[0]
-    return [w.process.pid for w in cluster.workers] + [cluster.redis.process.pid, int(postmaster)]
+    servers = [cluster.daemon.process.pid, cluster.redis.process.pid, int(postmaster)]
+    return [w.process.pid for w in cluster.workers] + servers
 
 
 def _alive(pid: int) -> bool:
@@ -40,10 +43,14 @@ def _alive(pid: int) -> bool:
 
 
 def _batch_runs(cluster: Cluster) -> dict[str, list[DagsterRunStatus]]:
-    """The batch runs on the cluster's PostgreSQL instance: partition → statuses."""
+    """The batch runs on the cluster's PostgreSQL instance: partition → statuses. Each went
+    through the instance's run queue (it was enqueued, and the daemon dequeued it)."""
     with DagsterInstance.from_config(str(cluster.dagster_home)) as instance:
         assert "postgres" in type(instance.run_storage).__module__
         runs = instance.get_runs(filters=RunsFilter(job_name=EXTRACT_JOB_NAME))
+        for run in runs:
+            for kind in (DagsterEventType.RUN_ENQUEUED, DagsterEventType.RUN_DEQUEUED):
+                assert instance.all_logs(run.run_id, of_type=kind), (run.run_id, kind)
     found: dict[str, list[DagsterRunStatus]] = {}
     for run in runs:
         found.setdefault(run.tags["dagster/partition"], []).append(run.status)
@@ -74,7 +81,8 @@ def test_distributed_build_publishes_the_embedded_marts(tmp_path: Path, small_ra
     assert sorted(key for keys in ran.values() for key in keys) == planned
     assert runs == {key: [DagsterRunStatus.SUCCESS] for key in planned}
     assert "3 document(s) in 2 batch(es)" in output
-    assert "Documents: 3 loaded, 0 rejected (0 extracted now" in output  # none in the CLI
+    assert "appended 3 document(s), 0 removal(s)" in output  # one load on the lake
+    assert "Documents: 3 loaded, 0 rejected" in output
     assert not [pid for pid in pids if _alive(pid) or group_alive(pid)]
 
     assert cli_build(small_raw, embedded, {}) == 0
@@ -83,6 +91,9 @@ def test_distributed_build_publishes_the_embedded_marts(tmp_path: Path, small_ra
     assert [status for _, status in _documents(distributed)] == ["loaded"] * 3
     with duckdb.connect(str(distributed), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_budget_expenditure").fetchone() == (48,)
+        # a snapshot of the lake: its load history, and the audit validation wrote into it
+        assert con.execute("select count(distinct load_id) from raw_loads.loads").fetchone() == (1,)
+        assert con.execute("select count(*) from audit.validation_results").fetchone()[0] > 500
 
 
 def test_worker_killed_mid_batch_is_retried_and_the_build_publishes(
@@ -119,6 +130,6 @@ def test_worker_killed_mid_batch_is_retried_and_the_build_publishes(
     assert ran[killed[0]] == [batch.key]  # started there, killed mid-batch
     assert ran[survivor] == [batch.key]  # and run again on the other worker
     assert runs == {batch.key: [DagsterRunStatus.SUCCESS]}
-    assert "Documents: 3 loaded, 0 rejected (0 extracted now" in output
+    assert "Documents: 3 loaded, 0 rejected" in output
     assert [status for _, status in _documents(warehouse)] == ["loaded"] * 3
     assert not [pid for pid in pids if _alive(pid) or group_alive(pid)]
