@@ -17,12 +17,10 @@ ENV_EXTRACT_STORE = "BUDGET_EXTRACT_STORE"
 ENV_CELERY_BROKER = "BUDGET_CELERY_BROKER"
 ENV_CELERY_BACKEND = "BUDGET_CELERY_BACKEND"
 ENV_BATCH_SIZE = "BUDGET_BATCH_SIZE"
-ENV_MAX_CONCURRENT_RUNS = "BUDGET_MAX_CONCURRENT_RUNS"
 ENV_VISIBILITY_TIMEOUT = "BUDGET_CELERY_VISIBILITY_TIMEOUT"
 
 PROFILES = ("embedded", "distributed")
 DEFAULT_BATCH_SIZE = 500
-DEFAULT_MAX_CONCURRENT_RUNS = 4
 #: Seconds after which Redis hands an unacknowledged batch to another worker (its worker died).
 DEFAULT_VISIBILITY_TIMEOUT = 3600
 
@@ -32,9 +30,8 @@ ENVIRONMENT = {
     ENV_CELERY_BROKER: "distributed: Celery broker URL, e.g. redis://host:6379/0",
     ENV_CELERY_BACKEND: "distributed: Celery result backend URL (default: the broker)",
     ENV_BATCH_SIZE: f"distributed: PDFs per extraction batch partition (default {DEFAULT_BATCH_SIZE})",
-    ENV_MAX_CONCURRENT_RUNS: (
-        f"distributed: batch runs at a time (default {DEFAULT_MAX_CONCURRENT_RUNS})"
-    ),
+    "BUDGET_LAKE_CATALOG": "distributed: the lake's PostgreSQL catalog, libpq key=value",
+    "BUDGET_LAKE_DATA": "distributed: the lake's data folder (Parquet files)",
     ENV_VISIBILITY_TIMEOUT: (
         "distributed: seconds before a batch whose worker died goes to another worker "
         f"(default {DEFAULT_VISIBILITY_TIMEOUT}; longer than a batch takes)"
@@ -58,7 +55,6 @@ class DistributedSettings:
     broker: str
     backend: str
     batch_size: int = DEFAULT_BATCH_SIZE
-    max_concurrent_runs: int = DEFAULT_MAX_CONCURRENT_RUNS
     batch_retries: int = 1
     doc_timeout: float = 300.0
     visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT
@@ -75,9 +71,6 @@ class DistributedSettings:
             broker=broker,
             backend=env.get(ENV_CELERY_BACKEND) or broker,
             batch_size=max(1, int(env.get(ENV_BATCH_SIZE) or DEFAULT_BATCH_SIZE)),
-            max_concurrent_runs=max(
-                1, int(env.get(ENV_MAX_CONCURRENT_RUNS) or DEFAULT_MAX_CONCURRENT_RUNS)
-            ),
             doc_timeout=settings.doc_timeout,
             visibility_timeout=int(env.get(ENV_VISIBILITY_TIMEOUT) or DEFAULT_VISIBILITY_TIMEOUT),
         )
@@ -90,7 +83,6 @@ class DistributedSettings:
             ENV_CELERY_BROKER: self.broker,
             ENV_CELERY_BACKEND: self.backend,
             ENV_BATCH_SIZE: str(self.batch_size),
-            ENV_MAX_CONCURRENT_RUNS: str(self.max_concurrent_runs),
             ENV_VISIBILITY_TIMEOUT: str(self.visibility_timeout),
         }
 

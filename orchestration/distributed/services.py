@@ -70,7 +70,6 @@ def local_cluster(
             broker=redis.url,
             backend=redis.url,
             batch_size=batch_size,
-            max_concurrent_runs=workers,
             visibility_timeout=visibility_timeout,
         )
         home = folder / "dagster_home"
