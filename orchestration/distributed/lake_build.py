@@ -67,7 +67,7 @@ def append_folder(
     ensure_lake_schema(con)
     sources = source_documents(raw_dir, extracts)
     with duckdb.connect() as staging:
-        seed = con.execute(f"select * from {ALIAS}.raw.documents").fetch_arrow_table()
+        seed = con.execute(f"select * from {ALIAS}.raw.documents").to_arrow_table()
         report = _sync_seeded(staging, seed, sources)
         changed = [
             row[0]

@@ -71,9 +71,14 @@ def ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
     is added. Any other relation of the embedded ``raw`` schema (the working database's change
     log, which incremental dbt models read) gets an empty stand-in view with its columns: dbt on
     the lake always builds in full (:data:`DBT_ARGS`).
+
+    A lake that already has them all is not written to (builds appending at the same time would
+    conflict over replacing the same views).
     """
-    con.execute(LOADS_DDL)
     with _staged([]) as staged:
+        if _schema_current(con, staged):
+            return
+        con.execute(LOADS_DDL)
         for table in raw_store.RAW_TABLES:
             parquet = staged.parquet[table]
             con.execute(
@@ -104,6 +109,26 @@ def ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(
                     f"create or replace view {ALIAS}.raw.{relation} as select {nulls} where false"
                 )
+
+
+def _schema_current(con: duckdb.DuckDBPyConnection, staged: _Staged) -> bool:
+    """Whether every lake table has the embedded columns and every view exactly them."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for schema, relation, name in con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() "
+        "where database_name = ? and schema_name in ('raw', 'raw_loads') "
+        "order by schema_name, table_name, column_index",
+        [ALIAS],
+    ).fetchall():
+        found.setdefault((schema, relation), []).append(name)
+    for relation, columns in staged.columns.items():
+        names = [name for name, _ in columns]
+        if found.get(("raw", relation)) != names:
+            return False
+        stored = found.get(("raw_loads", relation), [])
+        if relation in raw_store.RAW_TABLES and not set(names) <= set(stored):
+            return False
+    return ("raw_loads", "loads") in found
 
 
 @dataclass(frozen=True)
