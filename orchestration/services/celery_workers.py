@@ -41,16 +41,25 @@ def venv_bin() -> Path:
     return Path(sys.executable).parent
 
 
+def venv_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """This environment with ``env`` and the virtualenv's ``bin`` first on ``PATH`` (Dagster's
+    and Celery's CLIs start others by name)."""
+    return {**os.environ, **env, "PATH": f"{venv_bin()}{os.pathsep}{os.environ['PATH']}"}
+
+
 def start_worker(name: str, config_yaml: Path, log: Path, env: Mapping[str, str]) -> CeleryWorker:
     """Start one worker named ``name@host`` logging to ``log`` (not waiting for it)."""
     args = [str(venv_bin() / "dagster-celery"), "worker", "start", "-A", APP]
     args += ["-y", str(config_yaml), "-n", name, "-l", "INFO", "--"]
     args += ["--pool=solo", f"--logfile={log}", "--without-mingle", "--without-gossip"]
-    environment = {**os.environ, **env, "PATH": f"{venv_bin()}{os.pathsep}{os.environ['PATH']}"}
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.with_suffix(".out").open("ab") as out:
         process = subprocess.Popen(
-            args, env=environment, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
+            args,
+            env=venv_environment(env),
+            start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     # dagster-celery appends "@host" to the name
     return CeleryWorker(f"{name}@{socket.gethostname()}", log, process)

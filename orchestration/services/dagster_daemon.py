@@ -8,13 +8,12 @@ the run processes it launched.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .celery_workers import venv_bin
+from .celery_workers import venv_bin, venv_environment
 from .processes import stop_group, wait_until
 
 READY = "Instance is configured with the following daemons"
@@ -41,12 +40,11 @@ def dagster_daemon(
     it runs its daemons, stop it and its children on exit."""
     args = [str(venv_bin() / "dagster-daemon"), "run", "-m", module]
     args += ["-d", str(working_directory)]
-    environment = {**os.environ, **env, "PATH": f"{venv_bin()}{os.pathsep}{os.environ['PATH']}"}
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         process = subprocess.Popen(
             args,
-            env=environment,
+            env=venv_environment(env),
             cwd=working_directory,
             start_new_session=True,
             stdout=out,
