@@ -108,7 +108,7 @@ def test_amounts_printed_on_the_rules_reconcile(warehouse) -> None:
     # revenue is the printed 合计 168,441.81 万元 and no check fails.
     assert total(warehouse, SCIENCE_CHONGQING, "fct_budget_revenue") == Decimal("1684418100.00")
     errors = warehouse.execute(
-        "select count(*) from audit.validation_results where source_file = ? and severity = 'error'",
+        "select count(*) from marts.reconciliation_results where source_file = ? and status = 'error'",
         [SCIENCE_CHONGQING.name],
     ).fetchone()[0]
     assert errors == 0
