@@ -35,7 +35,9 @@ _CHANGE = "(?:增减|增长|变化|变动)"
 _DERIVED = re.compile(
     rf"^(?:同比|比上年)|^{_CHANGE}|{_CHANGE}(?:金额|额|率|数|情况)?$|%(?![\u4e00-\u9fff])"
 )
-_YEAR_LABEL = re.compile(rf"^{YEAR}年")  # '2020年预算数' names a year, not a code
+# '2020年预算数' names a year, not a code; so does '2026信访专项经费' (a project named by its year):
+# no classification code has four digits.
+_YEAR_LABEL = re.compile(rf"^{YEAR}(?:年|(?=[\u4e00-\u9fff]))")
 _LABEL_END = re.compile(r"[:：,，;；.。、]+$")
 
 
