@@ -11,7 +11,9 @@ An error is ``confirmed`` when the page prints the checked figure where it was r
 row total, no sum of the numbers printed in its line gives that figure (which columns are parts
 is our reading, so it is not trusted); for a parent or total row, the cells it summed, each read
 from the page, add up to the sum compared (which rows are children is our reading: a row hung
-under the wrong parent is not caught). An error that is not confirmed is a suspect of ours.
+under the wrong parent is not caught); for facts against their own table's total, the page
+prints the total and an error inside that table is confirmed. An error that is not confirmed is
+a suspect of ours.
 """
 
 from __future__ import annotations
@@ -89,7 +91,42 @@ def check_on_page(con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.
     expected, observed = result.get("expected_yuan"), result.get("observed_yuan")
     if result.get("table_id") is not None and result.get("row_index") is not None:
         return _cells_on_page(con, result, pdf, check_evidence(con, result))
+    if result.get("rule_family") == "facts" and result.get("table_id") is not None:
+        return _facts_on_page(con, result, pdf)
     return _figures_in_text(con, result, pdf, expected, observed)
+
+
+def _facts_on_page(con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.PDF) -> PageCheck:
+    """Facts against the total of their own table: their sum is printed nowhere (the facts are
+    the table's lines), so the error is confirmed when the page prints the total and an error
+    inside the same table is confirmed on its page (the lines do not add up to what is printed
+    over them)."""
+    page_number, expected = result.get("source_page"), result.get("expected_yuan")
+    if page_number is None or expected is None:
+        return PageCheck(False, None, None, "the check names no page or figure to look for")
+    if not in_text(pdf.pages[int(page_number) - 1].extract_text() or "", Decimal(expected)):
+        return PageCheck(False, None, None, f"p.{page_number} does not print {expected}")
+    cursor = con.execute(
+        "select * from marts.reconciliation_results where document_id = ? and table_id = ? "
+        "and status = 'error' and rule_family <> 'facts' and row_index is not null "
+        "order by evaluation_id",
+        [result["document_id"], result["table_id"]],
+    )
+    names = [c[0] for c in cursor.description]
+    for row in cursor.fetchall():
+        inside = dict(zip(names, row, strict=True))
+        check = _cells_on_page(con, inside, pdf, check_evidence(con, inside))
+        if check.confirmed:
+            return PageCheck(
+                True,
+                Decimal(expected),
+                None,
+                f"p.{page_number} prints {expected}; inside the table, "
+                f"{inside.get('row_label')} / {inside.get('column_label')}: {check.note}",
+            )
+    return PageCheck(
+        False, Decimal(expected), None, "no error inside the table is confirmed on its page"
+    )
 
 
 def _multiplier(con: duckdb.DuckDBPyConnection, result: dict) -> Decimal:

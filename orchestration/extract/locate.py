@@ -6,6 +6,7 @@ from bisect import bisect_left
 
 from pdfplumber.page import Page
 
+from .baselines import rebanded
 from .labels import INTERLEAVED_NAME, LABEL_IN_TITLE_ROW, LABEL_LINE, NAME_CHAR
 from .models import BBox, PageTable
 from .numbers import find_unit, parse_amount
@@ -63,15 +64,15 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
             continue
         top, slack = table.bbox[1], SETTINGS.edge_slack
         above = [text for t, b, text in lines if b <= top + slack and t >= previous_bottom - slack]
-        boxes = [list(row.cells) for row in table.rows]
+        bbox, grid, boxes = rebanded(page, table.bbox, grid, [list(r.cells) for r in table.rows])
         _separate_overprinted(page, grid, boxes)
-        indents = _first_cell_indents(page, table.bbox, boxes)
+        indents = _first_cell_indents(page, bbox, boxes)
         skip = _title_rows(grid)
         above += [normalize(c) for row in grid[:skip] for c in row if c]
         tables.append(
             PageTable(
                 page=page_number,
-                bbox=table.bbox,
+                bbox=bbox,
                 grid=grid[skip:],
                 cell_boxes=boxes[skip:],
                 indents=indents[skip:],
@@ -79,7 +80,7 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
                 lines_above=above,
             )
         )
-        previous_bottom = table.bbox[3]
+        previous_bottom = bbox[3]
     for i, table in enumerate(tables):
         table.is_first_on_page = i == 0
         table.is_last_on_page = i == len(tables) - 1

@@ -35,7 +35,9 @@ _CHANGE = "(?:增减|增长|变化|变动)"
 _DERIVED = re.compile(
     rf"^(?:同比|比上年)|^{_CHANGE}|{_CHANGE}(?:金额|额|率|数|情况)?$|%(?![\u4e00-\u9fff])"
 )
-_YEAR_LABEL = re.compile(rf"^{YEAR}年")  # '2020年预算数' names a year, not a code
+# '2020年预算数' names a year, not a code; so does '2026信访专项经费' (a project named by its year):
+# no classification code has four digits.
+_YEAR_LABEL = re.compile(rf"^{YEAR}(?:年|(?=[\u4e00-\u9fff]))")
 _LABEL_END = re.compile(r"[:：,，;；.。、]+$")
 
 
@@ -740,13 +742,40 @@ def _indent_levels(rows: list[Row]) -> dict[float, int]:
             steps[-1].append(indent)
         else:
             steps.append([indent])
+    levels = {indent: level for level, step in enumerate(steps, start=1) for indent in step}
     if (
         not 2 <= len(steps) <= SETTINGS.max_indent_levels  # one level is no hierarchy
-        or len(steps) * SETTINGS.min_rows_per_indent_level > len(candidates)
         or any(step[-1] - step[0] >= SETTINGS.min_indent_step for step in steps)
+        or (
+            len(steps) * SETTINGS.min_rows_per_indent_level > len(candidates)
+            and not _amounts_nest(candidates, levels)
+        )
     ):
         return {}
-    return {indent: level for level, step in enumerate(steps, start=1) for indent in step}
+    return levels
+
+
+def _amounts_nest(candidates: list[Row], levels: dict[float, int]) -> bool:
+    """Few indented names are still a hierarchy when their amounts prove it: each name one
+    step below the nearest shallower name above, and every parent's first amount the sum of
+    its children's (城乡社区支出 > 城市基础设施配套费安排的支出 > 城市公共设施, 7,600.00 each)."""
+    amounts = [
+        next((a for a in map(parse_amount, r.cells) if a is not None), None) for r in candidates
+    ]
+    if None in amounts:
+        return False
+    stack: list[int] = []  # indexes into candidates of the open parents
+    children: dict[int, Decimal] = {}
+    for n, r in enumerate(candidates):
+        level = levels[r.indent]
+        while stack and levels[candidates[stack[-1]].indent] >= level:
+            stack.pop()
+        if len(stack) != level - 1:
+            return False  # a step skipped: ragged text
+        if stack:
+            children[stack[-1]] = children.get(stack[-1], Decimal(0)) + amounts[n]
+        stack.append(n)
+    return bool(children) and all(amounts[p] == total for p, total in children.items())
 
 
 def _assign_groups(rows: list[Row]) -> None:

@@ -29,6 +29,11 @@ class ExtractSettings:
     less than this."""
     same_line: float = 1.0
     """Characters whose tops differ by less than this are on one printed line."""
+    rule_cut_margin: float = 2.0
+    """A rule this far inside a line's text (not at its edge) cuts the line: amounts printed
+    on the rules (baselines)."""
+    baseline_reach: float = 14.0
+    """How far below a table's bottom edge a line cut by that edge may reach."""
     overprint: float = 1.0
     """Two characters overlapping by more than this across and down are printed over each
     other (a long name running over the amount beside it)."""

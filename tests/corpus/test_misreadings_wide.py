@@ -20,7 +20,17 @@ POLICE_HANGZHOU = WIDE / "008_杭州" / "2026年杭州市公安局部门预算.p
 DATA_SHANGHAI = WIDE / "001_上海" / "2026年上海市政务服务和数据管理局_部门预算.pdf"
 OFFICE_BEIJING = WIDE / "002_北京" / "2026年北京市人民政府办公厅部门预算.pdf"
 PETITIONS_CHANGCHUN = WIDE / "040_长春" / "2026年长春市信访局部门预算.pdf"
-PDFS = [PETITIONS_YANTAI, POLICE_HANGZHOU, DATA_SHANGHAI, OFFICE_BEIJING, PETITIONS_CHANGCHUN]
+SCIENCE_CHONGQING = WIDE / "004_重庆" / "2026年重庆市科学技术局部门预算.pdf"
+WEATHER_CHONGQING = WIDE / "004_重庆" / "2026年重庆市气象局部门预算.pdf"
+PDFS = [
+    PETITIONS_YANTAI,
+    POLICE_HANGZHOU,
+    DATA_SHANGHAI,
+    OFFICE_BEIJING,
+    PETITIONS_CHANGCHUN,
+    SCIENCE_CHONGQING,
+    WEATHER_CHONGQING,
+]
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +87,42 @@ def test_three_public_adds_up_to_the_printed_total_not_the_units_rows(warehouse)
         [POLICE_HANGZHOU.name],
     ).fetchall()
     assert residual == [("杭州市公安局", "vehicle_operation", Decimal("1440000.00"))]
+
+
+def test_revenue_of_withheld_units_adds_up_to_the_department_row(warehouse) -> None:
+    # 表2 (p.21–22): 杭州市公安局 404,415.23 万元 over units adding up to 402,943.56; the gap
+    # is one residual row under the department, not a misread.
+    assert (
+        abs(total(warehouse, POLICE_HANGZHOU, "fct_budget_revenue") - Decimal("4044152300")) <= 100
+    )
+    residual = warehouse.execute(
+        "select unit_name, revenue_source, amount_yuan from marts.fct_budget_revenue "
+        "join marts.dim_document using (document_id) where source_file = ? and is_residual",
+        [POLICE_HANGZHOU.name],
+    ).fetchall()
+    assert residual == [("杭州市公安局", "本年收入/一般公共预算", Decimal("14716600.00"))]
+
+
+def test_amounts_printed_on_the_rules_reconcile(warehouse) -> None:
+    # 表二 (p.9–11) rules each line through its code and amounts: read by baselines, the
+    # revenue is the printed 合计 168,441.81 万元 and no check fails.
+    assert total(warehouse, SCIENCE_CHONGQING, "fct_budget_revenue") == Decimal("1684418100.00")
+    errors = warehouse.execute(
+        "select count(*) from marts.reconciliation_results where source_file = ? and status = 'error'",
+        [SCIENCE_CHONGQING.name],
+    ).fetchone()[0]
+    assert errors == 0
+
+
+def test_procurement_detail_with_code_and_name_columns_verifies(warehouse) -> None:
+    # 表九 政府采购预算明细表 (p.18) prints 项目编号 | 项目 before its amounts: one-sided, its
+    # 合计 947.00 万元 verifies the procurement facts.
+    row = warehouse.execute(
+        "select verification_status, printed_yuan, printed_page from marts.fact_verification "
+        "where source_file = ? and fact_table = 'fct_procurement'",
+        [WEATHER_CHONGQING.name],
+    ).fetchone()
+    assert row == ("verified", Decimal("9470000.00"), 18)
 
 
 def test_a_table_printing_no_unit_is_read_in_the_unit_the_document_proves(warehouse) -> None:

@@ -1,5 +1,6 @@
 """Errors read again from their page (issue 22): a publisher's inconsistency is confirmed, a check
-the page bears out is not — on real PDFs of the wide crawl, built into one warehouse."""
+the page bears out is not, facts against a table that contradicts itself are confirmed by its
+errors — on real PDFs of the wide crawl, built into one warehouse."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
 
 PETITIONS_YANTAI = WIDE / "025_烟台" / "2026年烟台市信访局部门预算.pdf"
 CIVIL_AFFAIRS_YANTAI = WIDE / "025_烟台" / "2026年烟台市民政局部门预算.pdf"
+PETITIONS_CHANGCHUN = WIDE / "040_长春" / "2026年长春市信访局部门预算.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def warehouse(
     tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     database = build_shared(
-        [PETITIONS_YANTAI, CIVIL_AFFAIRS_YANTAI],
+        [PETITIONS_YANTAI, CIVIL_AFFAIRS_YANTAI, PETITIONS_CHANGCHUN],
         tmp_path_factory.mktemp("page-check") / "budget.duckdb",
         extract_cache,
     )
@@ -82,3 +84,24 @@ def test_a_row_total_the_page_adds_up_is_not_confirmed(
     assert not check.confirmed
     assert check.parts_yuan == Decimal("56093300.00")
     assert check.note.startswith("the page adds up: 56093300.00 = ")
+
+
+def test_facts_against_a_table_that_contradicts_itself_are_confirmed_by_its_errors(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # p.11 基本支出表: 合计 1,208.20 万元 is printed; the lines (the facts) add up to 1,228.31
+    # because 301 工资福利支出 prints 911.21 over lines adding up to 920.96 (302: 211.00 over
+    # 221.37) — confirmed there.
+    found = results(
+        warehouse,
+        PETITIONS_CHANGCHUN,
+        "r.status = 'error' and r.rule = 'facts_equal_printed_total' and r.source_page = 11",
+    )
+    assert [(r["expected_yuan"], r["observed_yuan"], r["error_class"]) for r in found] == [
+        (Decimal("12082000.00"), Decimal("12283100.00"), "document_inconsistent")
+    ]
+    with pdfplumber.open(PETITIONS_CHANGCHUN) as pdf:
+        check = check_on_page(warehouse, found[0], pdf)
+    assert check.confirmed
+    assert check.printed_yuan == Decimal("12082000.00")
+    assert "inside the table" in check.note and "over parts that add up to" in check.note

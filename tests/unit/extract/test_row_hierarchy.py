@@ -362,3 +362,25 @@ def test_indentation_gives_the_parents_of_uncoded_names() -> None:
             小学教育 L3
         """
     )
+
+
+def test_few_indented_names_nest_where_their_amounts_add_up() -> None:
+    # One name per step is too few to tell a hierarchy from ragged text, unless each parent
+    # prints the sum of the names below it (a chain of one child each: 7,600.00 three times).
+    printed = [
+        ("城乡社区支出", 2.0),
+        ("城市基础设施配套费安排的支出", 12.0),
+        ("城市公共设施", 22.0),
+    ]
+    rows = [row(n, name, indent=x, cells=[name, "7,600.00"]) for n, (name, x) in enumerate(printed)]
+    assert outline(rows) == drawn(
+        """
+        城乡社区支出 L1
+          城市基础设施配套费安排的支出 L2
+            城市公共设施 L3
+        """
+    )
+    unequal = [
+        row(n, name, indent=x, cells=[name, f"{n + 1}.00"]) for n, (name, x) in enumerate(printed)
+    ]
+    assert _indent_levels(unequal) == {}

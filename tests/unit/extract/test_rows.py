@@ -31,6 +31,8 @@ CATALOG = load_catalog()
         ("2020年预算数", (None, "2020年预算数")),
         ("2026年", (None, "2026年")),
         ("2025年度", (None, "2025年度")),
+        ("2026信访专项经费", (None, "2026信访专项经费")),  # a project named by its year
+        ("2026", ("2026", "")),
         ("12", (None, "12")),  # a line number
         ("1.行政运行", (None, "1.行政运行")),
         ("-3-", (None, "-3-")),  # a page number

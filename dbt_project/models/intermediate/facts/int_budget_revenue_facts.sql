@@ -65,10 +65,10 @@ scope as (
     group by all
 ),
 
--- The cells read as facts: the income columns of the units' rows where the table lists units,
--- else of every line.
-lines as (
-    select cells.*
+income_cells as (
+    select
+        cells.*,
+        scope.has_units,
     from cells
     inner join scope
         on cells.document_id = scope.document_id and cells.table_id = scope.table_id
@@ -77,9 +77,49 @@ lines as (
             cells.document_id = income_columns.document_id
             and cells.table_id = income_columns.table_id
             and cells.column_index = income_columns.column_index
+    where cells.amount_yuan is not null
+),
+
+-- The cells read as facts: the income columns of the units' rows where the table lists units,
+-- else of every line.
+lines as (
+    select * exclude (has_units)
+    from income_cells
+    where not has_units or row_kind = 'unit'
+),
+
+units_by_department as (
+    select
+        document_id,
+        table_id,
+        parent_row_index,
+        column_index,
+        sum(amount_yuan) as units_yuan,
+        count(*) as units,
+    from income_cells
+    where row_kind = 'unit' and parent_row_index is not null
+    group by all
+),
+
+-- Where a department's row exceeds the sum of its units' rows (a unit withheld), one residual
+-- row under the department carries the difference, as for lines under a parent.
+withheld_units as (
+    select
+        department.* exclude (has_units) replace (
+            department.amount_yuan - units_by_department.units_yuan as amount_yuan
+        ),
+        true as is_residual,
+    from income_cells as department
+    inner join units_by_department
+        on
+            department.document_id = units_by_department.document_id
+            and department.table_id = units_by_department.table_id
+            and department.row_index = units_by_department.parent_row_index
+            and department.column_index = units_by_department.column_index
     where
-        cells.amount_yuan is not null
-        and (not scope.has_units or cells.row_kind = 'unit')
+        department.row_kind = 'department'
+        and department.amount_yuan - units_by_department.units_yuan
+        > units_by_department.units * {{ var('rounding_yuan_per_item') }}
 ),
 
 -- A table by function code (类 → 款 → 项) prints each amount at every level: its most detailed
@@ -93,6 +133,8 @@ leaves as (
         false as is_residual,
     from lines
     where row_kind = 'unit'
+    union all by name
+    select * from withheld_units
 ),
 
 facts as (

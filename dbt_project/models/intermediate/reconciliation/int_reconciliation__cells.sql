@@ -47,12 +47,15 @@ documents as (
 ),
 
 -- A two-sided table prints income and expenditure side by side, each with its own labels
--- (收支总表, 财政拨款收支总表): its rows are parented on one side's labels only.
+-- (收支总表, 财政拨款收支总表): its rows are parented on one side's labels only. Label columns
+-- side by side before the first amount (项目编号 | 项目) are one side's code and name.
 two_sided as (
     select
         document_id,
         table_id,
-        count(distinct header_labels[1]) filter (where column_role = 'name') >= 2 as has_two_label_groups,
+        count(distinct header_labels[1]) filter (where column_role = 'name') >= 2
+        and max(column_index) filter (where column_role = 'name')
+        > min(column_index) filter (where column_role = 'amount') as has_two_label_groups,
     from columns
     group by all
 ),

@@ -15,8 +15,9 @@
 -- beside them (a parent and its children, a unit and its lines, a total column) make it
 -- document_inconsistent (the publisher's arithmetic); a figure printed the same in another
 -- independent place (table or narrative) that our facts disagree with is extraction_suspect; a
--- total row the printed rows do not add up to is document_inconsistent; otherwise — the table
--- agrees with itself, our facts do not — extraction_suspect.
+-- total row the printed rows do not add up to is document_inconsistent; a narrative total whose
+-- own stated parts add up to the facts is document_inconsistent (货物 + 工程 + 服务 ≠ 总额);
+-- otherwise — the table agrees with itself, our facts do not — extraction_suspect.
 
 with
 
@@ -99,6 +100,25 @@ inconsistent_tables as (
     group by all
 ),
 
+-- The parts a narrative states beside its total (货物 + 工程 + 服务; the four 三公 items),
+-- summed: where they give our facts and not the total, the narrative contradicts itself.
+narrative_parts as (
+    select
+        document_id,
+        case when starts_with(figure_key, 'procurement_') then 'procurement_total' else 'three_public_total' end
+            as total_key,
+        sum(amount_yuan) as parts_yuan,
+    from {{ ref('stg_raw__narrative_figures') }}
+    where
+        figure_key in (
+            'procurement_goods', 'procurement_works', 'procurement_services',
+            'three_public_outbound_travel', 'three_public_official_reception',
+            'three_public_vehicle_purchase', 'three_public_vehicle_operation'
+        )
+        and amount_yuan is not null
+    group by all
+),
+
 final as (
     select
         evaluated.rule,
@@ -128,6 +148,10 @@ final as (
             when evaluated.status <> 'error' then null
             when evaluated.finding in ('unit_slip', 'doubled') then 'extraction_suspect'
             when inconsistent_tables.inside then 'document_inconsistent'
+            when
+                evaluated.comparison = 'narrative'
+                and abs(narrative_parts.parts_yuan - evaluated.observed_yuan) <= evaluated.tolerance_yuan
+                then 'document_inconsistent'
             when evaluated.is_corroborated then 'extraction_suspect'
             when inconsistent_tables.table_id is not null then 'document_inconsistent'
             else 'extraction_suspect'
@@ -155,6 +179,10 @@ final as (
         on
             evaluated.printed_document_id = inconsistent_tables.document_id
             and evaluated.printed_table_id = inconsistent_tables.table_id
+    left join narrative_parts
+        on
+            evaluated.printed_document_id = narrative_parts.document_id
+            and evaluated.row_label = narrative_parts.total_key
 )
 
 select * from final
