@@ -74,13 +74,24 @@ class PageCheck:
 def cell_amount(page: pdfplumber.page.Page, bbox: BBox, multiplier: Decimal) -> Decimal | None:
     """The amount printed in ``bbox`` (yuan), read from the page's characters; None when the
     box prints no number, or more than one."""
-    x0, top, x1, bottom = bbox
-    px0, ptop, px1, pbottom = page.bbox
-    box = (max(px0, x0 - PAD), max(ptop, top - PAD), min(px1, x1 + PAD), min(pbottom, bottom + PAD))
-    found = numbers_in(page.within_bbox(box, strict=False).extract_text() or "")
+    found = numbers_in(_inside(page, bbox).extract_text() or "")
     if len(found) != 1:
         return None
     return (found[0] * multiplier).quantize(CENT)
+
+
+def _inside(page: pdfplumber.page.Page, bbox: BBox) -> pdfplumber.page.Page:
+    """The page's characters whose centre lies in ``bbox`` (padded by PAD): a glyph of the row
+    above that reaches a hair into the box is not the cell's."""
+    x0, top, x1, bottom = bbox
+
+    def centred(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return False
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return x0 - PAD <= x <= x1 + PAD and top - PAD <= y <= bottom + PAD
+
+    return page.filter(centred)
 
 
 def check_on_page(con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.PDF) -> PageCheck:
@@ -104,9 +115,8 @@ def _band_numbers(
     page: pdfplumber.page.Page, band: BBox, exclude: BBox, multiplier: Decimal
 ) -> list[Decimal]:
     """Amounts (yuan) of the words inside ``band``, the word overlapping ``exclude`` left out."""
-    cropped = page.within_bbox(_clip(page, band), strict=False)
     amounts = []
-    for word in cropped.extract_words():
+    for word in _inside(page, band).extract_words():
         centre_x, centre_y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
         if exclude[0] <= centre_x <= exclude[2] and exclude[1] <= centre_y <= exclude[3]:
             continue

@@ -21,6 +21,34 @@ catalogue_cells as (
         )
 ),
 
+-- A line printed without a catalogue code among lines that have one (公安其他业务经费(内容涉密)):
+-- a purchase of that unit whose category is withheld; its amount counts, its type is unknown.
+uncoded_lines as (
+    select cells.*
+    from cells
+    where
+        cells.table_type = 'procurement'
+        and cells.row_kind = 'item'
+        and cells.child_count = 0
+        and cells.catalogue_code is null
+        and exists (
+            select 1
+            from catalogue_cells
+            where
+                catalogue_cells.document_id = cells.document_id
+                and catalogue_cells.table_id = cells.table_id
+                and catalogue_cells.parent_row_index = cells.parent_row_index
+        )
+        and not exists (
+            select 1
+            from catalogue_cells
+            where
+                catalogue_cells.document_id = cells.document_id
+                and catalogue_cells.table_id = cells.table_id
+                and catalogue_cells.row_index = cells.row_index
+        )
+),
+
 catalogue_amount_column as (
     select
         document_id,
@@ -62,6 +90,33 @@ from_catalogue as (
             catalogue_cells.document_id = catalogue_amount_column.document_id
             and catalogue_cells.table_id = catalogue_amount_column.table_id
             and catalogue_cells.column_index = catalogue_amount_column.column_index
+),
+
+from_uncoded as (
+    select
+        uncoded_lines.document_id,
+        uncoded_lines.fiscal_year,
+        uncoded_lines.department_name,
+        uncoded_lines.unit_name,
+        uncoded_lines.table_id,
+        uncoded_lines.table_title,
+        uncoded_lines.row_index,
+        uncoded_lines.parent_row_index,
+        uncoded_lines.child_count,
+        cast(null as varchar) as procurement_category_code,
+        uncoded_lines.row_name as procurement_category_name,
+        uncoded_lines.group_name,
+        uncoded_lines.project_name,
+        cast(null as varchar) as function_code,
+        uncoded_lines.source_page,
+        uncoded_lines.amount_yuan,
+        'catalogue' as procurement_source,
+    from uncoded_lines
+    inner join catalogue_amount_column
+        on
+            uncoded_lines.document_id = catalogue_amount_column.document_id
+            and uncoded_lines.table_id = catalogue_amount_column.table_id
+            and uncoded_lines.column_index = catalogue_amount_column.column_index
 ),
 
 summary_cells as (
@@ -153,6 +208,8 @@ from_narrative as (
 
 final as (
     select * from from_catalogue
+    union all
+    select * from from_uncoded
     union all
     select * from from_summary
     union all
