@@ -33,25 +33,22 @@ def _has_amount(row: list[str | None]) -> bool:
 
 
 def header_depth(grid: list[list[str | None]], row_heights: list[float] | None = None) -> int:
-    """Number of leading header rows (column-number rows included).
-
-    A header may be at most ``max_header_rows`` rows deep; strips thinner than a line of text
-    (``row_heights`` below ``header_strip_height``: labels boxed inside their header cells cut
-    the header into such strips) do not count against that limit."""
+    """Number of leading header rows (column-number rows included): the rows before the first
+    that prints an amount, when at most ``max_header_rows`` of them are text rows — strips
+    thinner than a line of text (``row_heights`` below ``header_strip_height``: labels boxed
+    inside their header cells cut the header into such strips) do not count."""
     counted = 0
     for i, row in enumerate(grid):
+        if counted > SETTINGS.max_header_rows:
+            break
+        if not is_column_number_row(row) and _has_amount(row):
+            return max(i, 1)
         if (
             row_heights is None
             or i >= len(row_heights)
             or row_heights[i] >= SETTINGS.header_strip_height
         ):
             counted += 1
-        if counted > SETTINGS.max_header_rows:
-            break
-        if is_column_number_row(row):
-            continue
-        if _has_amount(row):
-            return max(i, 1)
     return 1
 
 
