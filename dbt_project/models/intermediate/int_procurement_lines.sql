@@ -21,8 +21,8 @@ catalogue_cells as (
         )
 ),
 
--- A line printed without a catalogue code among lines that have one (公安其他业务经费(内容涉密)):
--- a purchase of that unit whose category is withheld; its amount counts, its type is unknown.
+-- A line printed without a catalogue code in a table whose other lines have one (公安其他业务经费
+-- (内容涉密)): a purchase whose category is withheld; its amount counts, its type is unknown.
 uncoded_lines as (
     select cells.*
     from cells
@@ -37,7 +37,6 @@ uncoded_lines as (
             where
                 catalogue_cells.document_id = cells.document_id
                 and catalogue_cells.table_id = cells.table_id
-                and catalogue_cells.parent_row_index = cells.parent_row_index
         )
         and not exists (
             select 1
