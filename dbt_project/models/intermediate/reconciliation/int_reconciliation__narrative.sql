@@ -204,7 +204,9 @@ final as (
                 replace(closest.context, ',', ''),
                 '(^|[^0-9.])' || regexp_replace(
                     regexp_replace(
-                        regexp_replace(cast(cast(closest.expected_yuan / 10000 as decimal(20, 2)) as varchar), '0+$', ''),
+                        regexp_replace(
+                            cast(cast(closest.expected_yuan / 10000 as decimal(20, 2)) as varchar), '0+$', ''
+                        ),
                         '\.$',
                         ''
                     ),
