@@ -64,58 +64,46 @@ catalogue_amount_column as (
     group by all
 ),
 
-from_catalogue as (
+procurement_cells as (
     select
-        catalogue_cells.document_id,
-        catalogue_cells.fiscal_year,
-        catalogue_cells.department_name,
-        catalogue_cells.unit_name,
-        catalogue_cells.table_id,
-        catalogue_cells.table_title,
-        catalogue_cells.row_index,
-        catalogue_cells.parent_row_index,
-        catalogue_cells.child_count,
-        coalesce(catalogue_cells.catalogue_code, catalogue_cells.row_code) as procurement_category_code,
-        catalogue_cells.row_name as procurement_category_name,
-        catalogue_cells.group_name,
-        catalogue_cells.project_name,
-        cast(null as varchar) as function_code,
-        catalogue_cells.source_page,
-        catalogue_cells.amount_yuan,
-        'catalogue' as procurement_source,
+        *,
+        false as is_uncoded,
     from catalogue_cells
-    inner join catalogue_amount_column
-        on
-            catalogue_cells.document_id = catalogue_amount_column.document_id
-            and catalogue_cells.table_id = catalogue_amount_column.table_id
-            and catalogue_cells.column_index = catalogue_amount_column.column_index
+    union all by name
+    select
+        *,
+        true as is_uncoded,
+    from uncoded_lines
 ),
 
-from_uncoded as (
+from_catalogue as (
     select
-        uncoded_lines.document_id,
-        uncoded_lines.fiscal_year,
-        uncoded_lines.department_name,
-        uncoded_lines.unit_name,
-        uncoded_lines.table_id,
-        uncoded_lines.table_title,
-        uncoded_lines.row_index,
-        uncoded_lines.parent_row_index,
-        uncoded_lines.child_count,
-        cast(null as varchar) as procurement_category_code,
-        uncoded_lines.row_name as procurement_category_name,
-        uncoded_lines.group_name,
-        uncoded_lines.project_name,
+        procurement_cells.document_id,
+        procurement_cells.fiscal_year,
+        procurement_cells.department_name,
+        procurement_cells.unit_name,
+        procurement_cells.table_id,
+        procurement_cells.table_title,
+        procurement_cells.row_index,
+        procurement_cells.parent_row_index,
+        procurement_cells.child_count,
+        case
+            when not procurement_cells.is_uncoded
+                then coalesce(procurement_cells.catalogue_code, procurement_cells.row_code)
+        end as procurement_category_code,
+        procurement_cells.row_name as procurement_category_name,
+        procurement_cells.group_name,
+        procurement_cells.project_name,
         cast(null as varchar) as function_code,
-        uncoded_lines.source_page,
-        uncoded_lines.amount_yuan,
+        procurement_cells.source_page,
+        procurement_cells.amount_yuan,
         'catalogue' as procurement_source,
-    from uncoded_lines
+    from procurement_cells
     inner join catalogue_amount_column
         on
-            uncoded_lines.document_id = catalogue_amount_column.document_id
-            and uncoded_lines.table_id = catalogue_amount_column.table_id
-            and uncoded_lines.column_index = catalogue_amount_column.column_index
+            procurement_cells.document_id = catalogue_amount_column.document_id
+            and procurement_cells.table_id = catalogue_amount_column.table_id
+            and procurement_cells.column_index = catalogue_amount_column.column_index
 ),
 
 summary_cells as (
@@ -207,8 +195,6 @@ from_narrative as (
 
 final as (
     select * from from_catalogue
-    union all
-    select * from from_uncoded
     union all
     select * from from_summary
     union all
