@@ -14,6 +14,7 @@ import pdfplumber
 import pytest
 
 from orchestration.evidence.page_check import check_on_page
+from tests.corpus.test_misreadings_wide import total
 from tests.paths import WIDE
 from tests.warehouse_build import build_shared
 
@@ -36,14 +37,6 @@ def warehouse(
     database = build_shared(PDFS, tmp_path_factory.mktemp("boxed") / "budget.duckdb", extract_cache)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con
-
-
-def total(con: duckdb.DuckDBPyConnection, pdf: Path, facts: str, where: str = "true") -> Decimal:
-    return con.execute(
-        f"select sum(amount_yuan) from marts.{facts} join marts.dim_document using (document_id) "
-        f"where source_file = ? and {where}",
-        [pdf.name],
-    ).fetchone()[0]
 
 
 def errors(con: duckdb.DuckDBPyConnection, pdf: Path, where: str = "true") -> list[dict]:
