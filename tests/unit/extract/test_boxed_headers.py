@@ -4,7 +4,12 @@ thin ruled strips, each column into three, and continuation pages are ruled with
 from __future__ import annotations
 
 from orchestration.extract.catalog import load_catalog
-from orchestration.extract.headers import header_depth, row_heights, with_covered_labels
+from orchestration.extract.headers import (
+    column_roles,
+    header_depth,
+    row_heights,
+    with_covered_labels,
+)
 from orchestration.extract.models import PageTable
 from orchestration.extract.rows import parse_table, split_catalogue
 from orchestration.extract.stitch import stitch
@@ -126,3 +131,15 @@ def test_a_catalogue_code_before_a_latin_name() -> None:
 def test_a_platform_is_not_a_unit_but_a_station_is() -> None:
     assert CATALOG.unit_name.search("婚姻登记全域通信息平台") is None
     assert CATALOG.unit_name.search("西安广播电视台") is not None
+
+
+def test_a_label_wrapped_over_two_header_rows_reads_joined() -> None:
+    assert CATALOG.column_role(["部门经济科目编", "码"]) == "code"
+    assert CATALOG.column_role(["功能分类科目", "类"]) == "code_part"  # a 类 of its own stays
+
+
+def test_a_code_header_over_decimal_amounts_is_an_amount_column() -> None:
+    # '政府性基金拨款' boxed one character a line: its path ends in '款', a code part's label.
+    paths = [["单位名称"], ["部门预算", "政府", "性基", "金拨", "款"]]
+    body = [["西安市工业和信息化局", "0.00"], ["西安市节能监察支队", "12.50"]]
+    assert [c.role for c in column_roles(paths, body, CATALOG)] == ["unit", "amount"]
