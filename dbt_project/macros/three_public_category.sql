@@ -1,5 +1,7 @@
 {% macro three_public_category(text) -%}
-    {#- Category of a "三公" header or label; null for totals, subtotals and other items. -#}
+    {#- Category of a "三公" header or label; null for totals, subtotals and other items. A label
+        wrapped over header rows reads joined ('公务接/待费', '因/公/出/国'). -#}
+    {%- set text = "replace(" ~ text ~ ", '/', '')" %}
     case
         when regexp_matches({{ text }}, '小计|合计|总计|总额|机关运行|会议费|培训费') then null
         when regexp_matches({{ text }}, '因公出国') then 'outbound_travel'

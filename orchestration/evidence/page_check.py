@@ -76,13 +76,24 @@ class PageCheck:
 def cell_amount(page: pdfplumber.page.Page, bbox: BBox, multiplier: Decimal) -> Decimal | None:
     """The amount printed in ``bbox`` (yuan), read from the page's characters; None when the
     box prints no number, or more than one."""
-    x0, top, x1, bottom = bbox
-    px0, ptop, px1, pbottom = page.bbox
-    box = (max(px0, x0 - PAD), max(ptop, top - PAD), min(px1, x1 + PAD), min(pbottom, bottom + PAD))
-    found = numbers_in(page.within_bbox(box, strict=False).extract_text() or "")
+    found = numbers_in(_inside(page, bbox).extract_text() or "")
     if len(found) != 1:
         return None
     return (found[0] * multiplier).quantize(CENT)
+
+
+def _inside(page: pdfplumber.page.Page, bbox: BBox) -> pdfplumber.page.Page:
+    """The page's characters whose centre lies in ``bbox`` (padded by PAD): a glyph of the row
+    above that reaches a hair into the box is not the cell's."""
+    x0, top, x1, bottom = bbox
+
+    def centred(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return False
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return x0 - PAD <= x <= x1 + PAD and top - PAD <= y <= bottom + PAD
+
+    return page.filter(centred)
 
 
 def check_on_page(con: duckdb.DuckDBPyConnection, result: dict, pdf: pdfplumber.PDF) -> PageCheck:
@@ -141,9 +152,8 @@ def _band_numbers(
     page: pdfplumber.page.Page, band: BBox, exclude: BBox, multiplier: Decimal
 ) -> list[Decimal]:
     """Amounts (yuan) of the words inside ``band``, the word overlapping ``exclude`` left out."""
-    cropped = page.within_bbox(_clip(page, band), strict=False)
     amounts = []
-    for word in cropped.extract_words():
+    for word in _inside(page, band).extract_words():
         centre_x, centre_y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
         if exclude[0] <= centre_x <= exclude[2] and exclude[1] <= centre_y <= exclude[3]:
             continue
@@ -209,12 +219,75 @@ def _cells_on_page(
             else "the checked cell prints no single number"
         )
         return PageCheck(False, printed, None, note)
+    if result.get("rule") == ROW_TOTAL_RULE:
+        sibling = _sibling_group_adding_up(con, result)
+        if sibling is not None:
+            return _group_as_read(con, result, page, multiplier, printed or Decimal(0), sibling)
     if printed is None:
         return PageCheck(False, None, None, "the checked cell is blank: no printed figure")
     if result.get("rule") == ROW_TOTAL_RULE:
         span = _group_span(con, result, region.page)
         return _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
     return _parts_on_page(pdf, evidence, multiplier, printed, result)
+
+
+def _sibling_group_adding_up(con: duckdb.DuckDBPyConnection, result: dict) -> str | None:
+    """Another column group of the same row whose same total adds up (``2019年/合计`` beside a
+    failing ``2018年/合计``, a non-zero total): which columns are the total's parts — our reading —
+    is borne out there, so it is not what fails here."""
+    label = result.get("column_label") or ""
+    if "/" not in label:
+        return None
+    tail = label.split("/", 1)[1]
+    row = con.execute(
+        "select column_label from marts.reconciliation_results where document_id = ? "
+        "and table_id = ? and row_index = ? and rule = ? and status = 'pass' "
+        "and expected_yuan <> 0 and column_label <> ? and ends_with(column_label, ?) "
+        "order by column_label limit 1",
+        [
+            result["document_id"],
+            result["table_id"],
+            result["row_index"],
+            ROW_TOTAL_RULE,
+            label,
+            "/" + tail,
+        ],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _group_as_read(
+    con: duckdb.DuckDBPyConnection,
+    result: dict,
+    page: pdfplumber.page.Page,
+    multiplier: Decimal,
+    printed: Decimal,
+    sibling: str,
+) -> PageCheck:
+    """A row total whose column layout adds up in ``sibling``: confirmed when every amount cell
+    of its group, read from the page, is what the extraction read (a blank is 0)."""
+    label = result.get("column_label") or ""
+    group = label.rsplit("/", 1)[0] + "/"
+    cells = con.execute(
+        "select cells.x0, cells.top, cells.x1, cells.bottom, cells.value from raw.cells as cells "
+        "join raw.columns as columns using (document_id, table_id, column_index) "
+        "where cells.document_id = ? and cells.table_id = ? and cells.row_index = ? "
+        "and cells.page = ? and columns.role = 'amount' and starts_with(columns.column_path, ?) "
+        "and cells.x0 is not null",
+        [result["document_id"], result["table_id"], result["row_index"], page.page_number, group],
+    ).fetchall()
+    for x0, top, x1, bottom, value in cells:
+        read = cell_amount(page, (x0, top, x1, bottom), multiplier) or Decimal(0)
+        ours = (Decimal(value) * multiplier).quantize(CENT) if value is not None else Decimal(0)
+        if read != ours:
+            return PageCheck(False, printed, None, f"a cell of {group} prints {read}, not {ours}")
+    return PageCheck(
+        True,
+        printed,
+        Decimal(result.get("observed_yuan") or 0).quantize(CENT),
+        f"the page prints {printed} over its {len(cells)} cells of {group} as read; the same "
+        f"columns add up in {sibling}",
+    )
 
 
 def _group_span(

@@ -38,10 +38,19 @@ class Catalog:
 
     def column_role(self, labels: list[str]) -> ColumnRole | None:
         """Role of a label column from its header path (deepest label first)."""
-        for text in [*reversed(labels), "/".join(labels)]:
-            for role, patterns in self.column_roles:
-                if any(p.search(text) for p in patterns):
-                    return role
+        texts = [*reversed(labels), "/".join(labels)]
+        if len(labels) > 1 and len(labels[-1]) <= 2 and self._role_of(labels[-1]) is None:
+            texts.insert(0, labels[-2] + labels[-1])  # wrapped: '部门经济科目编' over '码'
+        for text in texts:
+            role = self._role_of(text)
+            if role is not None:
+                return role
+        return None
+
+    def _role_of(self, text: str) -> ColumnRole | None:
+        for role, patterns in self.column_roles:
+            if any(p.search(text) for p in patterns):
+                return role
         return None
 
 

@@ -32,16 +32,35 @@ def _has_amount(row: list[str | None]) -> bool:
     return any(parse_amount(c) is not None and not _YEAR.match(normalize(c)) for c in row if c)
 
 
-def header_depth(grid: list[list[str | None]]) -> int:
-    """Number of leading header rows (column-number rows included)."""
-    limit = min(SETTINGS.max_header_rows, len(grid))
-    for i in range(limit):
-        row = grid[i]
-        if is_column_number_row(row):
-            continue
-        if _has_amount(row):
+def header_depth(grid: list[list[str | None]], row_heights: list[float] | None = None) -> int:
+    """Number of leading header rows (column-number rows included): the rows before the first
+    that prints an amount, when at most ``max_header_rows`` of them are text rows — strips
+    thinner than a line of text (``row_heights`` below ``header_strip_height``: labels boxed
+    inside their header cells cut the header into such strips) do not count."""
+    counted = 0
+    for i, row in enumerate(grid):
+        if counted > SETTINGS.max_header_rows:
+            break
+        if not is_column_number_row(row) and _has_amount(row):
             return max(i, 1)
+        if (
+            row_heights is None
+            or i >= len(row_heights)
+            or row_heights[i] >= SETTINGS.header_strip_height
+        ):
+            counted += 1
     return 1
+
+
+def row_heights(part: PageTable) -> list[float]:
+    """Height of each grid row of a page table: from its top to the next row's top."""
+    tops = [min((b[1] for b in boxes if b is not None), default=None) for boxes in part.cell_boxes]
+    bottom = part.bbox[3]
+    heights: list[float] = []
+    for i, top in enumerate(tops):
+        following = next((t for t in tops[i + 1 :] if t is not None), bottom)
+        heights.append(following - top if top is not None else 0.0)
+    return heights
 
 
 def _covering_text(part: PageTable, row: int, x: float, texts: dict[BBox, str]) -> str:
@@ -83,6 +102,24 @@ def column_paths(part: PageTable, depth: int) -> list[list[str]]:
     return paths
 
 
+def with_covered_labels(paths: list[list[str]], body: list[list[str | None]]) -> list[list[str]]:
+    """A column whose every body cell is covered by a merged cell from the left (None) is no
+    column of its own: its header labels (boxed inside a wide header cell: '序' over '号', '项 目')
+    belong to the column whose merged cells cover it."""
+    if not body:
+        return paths
+    merged = [list(path) for path in paths]
+    owner: int | None = None
+    for c in range(len(paths)):
+        covered = all(c < len(row) and row[c] is None for row in body)
+        if not covered or owner is None:
+            owner = c
+            continue
+        merged[owner] += [label for label in paths[c] if label not in merged[owner]]
+        merged[c] = []
+    return merged
+
+
 def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog) -> list[Column]:
     """Decide each column's role: amounts by content, label columns by header synonyms."""
     columns = []
@@ -90,7 +127,9 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
         header_role = catalog.column_role(path) if path else None
         values = [row[c] for row in body if c < len(row) and row[c]]
         numeric = [v for v in values if parse_amount(v) is not None or is_percent(v)]
-        if header_role in {"code", "code_part", "year", "catalogue", "line_number", "quantity"}:
+        if header_role in {"code", "code_part"} and _prints_decimals(values):
+            role = "amount"  # a code never has decimals: a wrapped label ending in 款 (金拨|款)
+        elif header_role in {"code", "code_part", "year", "catalogue", "line_number", "quantity"}:
             role = header_role
         elif values and len(numeric) >= SETTINGS.amount_share * len(values):
             role = "amount"
@@ -102,6 +141,11 @@ def column_roles(paths: list[list[str]], body: list[list[str]], catalog: Catalog
     _split_code_columns(columns)
     _first_code_parts(columns)
     return columns
+
+
+def _prints_decimals(values: list[str]) -> bool:
+    """Every filled cell an amount printed with decimals ('0.00', '1,200.50')."""
+    return bool(values) and all("." in v and parse_amount(v) is not None for v in values)
 
 
 def _first_code_parts(columns: list[Column]) -> None:

@@ -41,3 +41,6 @@ INTERLEAVED_NAME = re.compile(r"[\u4e00-\u9fff][0-9.,]+[\u4e00-\u9fff)）]")
 ('中18心39311.66')."""
 NAME_CHAR = re.compile(r"[\u4e00-\u9fff()（）]")
 """A character of a name (CJK or a bracket), never of an amount."""
+OVERFLOW_BEFORE_CODE = re.compile(r"^[^A-Za-z0-9]{1,4}[A-C][0-9]")
+"""A catalogue code after a few name characters: the name beside it printed over the code
+('硬C0206运行维护服务')."""

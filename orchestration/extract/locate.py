@@ -7,7 +7,13 @@ from bisect import bisect_left
 from pdfplumber.page import Page
 
 from .baselines import rebanded
-from .labels import INTERLEAVED_NAME, LABEL_IN_TITLE_ROW, LABEL_LINE, NAME_CHAR
+from .labels import (
+    INTERLEAVED_NAME,
+    LABEL_IN_TITLE_ROW,
+    LABEL_LINE,
+    NAME_CHAR,
+    OVERFLOW_BEFORE_CODE,
+)
 from .models import BBox, PageTable
 from .numbers import find_unit, parse_amount
 from .settings import SETTINGS
@@ -66,6 +72,7 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
         above = [text for t, b, text in lines if b <= top + slack and t >= previous_bottom - slack]
         bbox, grid, boxes = rebanded(page, table.bbox, grid, [list(r.cells) for r in table.rows])
         _separate_overprinted(page, grid, boxes)
+        _separate_overflow(page, grid, boxes)
         indents = _first_cell_indents(page, bbox, boxes)
         skip = _title_rows(grid)
         above += [normalize(c) for row in grid[:skip] for c in row if c]
@@ -115,6 +122,35 @@ def _separate_overprinted(page: Page, grid: list[list[str | None]], boxes: list[
             ):
                 row[c - 1] += "".join(ch["text"] for ch in name)
                 row[c] = amount
+
+
+def _separate_overflow(page: Page, grid: list[list[str | None]], boxes: list[list]) -> None:
+    """A long name running over the catalogue code beside it ('…开发运营及' over 'C0206运行维护
+    服务'): the cell reads '硬C0206…' or '目B0（8基…'. The characters printed over others that
+    sit on the name's own text line go back to the name cell on the left."""
+    for r, row in enumerate(grid):
+        for c in range(1, len(row)):
+            text, box = row[c], boxes[r][c] if c < len(boxes[r]) else None
+            left = boxes[r][c - 1] if c - 1 < len(boxes[r]) else None
+            if not text or box is None or left is None or not row[c - 1]:
+                continue
+            if not OVERFLOW_BEFORE_CODE.match(normalize(text)):
+                continue
+            chars = [ch for ch in page.chars if _inside(ch, box) and ch["text"].strip()]
+            name_tops = {round(ch["top"], 1) for ch in page.chars if _inside(ch, left)}
+            over = [
+                ch
+                for ch in chars
+                if round(ch["top"], 1) in name_tops
+                and any(_overlap(ch, other) for other in chars if other is not ch)
+            ]
+            tops = {round(ch["top"], 1) for ch in over}
+            moved = [ch for ch in chars if round(ch["top"], 1) in tops]
+            kept = [ch for ch in chars if round(ch["top"], 1) not in tops]
+            if not over or not kept:
+                continue
+            row[c - 1] += "".join(ch["text"] for ch in sorted(moved, key=lambda ch: ch["x0"]))
+            row[c] = "".join(ch["text"] for ch in sorted(kept, key=lambda ch: ch["x0"]))
 
 
 def _is_amount_row(grid: list[list[str | None]]) -> bool:

@@ -10,7 +10,14 @@ from itertools import pairwise
 from pdfplumber.utils import merge_bboxes
 
 from .catalog import Catalog
-from .headers import column_paths, column_roles, header_depth, is_column_number_row
+from .headers import (
+    column_paths,
+    column_roles,
+    header_depth,
+    is_column_number_row,
+    row_heights,
+    with_covered_labels,
+)
 from .labels import YEAR, YEAR_IN_TEXT
 from .models import BBox, Column, LogicalTable, Row
 from .numbers import parse_amount
@@ -61,6 +68,17 @@ def split_code(text: str) -> tuple[str | None, str]:
     return match.group(1), match.group(2).strip().lstrip("-—:：. ")
 
 
+_CATALOGUE_BEFORE_LATIN = re.compile(r"^([A-C][0-9]{4,10})([A-Za-z].*)$")
+
+
+def split_catalogue(text: str) -> tuple[str | None, str]:
+    """A procurement catalogue cell → (code, name); the name may begin with a Latin letter
+    ('A02021003A4黑白打印机' → 'A02021003', 'A4黑白打印机')."""
+    code, name = split_code(text)
+    match = _CATALOGUE_BEFORE_LATIN.match(text) if code is None else None
+    return (match.group(1), match.group(2)) if match else (code, name)
+
+
 def numbering_level(name: str) -> int:
     name = _OF_WHICH.sub("", name)  # '其中:(1)公务用车购置费' is numbered (1)
     for pattern, level in _NUMBERING:
@@ -74,7 +92,8 @@ def _body_rows(
 ) -> tuple[int, list[tuple[int, list[str | None], list[BBox | None], float | None]]]:
     """(header depth, [(page, raw cells, cell boxes, indent)]) with repeated headers dropped."""
     first = table.parts[0]
-    depth = header_depth(first.grid)
+    width = len(first.column_boxes)
+    depth = header_depth(first.grid, row_heights(first))
     header_texts = {normalize(c) for row in first.grid[:depth] for c in row if c}
     body: list[tuple[int, list[str | None], list[BBox | None], float | None]] = []
     for n, part in enumerate(table.parts):
@@ -82,10 +101,41 @@ def _body_rows(
         if n > 0:
             while start < len(part.grid) and _repeats_header(part.grid[start], header_texts):
                 start += 1
+        owners = _column_owners(part.column_boxes, first.column_boxes)
         for r in range(start, len(part.grid)):
             indent = part.indents[r] if r < len(part.indents) else None
-            body.append((part.page, part.grid[r], part.cell_boxes[r], indent))
+            cells, boxes = part.grid[r], part.cell_boxes[r]
+            if owners is not None:
+                cells, boxes = (
+                    _onto_columns(cells, owners, width),
+                    _onto_columns(boxes, owners, width),
+                )
+            body.append((part.page, cells, boxes, indent))
     return depth, body
+
+
+def _column_owners(columns: list[BBox], first: list[BBox]) -> list[int] | None:
+    """For a continuation page ruled with other columns than the table's first page (its
+    header's boxed labels cut the first page's columns into strips), the first page's column
+    each of its columns lies over: the leftmost whose centre it covers. None when the columns
+    are the same."""
+    if len(columns) == len(first):
+        return None
+    owners = []
+    for x0, _, x1, _ in columns:
+        inside = [i for i, b in enumerate(first) if x0 <= (b[0] + b[2]) / 2 <= x1]
+        if not inside:
+            return None  # laid out differently: keep the cells as they are
+        owners.append(inside[0])
+    return owners
+
+
+def _onto_columns(cells: list, owners: list[int], width: int) -> list:
+    """Cells of a continuation row placed under the first page's columns (None elsewhere)."""
+    placed: list = [None] * width
+    for cell, owner in zip(cells, owners, strict=False):
+        placed[owner] = cell
+    return placed
 
 
 def _repeats_header(row: list[str | None], header_texts: set[str]) -> bool:
@@ -104,7 +154,8 @@ def parse_table(table: LogicalTable, catalog: Catalog, department: str | None) -
     width = len(table.parts[0].column_boxes)
     texts = [[normalize(c) if c is not None else "" for c in cells] for _, cells, _, _ in raw_body]
     texts = [_return_overflow((row + [""] * width)[:width]) for row in texts]
-    columns = column_roles(column_paths(table.parts[0], depth), texts, catalog)
+    paths = with_covered_labels(column_paths(table.parts[0], depth), [r for _, r, _, _ in raw_body])
+    columns = column_roles(paths, texts, catalog)
     groups = _side_by_side_groups(columns)
     if groups:
         raw_body, texts, columns = _stack_groups(raw_body, texts, columns, groups)
@@ -348,7 +399,7 @@ def _label_row(row: Row, columns: list[Column], catalog: Catalog) -> None:
             if not match and _DERIVED.search(text):
                 row.kind = "derived"
         elif role == "catalogue":
-            row.catalogue_code, name = split_code(text)
+            row.catalogue_code, name = split_catalogue(text)
             row.name = row.name or name
         elif role == "project":
             row.project_name = text

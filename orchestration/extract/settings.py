@@ -45,6 +45,9 @@ class ExtractSettings:
 
     # --- header rows (headers) ------------------------------------------------------------
     max_header_rows: int = 6
+    header_strip_height: float = 9.0
+    """A ruled row less tall than this holds no text line of its own (a strip between boxed
+    header labels); it does not count against ``max_header_rows``."""
     header_probe_depth: float = 1.0
     """A header row's merged cells are looked up this far below the row's top edge."""
     cell_slack: float = 0.5

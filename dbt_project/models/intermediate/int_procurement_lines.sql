@@ -21,6 +21,33 @@ catalogue_cells as (
         )
 ),
 
+-- A line printed without a catalogue code in a table whose other lines have one (公安其他业务经费
+-- (内容涉密)): a purchase whose category is withheld; its amount counts, its type is unknown.
+uncoded_lines as (
+    select cells.*
+    from cells
+    where
+        cells.table_type = 'procurement'
+        and cells.row_kind = 'item'
+        and cells.child_count = 0
+        and cells.catalogue_code is null
+        and exists (
+            select 1
+            from catalogue_cells
+            where
+                catalogue_cells.document_id = cells.document_id
+                and catalogue_cells.table_id = cells.table_id
+        )
+        and not exists (
+            select 1
+            from catalogue_cells
+            where
+                catalogue_cells.document_id = cells.document_id
+                and catalogue_cells.table_id = cells.table_id
+                and catalogue_cells.row_index = cells.row_index
+        )
+),
+
 catalogue_amount_column as (
     select
         document_id,
@@ -37,31 +64,46 @@ catalogue_amount_column as (
     group by all
 ),
 
+procurement_cells as (
+    select
+        *,
+        false as is_uncoded,
+    from catalogue_cells
+    union all by name
+    select
+        *,
+        true as is_uncoded,
+    from uncoded_lines
+),
+
 from_catalogue as (
     select
-        catalogue_cells.document_id,
-        catalogue_cells.fiscal_year,
-        catalogue_cells.department_name,
-        catalogue_cells.unit_name,
-        catalogue_cells.table_id,
-        catalogue_cells.table_title,
-        catalogue_cells.row_index,
-        catalogue_cells.parent_row_index,
-        catalogue_cells.child_count,
-        coalesce(catalogue_cells.catalogue_code, catalogue_cells.row_code) as procurement_category_code,
-        catalogue_cells.row_name as procurement_category_name,
-        catalogue_cells.group_name,
-        catalogue_cells.project_name,
+        procurement_cells.document_id,
+        procurement_cells.fiscal_year,
+        procurement_cells.department_name,
+        procurement_cells.unit_name,
+        procurement_cells.table_id,
+        procurement_cells.table_title,
+        procurement_cells.row_index,
+        procurement_cells.parent_row_index,
+        procurement_cells.child_count,
+        case
+            when not procurement_cells.is_uncoded
+                then coalesce(procurement_cells.catalogue_code, procurement_cells.row_code)
+        end as procurement_category_code,
+        procurement_cells.row_name as procurement_category_name,
+        procurement_cells.group_name,
+        procurement_cells.project_name,
         cast(null as varchar) as function_code,
-        catalogue_cells.source_page,
-        catalogue_cells.amount_yuan,
+        procurement_cells.source_page,
+        procurement_cells.amount_yuan,
         'catalogue' as procurement_source,
-    from catalogue_cells
+    from procurement_cells
     inner join catalogue_amount_column
         on
-            catalogue_cells.document_id = catalogue_amount_column.document_id
-            and catalogue_cells.table_id = catalogue_amount_column.table_id
-            and catalogue_cells.column_index = catalogue_amount_column.column_index
+            procurement_cells.document_id = catalogue_amount_column.document_id
+            and procurement_cells.table_id = catalogue_amount_column.table_id
+            and procurement_cells.column_index = catalogue_amount_column.column_index
 ),
 
 summary_cells as (

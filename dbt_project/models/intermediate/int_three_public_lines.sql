@@ -6,8 +6,8 @@
 
 with
 
--- Final accounts (决算) print the year's budget beside the actual amounts: a document's facts
--- are the figures of its own phase (决算数 in final accounts, 预算数 in budgets).
+-- Final accounts (决算) print the year's budget beside the actual amounts, as columns or as rows:
+-- a document's facts are the figures of its own phase (决算数 in final accounts, 预算数 in budgets).
 cells as (
     select cells.*
     from {{ ref('int_cells_joined_to_rows') }} as cells
@@ -20,6 +20,10 @@ cells as (
         and cells.row_kind <> 'derived'
         and not regexp_matches(
             cells.column_path, case when documents.phase = 'final' then '预算' else '决算' end
+        )
+        -- the two phases printed as rows (预算数 | 决算数 under one header: 公开09表)
+        and not regexp_matches(
+            coalesce(cells.row_name, ''), case when documents.phase = 'final' then '^预算数?$' else '^决算数?$' end
         )
 ),
 

@@ -25,7 +25,7 @@ columns as (
         column_path,
         column_label,
         regexp_matches(column_label, '^(小计|合计|总计|收入总计|本年收入合计|本年收入)$') as is_total,
-        starts_with(column_label, '其中') as is_memo,
+        regexp_matches(column_path, '(^|/)其中') as is_memo,  -- '其中:专项资金/列入部门预算/项目' wraps
         case when contains(column_path, '/') then regexp_replace(column_path, '/[^/]*$', '') end as group_path,
     from cells
 ),

@@ -198,15 +198,22 @@ final as (
         closest.rounding_yuan as tolerance_yuan,
         {{ reconciliation_outcome('closest.difference_yuan', 'closest.rounding_yuan', 'closest.expected_yuan') }},
         -- the sentence we read prints the table's figure too: we took the wrong number of it
+        -- (a whole number: '0万元' is no reading of '20万元'; a zero table figure is never "also printed")
         case
-            when contains(
+            when regexp_matches(
                 replace(closest.context, ',', ''),
-                regexp_replace(
-                    regexp_replace(cast(cast(closest.expected_yuan / 10000 as decimal(20, 2)) as varchar), '0+$', ''),
-                    '\.$',
-                    ''
+                '(^|[^0-9.])' || regexp_replace(
+                    regexp_replace(
+                        regexp_replace(
+                            cast(cast(closest.expected_yuan / 10000 as decimal(20, 2)) as varchar), '0+$', ''
+                        ),
+                        '\.$',
+                        ''
+                    ),
+                    '\.',
+                    '\\.'
                 ) || '万元'
-            ) and closest.difference_yuan <> 0 then 'extraction_suspect'
+            ) and closest.difference_yuan <> 0 and closest.expected_yuan <> 0 then 'extraction_suspect'
         end as error_class,
         'narrative p.' || closest.source_page || ' "' || left(closest.context, 60) || '" vs '
         || coalesce(tables.printed_number, tables.table_title) || ' p.' || closest.table_page || ' '

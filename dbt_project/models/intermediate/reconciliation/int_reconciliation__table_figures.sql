@@ -292,7 +292,7 @@ side_lines as (
 
     union all
 
-    -- Lines between 本年合计 and 总计 (上年结转, 结转下年, 事业基金弥补…), without their
+    -- Lines between 本年合计 and 总计 (上年结转, 结转下年, 事业基金弥补, 未安排支出的实户资金…), without their
     -- breakdowns by fund (一般公共预算…, 其中…).
     select
         side_marks.*,
@@ -307,7 +307,7 @@ side_lines as (
         side_marks.total_kind is null
         and side_marks.row_index > side_bounds.current_row
         and side_marks.row_index < side_bounds.total_row
-        and regexp_matches(side_marks.row_label, '结转|结余|余额|弥补|上级补助|附属单位|事业基金|上缴上级')
+        and regexp_matches(side_marks.row_label, '结转|结余|余额|弥补|上级补助|附属单位|事业基金|上缴上级|未安排支出')
         and not regexp_matches(
             side_marks.row_label, '^其中|^[0-9(（]|一般公共预算|政府性基金|国有资本|财政拨款资金'
         )
