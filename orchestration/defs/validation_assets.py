@@ -99,19 +99,22 @@ def _first_failure(results: Sequence[ValidationResult]) -> dict[str, str]:
 
 def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetCheckResult:
     """The outcome of one suite on one marts asset, as a Dagster check result."""
-    outcomes, results, evaluations = run.for_asset(suite, f"marts.{asset_name}")
-    errors = [r for r in results if r.status == "error"]
+    asset = f"marts.{asset_name}"
+    outcomes, results, evaluations = run.for_asset(suite, asset)
+    errors = [r for r in results if r.status == "error"]  # those listed: the run's, some kept
     warnings = [r for r in results if r.status == "warn"]
-    kept = set(run.kept.failures)
+    error_count, warning_count = run.count("error", suite, asset), run.count("warn", suite, asset)
     # a kept row failed its expectation when its document was validated
+    kept_errors, kept_warnings = (
+        run.kept.count("error", suite, asset),
+        run.kept.count("warn", suite, asset),
+    )
     critical = [o for o in outcomes if not o.success and o.severity == "critical"]
-    critical += [r for r in errors if r in kept]
     other = [o for o in outcomes if not o.success and o.severity != "critical"]
-    other += [r for r in warnings if r in kept]
     metadata: dict[str, object] = {
         "evaluations": evaluations,
-        "errors": len(errors),
-        "warnings": len(warnings),
+        "errors": error_count,
+        "warnings": warning_count,
         **_first_failure(errors or warnings),
         "expectations": dg.MetadataValue.json(
             [
@@ -128,17 +131,21 @@ def check_result(run: ValidationRun, suite: str, asset_name: str) -> dg.AssetChe
         ),
     }
     if errors or warnings:
-        metadata["failures"] = dg.MetadataValue.md(markdown_table([*errors, *warnings]))
+        metadata["failures"] = dg.MetadataValue.md(
+            markdown_table([*errors, *warnings], total=error_count + warning_count)
+        )
     if run.data_docs_index is not None:
         metadata["data_docs"] = dg.MetadataValue.path(str(run.data_docs_index))
     return dg.AssetCheckResult(
         asset_key=dg.AssetKey(["marts", asset_name]),
         check_name=suite,
-        passed=not critical and not other,
-        severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
+        passed=not critical and not other and not kept_errors and not kept_warnings,
+        severity=(
+            dg.AssetCheckSeverity.ERROR if critical or kept_errors else dg.AssetCheckSeverity.WARN
+        ),
         metadata=metadata,
         description=(
-            f"{len(errors)} errors, {len(warnings)} warnings in {evaluations} evaluations"
+            f"{error_count} errors, {warning_count} warnings in {evaluations} evaluations"
             if evaluations
             else "nothing to evaluate"
         ),
@@ -225,14 +232,14 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
         for line in counts_lines(run.results):
             context.log.info(line)
         progress_log.info(
-            f"validation: {run.evaluations} rule evaluations, {len(run.errors)} errors, "
-            f"{len(run.warnings)} warnings{_scope_note(run)}"
+            f"validation: {run.evaluations} rule evaluations, {run.count('error')} errors, "
+            f"{run.count('warn')} warnings{_scope_note(run)}"
         )
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,
-                "errors": len(run.errors),
-                "warnings": len(run.warnings),
+                "errors": run.count("error"),
+                "warnings": run.count("warn"),
                 "passed": run.passed,
                 "validated_in": run.validated_in,
                 "documents_validated": run.documents_validated,

@@ -25,9 +25,9 @@ from ..evidence.render import Renderer
 from ..evidence.show import IMAGES_DIR, REPORT_DIR
 from ..evidence.source import SourceDocument, SourceUnavailable, locate_pdf
 from .collect import Check, DocumentReport, collect
-from .html import Image, document_href, document_page
+from .html import Image, document_href, document_page, page_file
 from .index_page import index_page
-from .pages import PageRecord, code_digest, page_key, read_manifest, write_manifest
+from .pages import PageRecord, code_digest, page_keys, read_manifest, write_manifest
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +64,18 @@ def write_report(
     written = read_manifest(pages_dir)
     code = code_digest()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        data = collect(con)
-        keys = {Path(document_href(d)).name: page_key(d, code) for d in data.documents}
-        stale = [
-            d
-            for d in data.documents
-            if (name := Path(document_href(d)).name) not in written
+        by_document = page_keys(con, code)
+        keys = {page_file(d): key for d, key in by_document.items()}
+        stale_ids = {
+            document_id
+            for document_id in by_document
+            if (name := page_file(document_id)) not in written
             or written[name].key != keys[name]
             or written[name].unavailable  # its PDF may be back
             or not (pages_dir / name).exists()
-        ]
+        }
+        data = collect(con, details=stale_ids)
+        stale = [d for d in data.documents if d.document_id in stale_ids]
         images, rendered, unavailable = _images(
             con, stale, (warehouse, raw_dir, images_dir), helper
         )
@@ -95,7 +97,7 @@ def write_report(
     return ReportResult(
         index=index,
         documents=len(data.documents),
-        errors=sum(len(d.errors) for d in data.documents),
+        errors=sum(d.error_count for d in data.documents),
         warnings=sum(sum(d.warning_counts.values()) for d in data.documents),
         images=sum(len(r.images) for r in records.values()),
         rendered=rendered,

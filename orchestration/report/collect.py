@@ -7,6 +7,7 @@ table's ``source``) are shown when present and simply absent otherwise.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,8 +38,9 @@ class DocumentReport:
     figures: dict[str, tuple[Decimal | None, str | None]] = field(default_factory=dict)
     errors: list[Check] = field(default_factory=list)
     warnings: dict[str, list[Check]] = field(default_factory=dict)  # by rule
-    warning_counts: Counter[str] = field(default_factory=Counter)
+    warning_counts: Counter[str] = field(default_factory=Counter)  # by rule
     evaluations: Counter[str] = field(default_factory=Counter)  # by status
+    error_count: int = 0  # every document; ``errors`` lists them where details were read
 
     @property
     def document_id(self) -> str:
@@ -50,7 +52,6 @@ class ReportData:
     documents: list[DocumentReport]
     rules: dict[str, Counter[str]]  # rule -> status counts, over the corpus
     unattached: list[Check]  # failed checks that name no document
-    validated_at: Any = None
     completeness: list[dict] = field(default_factory=list)  # fct_disclosure_tables rows
 
 
@@ -75,7 +76,7 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     """The columns of a table or view; empty when it does not exist."""
     try:
         return [c[0] for c in con.execute(f'select * from {schema}."{table}" limit 0').description]
@@ -83,21 +84,26 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
         return []
 
 
-def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
+def collect(con: duckdb.DuckDBPyConnection, details: Collection[str] | None = None) -> ReportData:
+    """What the report shows. Every document gets what the index shows (its row, key figures,
+    place, counts of evaluations, errors and warnings), aggregated in SQL; only the documents in
+    ``details`` (None: all) get their tables and failed checks, the rows their own pages show —
+    a report that rewrites one page reads one document's checks, whatever the warehouse holds."""
     documents = {
         d["document_id"]: DocumentReport(d)
         for d in _records(con, "select * from marts.dim_document order by source_file, document_id")
     }
+    wanted = sorted(documents if details is None else set(details) & documents.keys())
     for table in _records(
         con,
         "select document_id, table_id, table_type, printed_number, title, amount_unit, pages, "
-        "row_count from raw.tables order by document_id, table_id",
+        f"row_count from raw.tables where {_IN_DOCUMENTS} order by document_id, table_id",
+        [wanted],
     ):
-        if table["document_id"] in documents:
-            documents[table["document_id"]].tables.append(table)
+        documents[table["document_id"]].tables.append(table)
     _figures(con, documents)
     _places(con, documents)
-    if "reconciliation_status" in _columns(con, "marts", "document_reconciliation"):
+    if "reconciliation_status" in columns(con, "marts", "document_reconciliation"):
         for document_id, status in con.execute(
             "select document_id, reconciliation_status from marts.document_reconciliation"
         ).fetchall():
@@ -105,59 +111,88 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
                 documents[document_id].document["reconciliation_status"] = status
     rules: dict[str, Counter[str]] = {}
     unattached: list[Check] = []
-    validated_at = None
-    if _columns(con, "audit", "validation_results"):
-        reconciliation = {
-            r["evaluation_id"]: r
-            for r in _records(
-                con,
-                "select * from marts.reconciliation_results where status <> 'pass'",
-            )
-        }
-        for rule, status, count in con.execute(
-            "select rule, status, count(*) from audit.validation_results group by all"
-        ).fetchall():
-            rules.setdefault(rule, Counter())[status] += count
-        for document_id, status, count in con.execute(
-            "select document_id, status, count(*) from audit.validation_results "
-            "where document_id is not null group by all"
-        ).fetchall():
-            if document_id in documents:
-                documents[document_id].evaluations[status] += count
-        failed = _records(
-            con,
-            "select * from audit.validation_results where status <> 'pass' "
-            "order by source_file, source_page, rule, row_label, evaluation_id",
-        )
-        for row in failed:
-            validated_at = validated_at or row.get("validated_at")
-            check = Check(row, reconciliation.get(row.get("evaluation_id")))
-            report = documents.get(row.get("document_id"))
-            if report is None:
-                unattached.append(check)
-            elif row["status"] == "error":
-                report.errors.append(check)
-            else:
-                report.warning_counts[row["rule"]] += 1
-                listed = report.warnings.setdefault(row["rule"], [])
-                if len(listed) < WARNING_LINES:
-                    listed.append(check)
+    if columns(con, "audit", "validation_results"):
+        _counts(con, documents, rules)
+        unattached = _checks(con, documents, wanted)
     return ReportData(
         list(documents.values()),
         dict(sorted(rules.items())),
         unattached,
-        validated_at,
         collect_completeness(con),
     )
+
+
+#: A filter on rows of the documents in the list parameter.
+_IN_DOCUMENTS = "document_id in (select unnest(?::varchar[]))"
+#: Failed audit rows, in the order the pages list them.
+_FAILED = (
+    "select * from audit.validation_results where status <> 'pass' and ({where}) "
+    "order by source_file, source_page, rule, row_label, evaluation_id"
+)
+
+
+def _counts(
+    con: duckdb.DuckDBPyConnection,
+    documents: dict[str, DocumentReport],
+    rules: dict[str, Counter[str]],
+) -> None:
+    """Evaluations per rule and status, per document and status, warnings per document and
+    rule."""
+    for rule, status, count in con.execute(
+        "select rule, status, count(*) from audit.validation_results group by all"
+    ).fetchall():
+        rules.setdefault(rule, Counter())[status] += count
+    for document_id, status, rule, count in con.execute(
+        "select document_id, status, rule, count(*) from audit.validation_results "
+        "where document_id is not null group by all order by all"
+    ).fetchall():
+        if (report := documents.get(document_id)) is None:
+            continue
+        report.evaluations[status] += count
+        if status == "error":
+            report.error_count += count
+        elif status != "pass":
+            report.warning_counts[rule] += count
+
+
+def _checks(
+    con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport], wanted: list[str]
+) -> list[Check]:
+    """Attach the failed checks of the ``wanted`` documents; return those of no document."""
+    orphan = (
+        "document_id is null or document_id not in (select document_id from marts.dim_document)"
+    )
+    failed = _records(con, _FAILED.format(where=_IN_DOCUMENTS), [wanted])
+    unattached = _records(con, _FAILED.format(where=orphan))
+    ids = [r["evaluation_id"] for r in [*failed, *unattached] if r.get("evaluation_id")]
+    reconciliation = {
+        r["evaluation_id"]: r
+        for r in _records(
+            con,
+            "select * from marts.reconciliation_results where status <> 'pass' "
+            "and evaluation_id in (select unnest(?::varchar[]))",
+            [ids],
+        )
+    }
+    for row in failed:
+        check = Check(row, reconciliation.get(row.get("evaluation_id")))
+        report = documents[row["document_id"]]
+        if row["status"] == "error":
+            report.errors.append(check)
+        else:
+            listed = report.warnings.setdefault(row["rule"], [])
+            if len(listed) < WARNING_LINES:
+                listed.append(check)
+    return [Check(row, reconciliation.get(row.get("evaluation_id"))) for row in unattached]
 
 
 def _figures(con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport]) -> None:
     """Key figures per document from the fact tables, with their source where recorded."""
     for key, (_, table, where) in FIGURES.items():
-        columns = _columns(con, "marts", table)
-        if not columns:
+        present = columns(con, "marts", table)
+        if not present:
             continue
-        source = next((c for c in SOURCE_COLUMNS if c in columns), None)
+        source = next((c for c in SOURCE_COLUMNS if c in present), None)
         source_sql = f"string_agg(distinct {source}, '+')" if source else "null"
         for document_id, amount, origin in con.execute(
             f"select f.document_id, sum(amount_yuan), {source_sql} from marts.{table} as f "
@@ -169,7 +204,7 @@ def _figures(con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport
 
 def _places(con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport]) -> None:
     """Each document's city (地级市/直辖市) and region, where the analyst layer has them."""
-    if "city" not in _columns(con, "marts", "dim_region"):
+    if "city" not in columns(con, "marts", "dim_region"):
         return
     for document_id, city, region in con.execute(
         "select doc.document_id, reg.city, reg.region_name from marts.dim_document as doc "

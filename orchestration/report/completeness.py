@@ -16,21 +16,39 @@ MARKS = {
     "not_recognised": ("?", "title printed, table not recognised (our failure)"),
     "not_in_this_file": ("…", "narrative only: its tables file is not loaded"),
 }
+#: Documents per publisher, phase, required table and status, in the order the matrix lists
+#: them (a status first printed by an earlier file first); a table's name as its last file
+#: prints it.
 _SQL = """
+with rows as (
+    select
+        coalesce(nullif(regexp_extract(doc.source_path, '^([^/]+)/', 1), ''), doc.department_name)
+            as publisher,
+        doc.source_file, tables.phase, tables.template_number, tables.status,
+        tables.required_table_name
+    from marts.fct_disclosure_tables as tables
+    join marts.dim_document as doc using (document_id)
+)
 select
-    coalesce(nullif(regexp_extract(doc.source_path, '^([^/]+)/', 1), ''), doc.department_name)
-        as publisher,
-    doc.source_file, tables.phase, tables.fiscal_year, tables.template_number,
-    tables.required_table_name, tables.status, tables.source_page
-from marts.fct_disclosure_tables as tables
-join marts.dim_document as doc using (document_id)
-order by publisher, tables.phase, doc.source_file, tables.template_number
+    publisher, phase, template_number, status,
+    count(*) as documents,
+    min(source_file) as first_file,
+    any_value(last_name) as required_table_name
+from (
+    select
+        *,
+        arg_max(required_table_name, publisher || chr(0) || source_file)
+            over (partition by phase, template_number) as last_name
+    from rows
+)
+group by publisher, phase, template_number, status
+order by publisher, phase, first_file, template_number
 """
 
 
 def collect_completeness(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Rows of ``fct_disclosure_tables`` with their publisher (the crawl's folder, else the
-    department); empty when the warehouse has no such table."""
+    """Documents of ``fct_disclosure_tables`` counted per publisher (the crawl's folder, else the
+    department), phase, required table and status; empty when the warehouse has no such table."""
     exists = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'marts' and table_name = 'fct_disclosure_tables'"
@@ -52,7 +70,9 @@ def completeness_html(rows: list[dict]) -> str:
     )
     names: dict[str, dict[int, str]] = defaultdict(dict)
     for row in rows:
-        cells[row["phase"]][row["publisher"]][row["template_number"]][row["status"]] += 1
+        cells[row["phase"]][row["publisher"]][row["template_number"]][row["status"]] += row[
+            "documents"
+        ]
         names[row["phase"]][row["template_number"]] = row["required_table_name"]
     legend = " · ".join(f"{mark} {escape(text)}" for mark, text in MARKS.values())
     out = ["<h2>Required tables (completeness)</h2>", f'<p class="note">{legend}</p>']

@@ -79,9 +79,14 @@ def document_page(document: DocumentReport, images: dict[str, Image]) -> str:
     )
 
 
+def page_file(document_id: str) -> str:
+    """The file name of a document's page (in ``documents/``)."""
+    return f"{document_id}.html"
+
+
 def document_href(document: DocumentReport) -> str:
     """The document's page, relative to the report folder."""
-    return f"documents/{document.document_id}.html"
+    return f"documents/{page_file(document.document_id)}"
 
 
 LEGEND = (

@@ -136,7 +136,7 @@ def index_page(data: ReportData, folder: Path, warehouse: Path, raw_dir: Path) -
 def _counts(data: ReportData) -> list[tuple[str, str]]:
     documents = [d.document for d in data.documents]
     by_status = Counter(d["status"] for d in documents)
-    errors = [len(d.errors) for d in data.documents]
+    errors = [d.error_count for d in data.documents]
     warnings = [sum(d.warning_counts.values()) for d in data.documents]
     return [
         ("documents", f"{len(documents):,}"),
@@ -216,7 +216,7 @@ def _document_row(report: DocumentReport) -> dict:
         "total_wan": "" if total is None else wan(total),
         "three_public": three_public,
         "three_public_wan": "" if three_public is None else wan(three_public),
-        "errors": len(report.errors),
+        "errors": report.error_count,
         "warnings": sum(report.warning_counts.values()),
         "reason": d.get("status_reason") or "",
     }

@@ -14,9 +14,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .collect import DocumentReport
+import duckdb
+
+from .collect import FIGURES, SOURCE_COLUMNS, columns
 
 MANIFEST = ".pages.json"
 _BUILD_TIME_COLUMNS = {"loaded_at", "validated_at", "extract_seconds"}
@@ -41,23 +42,88 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def page_key(document: DocumentReport, code: str) -> str:
-    """A digest of everything the document's page and images are made from."""
-    content = json.dumps(_canonical(dataclasses.asdict(document)), default=str)
-    return hashlib.sha256(f"{code}\0{content}".encode()).hexdigest()[:24]
+def page_keys(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, str]:
+    """``{document_id: digest}`` of everything each document's page and images are made from,
+    computed in SQL over the whole warehouse (no Python object per row): the document's row
+    (with its place and reconciliation status), its tables, key figures, evaluation counts and
+    failed checks with their reconciliation rows — build-time columns left out, so a page of a
+    document validated by an earlier build has the key it would have after a full rebuild."""
+    sources = _sources(con)
+    sql = "select document_id, " + ", ".join(f"{name}.part" for name in sources)
+    sql += " from marts.dim_document as doc " + " ".join(
+        f"left join ({_part(query)}) as {name} using (document_id)"
+        for name, query in sources.items()
+    )
+    version = duckdb.__version__
+    keys = {}
+    for document_id, *values in con.execute(sql).fetchall():
+        text = "\0".join([code, version, *(str(v) for v in values)])
+        keys[document_id] = hashlib.sha256(text.encode()).hexdigest()[:24]
+    return keys
 
 
-def _canonical(value: Any) -> Any:
-    """``value`` with every mapping as its items sorted by key (keys of any type, as text),
-    without the columns that say when a build ran (no page shows them): a page of a document
-    validated by an earlier build has the key it would have after a full rebuild."""
-    if isinstance(value, dict):
-        return sorted(
-            (str(k), _canonical(v)) for k, v in value.items() if k not in _BUILD_TIME_COLUMNS
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """The columns of a table, build-time columns left out (empty if there is no such table)."""
+    return [c for c in columns(con, schema, table) if c not in _BUILD_TIME_COLUMNS]
+
+
+def _hashed(alias: str, columns: list[str]) -> str:
+    return "hash(" + ", ".join(f'{alias}."{c}"' for c in columns) + ")"
+
+
+def _sources(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per source a query ``(document_id, row_hash)`` of the rows a page is made from."""
+    document = _columns(con, "marts", "dim_document")
+    sources = {
+        "document": f"select document_id, {_hashed('doc', document)} as row_hash "
+        "from marts.dim_document as doc",
+        "tables": f"select document_id, {_hashed('t', _columns(con, 'raw', 'tables'))} "
+        "as row_hash from raw.tables as t",
+    }
+    for key, (_, table, where) in FIGURES.items():
+        columns = _columns(con, "marts", table)
+        if columns:
+            source = next((c for c in SOURCE_COLUMNS if c in columns), None)
+            origin = f"string_agg(distinct {source}, '+')" if source else "null"
+            sources[f"figure_{key}"] = (
+                f"select document_id, hash('{key}', sum(amount_yuan), {origin}) as row_hash "
+                f"from marts.{table} where {where} group by document_id"
+            )
+    if "city" in _columns(con, "marts", "dim_region"):
+        sources["place"] = (
+            "select doc.document_id, hash(reg.city, reg.region_name) as row_hash "
+            "from marts.dim_document as doc "
+            "join marts.dim_department as dep on doc.department_id = dep.department_id "
+            "join marts.dim_region as reg on dep.region_code = reg.region_code"
         )
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+    if "reconciliation_status" in _columns(con, "marts", "document_reconciliation"):
+        sources["reconciliation"] = (
+            "select document_id, hash(reconciliation_status) as row_hash "
+            "from marts.document_reconciliation"
+        )
+    audit = _columns(con, "audit", "validation_results")
+    if audit:
+        recon = _columns(con, "marts", "reconciliation_results")
+        sources["evaluations"] = (
+            "select document_id, hash(status, count(*)) as row_hash "
+            "from audit.validation_results group by document_id, status"
+        )
+        sources["failed"] = (
+            f"select a.document_id, hash({_hashed('a', audit)}, {_hashed('r', recon)}) "
+            "as row_hash from audit.validation_results as a "
+            "left join marts.reconciliation_results as r "
+            "on r.evaluation_id = a.evaluation_id and r.status <> 'pass' "
+            "where a.status <> 'pass'"
+        )
+    return sources
+
+
+def _part(sql: str) -> str:
+    """``(document_id, part)``: the rows' count and order-free sum of hashes per document."""
+    return (
+        "select document_id, count(*) || ':' || sum(row_hash::hugeint) as part "
+        f"from ({sql}) group by document_id"
+    )
 
 
 def read_manifest(folder: Path) -> dict[str, PageRecord]:

@@ -17,7 +17,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from .results import KeptAudit, ValidationResult, ValidationRun
+from .results import KEPT_LISTED, KeptAudit, ValidationResult, ValidationRun
 from .scope import ValidationScope, document_key, register_documents, write_fingerprints
 
 AUDIT_SCHEMA = "audit"
@@ -121,7 +121,8 @@ def _replaced(
 
 
 def read_kept(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> KeptAudit:
-    """The audit rows a run over ``scope`` keeps: their failures and their counts."""
+    """The audit rows a run over ``scope`` keeps: their counts and the first failures of each
+    suite, asset and status (:data:`~.results.KEPT_LISTED`)."""
     if scope.replaced is None:
         return KeptAudit()
     kept = f"from {_TABLE} where not ({_REPLACED})"
@@ -132,7 +133,14 @@ def read_kept(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> KeptAud
                 f"select suite, asset, status, count(*) {kept} group by all"
             ).fetchall()
         }
-        cursor = con.execute(f"select {', '.join(_RESULT_COLUMNS)} {kept} and status <> 'pass'")
+        columns = ", ".join(_RESULT_COLUMNS)
+        cursor = con.execute(
+            f"select {columns} from (select {columns}, row_number() over ("
+            "partition by suite, asset, status order by source_file, source_page, rule, "
+            f"row_label, evaluation_id) as listed {kept} and status <> 'pass') "
+            "where listed <= ? order by suite, asset, status, listed",
+            [KEPT_LISTED],
+        )
         failures = [
             ValidationResult(**dict(zip(_RESULT_COLUMNS, row, strict=True)))
             for row in cursor.fetchall()

@@ -76,9 +76,13 @@ def failure_lines(
     return lines
 
 
-def markdown_table(results: Iterable[ValidationResult], limit: int = 50) -> str:
-    """Failures as a markdown table for Dagster metadata and the corpus report."""
+def markdown_table(
+    results: Iterable[ValidationResult], limit: int = 50, total: int | None = None
+) -> str:
+    """Failures as a markdown table for Dagster metadata and the corpus report (``total``: how
+    many there are, when ``results`` lists only some)."""
     rows = list(results)
+    total = len(rows) if total is None else total
     lines = [
         "| rule | document | page | table | unit / row | column | expected | observed | difference |",
         "|---|---|---:|---|---|---|---:|---:|---:|",
@@ -96,6 +100,6 @@ def markdown_table(results: Iterable[ValidationResult], limit: int = 50) -> str:
             format_amount(r.difference_yuan),
         ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
-    if len(rows) > limit:
-        lines.append(f"| … {len(rows) - limit} more | | | | | | | | |")
+    if total > min(limit, len(rows)):
+        lines.append(f"| … {total - min(limit, len(rows))} more | | | | | | | | |")
     return "\n".join(lines)

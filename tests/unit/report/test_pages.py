@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
-from orchestration.report.collect import Check, DocumentReport
-from orchestration.report.pages import PageRecord, page_key, read_manifest, write_manifest
+import duckdb
+
+from orchestration.report.pages import PageRecord, page_keys, read_manifest, write_manifest
 
 
-def _document(name: str, validated_at: dt.datetime) -> DocumentReport:
-    row = {"evaluation_id": "e1", "rule": "parent_equals_sum_of_children", "status": "error"}
-    return DocumentReport(
-        document={"document_id": "d1", "department_name": name, "loaded_at": validated_at},
-        figures={"total": (Decimal("12.30"), "fct_budget_expenditure")},
-        errors=[Check({**row, "validated_at": validated_at}, {("a", 1): Decimal("1.00")})],
+def _warehouse() -> duckdb.DuckDBPyConnection:
+    """Two documents, a table each, a failed check of the first with its reconciliation row."""
+    con = duckdb.connect()
+    con.execute("create schema marts; create schema raw; create schema audit")
+    con.execute(
+        "create table marts.dim_document as select * from (values "
+        "('d1', 'a.pdf', '审计局', timestamp '2026-12-07 09:00'), "
+        "('d2', 'b.pdf', '统计局', timestamp '2026-12-07 09:00')) "
+        "as t(document_id, source_file, department_name, loaded_at)"
     )
+    con.execute(
+        "create table raw.tables as select * from (values ('d1', 1, [3, 4]), ('d2', 1, [5])) "
+        "as t(document_id, table_id, pages)"
+    )
+    con.execute(
+        "create table marts.reconciliation_results as select * from (values "
+        "('e1', 'd1', 'error', 7), ('e2', 'd2', 'pass', 2)) "
+        "as t(evaluation_id, document_id, status, row_index)"
+    )
+    con.execute(
+        "create table audit.validation_results as select * from (values "
+        "(timestamp '2026-12-07 09:00', 'e1', 'd1', 'error', 12.30::decimal(20, 2)), "
+        "(timestamp '2026-12-07 09:00', 'e2', 'd2', 'pass', 1.00::decimal(20, 2))) "
+        "as t(validated_at, evaluation_id, document_id, status, observed_yuan)"
+    )
+    return con
 
 
 def test_page_key_follows_content_not_build_time() -> None:
-    earlier, later = dt.datetime(2026, 12, 7, 9), dt.datetime(2026, 12, 7, 10)
-    key = page_key(_document("审计局", earlier), "code")
-    assert page_key(_document("审计局", later), "code") == key  # revalidated, same findings
-    assert page_key(_document("审计局(本级)", earlier), "code") != key
-    assert page_key(_document("审计局", earlier), "other code") != key
+    con = _warehouse()
+    keys = page_keys(con, "code")
+    assert sorted(keys) == ["d1", "d2"] and keys["d1"] != keys["d2"]
+    # revalidated and reloaded by a later build, the same findings: the same keys
+    con.execute("update audit.validation_results set validated_at = validated_at + interval 1 hour")
+    con.execute("update marts.dim_document set loaded_at = loaded_at + interval 1 hour")
+    assert page_keys(con, "code") == keys
+    assert page_keys(con, "other code") != keys
+    # what a page shows changed: that page's key only
+    con.execute("update marts.reconciliation_results set row_index = 8 where evaluation_id = 'e1'")
+    changed = page_keys(con, "code")
+    assert changed["d1"] != keys["d1"] and changed["d2"] == keys["d2"]
+    con.execute("update raw.tables set pages = [6] where document_id = 'd2'")
+    assert page_keys(con, "code")["d2"] != keys["d2"]
+    con.execute(
+        "update marts.dim_document set department_name = '统计局(本级)' where document_id = 'd2'"
+    )
+    assert page_keys(con, "code")["d1"] == changed["d1"]
 
 
 def test_manifest_round_trip_and_damage(tmp_path: Path) -> None:
