@@ -100,11 +100,16 @@ def run_build(
     project: Path, raw: Path, warehouse: Path, workers: int, env: Mapping[str, str] | None = None
 ) -> Build:
     """``python -m orchestration.cli build`` in ``project``, timing each progress line; ``env``
-    adds to the environment (none of the caller's ``BUDGET_*`` variables is passed on)."""
+    adds to the environment (none of the caller's ``BUDGET_*`` variables is passed on).
+
+    ``project`` leads ``PYTHONPATH``: its helper processes and ``budget-warehouse-dbt`` import
+    its code too, not the checkout this virtualenv installed (a checkout from before
+    ``children.start_helper`` found its own package ran this one's validation worker)."""
     command = [sys.executable, "-m", "orchestration.cli", "build", "--raw-dir", str(raw)]
     command += ["--warehouse", str(warehouse), "--workers", str(workers)]
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("BUDGET_", "DAGSTER_HOME"))},
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(project), os.environ.get("PYTHONPATH")])),
         **(env or {}),
     }
     started, cpu = time.perf_counter(), cpu_seconds()

@@ -78,7 +78,7 @@ def end_child(process: subprocess.Popen[bytes], *streams: IO[bytes]) -> None:
 
 
 #: The folder holding this ``orchestration`` package.
-_CODE_ROOT = str(Path(__file__).resolve().parents[2])
+_CODE_ROOT = str(Path(__file__).resolve().parents[1])
 
 
 def start_helper(

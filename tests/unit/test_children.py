@@ -1,10 +1,15 @@
 """Helpers for the build's child processes (orchestration/children.py)."""
 
 import os
+import shutil
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
+import orchestration
 from orchestration.children import at_low_priority
 
 
@@ -24,3 +29,22 @@ def test_warm_up_failure_reaches_the_caller() -> None:
 
     with pytest.raises(ValueError, match="no dbt here"):
         at_low_priority(fails)
+
+
+def test_a_helper_runs_the_build_s_own_code(tmp_path: Path) -> None:
+    """A helper imports the ``orchestration`` package of the build that starts it, not the one
+    the virtualenv installed: ``bench_build --project ../before`` runs another checkout with
+    this checkout's virtualenv, whose validation worker ran this checkout's code."""
+    copy = tmp_path / "checkout"
+    shutil.copytree(Path(orchestration.__file__).parent, copy / "orchestration")
+    script = (
+        f"import sys; sys.path.insert(0, {str(copy)!r})\n"
+        "from orchestration.children import start_helper\n"
+        "process, stderr = start_helper('code')\n"  # an interpreter reading its stdin
+        "out, _ = process.communicate(b'import orchestration; print(\"imports\", orchestration.__file__)')\n"
+        "print(out.decode().split('imports ', 1)[1].splitlines()[0])\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-P", "-c", script], capture_output=True, text=True, check=True
+    )
+    assert Path(found.stdout.strip()) == copy / "orchestration" / "__init__.py"
