@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from bench.bench_extract import plain
+from bench.process_tree import TreeSampler
 from orchestration.warehouse.extract_pool import extract_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,8 @@ class Build:
     output: str
     cpu: float = 0.0  # CPU seconds of the command and its workers and dbt
     marks: dict[str, float] = field(default_factory=dict)  # stage -> seconds at its end
+    cpu_marks: dict[str, float] = field(default_factory=dict)  # stage -> tree CPU-s at its end
+    tree_cpu: float = 0.0  # CPU seconds of every process seen in the command's tree
     dbt_run: float | None = None  # dbt's own "Finished running … in N seconds"
 
     def figures(self) -> tuple[float, float]:
@@ -87,13 +90,23 @@ class Build:
 
     def stages(self) -> dict[str, float]:
         """Seconds spent in each stage (stages whose line did not appear are left out)."""
-        durations, previous = {}, 0.0
-        for stage in STAGES:
-            end = self.marks.get(stage, self.seconds if STAGES[stage] is None else None)
-            if end is not None:
-                durations[stage] = end - previous
-                previous = end
-        return durations
+        return _spans(self.marks, self.seconds)
+
+    def stages_cpu(self) -> dict[str, float]:
+        """CPU seconds of the command's process tree in each stage (sampled at each progress
+        line: the other users of a loaded machine inflate them far less than wall seconds)."""
+        return _spans(self.cpu_marks, self.tree_cpu)
+
+
+def _spans(ends: Mapping[str, float], total: float) -> dict[str, float]:
+    """Per stage, its end minus the previous stage's end (``total`` ends the last stage)."""
+    durations, previous = {}, 0.0
+    for stage in STAGES:
+        end = ends.get(stage, total if STAGES[stage] is None else None)
+        if end is not None:
+            durations[stage] = end - previous
+            previous = end
+    return durations
 
 
 def run_build(
@@ -116,14 +129,20 @@ def run_build(
     process = subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    lines, marks = [], {}
-    for line in process.stdout or []:
-        lines.append(line)
-        for stage, pattern in STAGES.items():
-            if pattern is not None and stage not in marks and pattern.search(line):
-                marks[stage] = time.perf_counter() - started
-    status = process.wait()
-    build = Build(time.perf_counter() - started, status, "".join(lines), marks=marks)
+    lines, marks, cpu_marks = [], {}, {}
+    with TreeSampler(process.pid) as sampler:
+        for line in process.stdout or []:
+            lines.append(line)
+            for stage, pattern in STAGES.items():
+                if pattern is not None and stage not in marks and pattern.search(line):
+                    marks[stage] = time.perf_counter() - started
+                    sampler.sample()
+                    cpu_marks[stage] = sampler.cpu_seconds
+        status = process.wait()
+    build = Build(
+        time.perf_counter() - started, status, "".join(lines), marks=marks, cpu_marks=cpu_marks
+    )
+    build.tree_cpu = sampler.cpu_seconds
     build.cpu = cpu_seconds() - cpu
     log = warehouse.parent / ".build" / f"{warehouse.name}.build.log"
     found = DBT_RUN_LINE.findall(log.read_text(encoding="utf-8")) if log.exists() else []
@@ -263,12 +282,14 @@ def summary(
         f"no-op rebuild                 {noop_s:7.2f} s  (CPU {median([b.cpu for b in noops]):.2f} s, "
         f"{len(noops)} runs)"
     )
-    print("stages of a build, 1 worker (median s):")
+    print("stages of a build, 1 worker (median wall s, CPU s of the process tree):")
     stages = [b.stages() for b in builds[(project, 1)]]
+    stages_cpu = [b.stages_cpu() for b in builds[(project, 1)]]
     for stage in STAGES:
         values = [s[stage] for s in stages if stage in s]
+        cpu = [s[stage] for s in stages_cpu if stage in s]
         if values:
-            print(f"  {stage:<34} {median(values):6.1f}")
+            print(f"  {stage:<34} {median(values):6.1f}  (CPU {median(cpu):5.1f})")
     dbt_runs = [b.dbt_run for b in builds[(project, 1)] if b.dbt_run is not None]
     if dbt_runs:
         print(f"  (of the dbt build: dbt's own run of its nodes {median(dbt_runs):.1f})")
