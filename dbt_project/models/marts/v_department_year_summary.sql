@@ -1,8 +1,4 @@
-{#- DuckLake (the lake target) cannot comment a view's columns -#}
-{{ config(
-    materialized='view',
-    persist_docs={'relation': true, 'columns': target.name != 'lake'},
-) }}
+{{ config(materialized='view') }}
 
 -- One row per department × fiscal year × phase for BI tools (部门年度汇总), read from
 -- fct_department_year: a budget and the final accounts of the same year are separate rows, and
