@@ -44,8 +44,11 @@ from orchestration.warehouse.extract_pool import extract_all
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (ROOT / ".." / "shared" / "corpus" / "real").resolve()
 REPORT_LINE = re.compile(r"report: .*\((\d+) images, (\d+) rendered now, ([\d.]+) s[;)]")
-#: dbt's own count of its run (nodes only: not its start, parse or the events Dagster reads).
-DBT_RUN_LINE = re.compile(r"Finished running .* in [\d ]*hours [\d ]*minutes and ([\d.]+) seconds")
+#: dbt's own count of its run (nodes only: not its start, parse or the events Dagster reads), in
+#: seconds: "… in 0 hours 1 minutes and 2.56 seconds (62.56s)."
+DBT_RUN_LINE = re.compile(
+    r"Finished running .* in [\d ]*hours [\d ]*minutes and [\d.]+ seconds \(([\d.]+)s\)"
+)
 #: Progress lines that end a stage of the build, in order (see ``Build.stages``).
 STAGES = {
     # the last progress line "[n/n] extracted|cached …": extraction (overlapping the start and

@@ -1,6 +1,6 @@
 """bench_build's stage spans: wall and CPU seconds per stage from the progress-line marks."""
 
-from bench.bench_build import Build
+from bench.bench_build import DBT_RUN_LINE, Build
 
 
 def test_stages_are_the_spans_between_progress_lines_in_wall_and_cpu_seconds() -> None:
@@ -24,3 +24,8 @@ def test_stages_are_the_spans_between_progress_lines_in_wall_and_cpu_seconds() -
         "dbt build": 6.0,
         "summary and exit": 1.5,
     }
+
+
+def test_dbt_s_own_run_time_is_read_in_seconds_past_a_minute() -> None:
+    line = "Finished running 5 seeds, 71 data tests in 0 hours 1 minutes and 2.56 seconds (62.56s)."
+    assert DBT_RUN_LINE.findall(line) == ["62.56"]
