@@ -3,7 +3,7 @@
     file documents itself in any SQL client or BI tool), once per build, for the models it built.
     What dbt's `persist_docs` config writes, in one catalog query and one batch of statements:
     `persist_docs` does it model by model with two catalog queries each (dbt-duckdb's
-    get_columns_in_relation, read into agate tables), ~5 % of dbt's CPU in a cold build
+    get_columns_in_relation, read into agate tables), ~3 % of dbt's CPU in a cold build
     (docs/performance.md). Run as the project's on-run-end hook; a model that failed or was
     skipped is not commented, as before.
 -#}
