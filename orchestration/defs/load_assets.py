@@ -26,11 +26,10 @@ from ..warehouse.extract_cache import CorruptEntry, cache_path, read_checksum, r
 from ..warehouse.pdf_hashes import PdfHashes
 from ..warehouse.raw_store import (
     RAW_TABLES,
-    LoadFailed,
-    RawColumns,
     delete_documents,
     ensure_schema,
     load_document,
+    load_documents,
     raw_columns,
 )
 from .extract_assets import document_extracts
@@ -138,7 +137,7 @@ def sync_raw(
     """Make the raw tables hold exactly the given documents' extracts.
 
     A document already loaded from the same path, extractor version and extract checksum is
-    left as is; changed and new ones are (re)written, each in its own transaction; documents
+    left as is; changed and new ones are (re)written, many per transaction; documents
     whose PDF is gone are deleted. Every document written or deleted is first recorded in the
     change log (:mod:`~orchestration.warehouse.changes`) for the incremental stages. A document whose extract cannot be read or written (a row
     breaking a key of the raw tables, say) is recorded as rejected with the reason, and the
@@ -180,55 +179,59 @@ def sync_raw(
         | {doc_id: changes.LOADED for doc_id in [*entries, *(set(first) - unchanged)]},
     )
     delete_documents(con, report.removed)
+    keys: dict[str, str] = {}  # document id -> key, of the source documents written now
+
+    def extracts() -> Iterator[Extract]:
+        for entry in entries.values():
+            yield entry.extract()
+        for doc_id, doc in first.items():
+            if doc_id not in unchanged:
+                extract, reason = _read(doc)
+                if reason:
+                    report.failed[doc.key] = reason
+                keys[doc_id] = doc.key
+                report.loaded.append(doc.key)
+                yield extract
+
     columns = raw_columns(con)
-    for doc_id, entry in entries.items():
-        load_document(con, entry.extract(), columns, replace=doc_id in loaded)
-    for doc_id, doc in first.items():
-        if doc_id in unchanged:
-            continue
-        reason = _load(con, doc, columns, replace=doc_id in loaded)
-        if reason:
-            report.failed[doc.key] = reason
-        report.loaded.append(doc.key)
+    for extract, exc in load_documents(con, extracts(), columns, replace=set(loaded)):
+        key = keys.get(extract.document["document_id"])
+        if key is None:
+            raise exc  # an unreadable entry's one row
+        reason = f"could not be loaded: {exc}; retried on the next build"
+        report.failed[key] = reason
+        load_document(con, Extract(document=_rejected(extract.document, key, reason)), columns)
     return report
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection, doc: SourceDocument, columns: RawColumns, *, replace: bool
-) -> str | None:
-    """Load one document; on failure record it as rejected and return the reason.
-
-    ``replace=False``: the document has no rows yet (nothing to delete first).
-    """
+def _read(doc: SourceDocument) -> tuple[Extract, str | None]:
+    """The document's extract as the loader writes it, or (entry unusable) its rejection and
+    the reason."""
     try:
         entry = read_entry(doc.extract_path)
     except (CorruptEntry, FileNotFoundError) as exc:
         reason = f"extract unusable ({getattr(exc, 'reason', exc)}); re-extracted on the next build"
         record = {"document_id": doc.document_id, "sha256": doc.sha256}
-        checksum = None
-    else:
-        record = entry.extract.document
-        checksum = entry.checksum
-        if record.get("status_reason"):
-            record["status_reason"] = utf8_text(record["status_reason"])
-        # The cache is keyed by content: the file may have been copied or renamed since.
-        record.update(source_file=Path(doc.key).name, source_path=doc.key)
-        record["extract_checksum"] = checksum
-        try:
-            load_document(con, entry.extract, columns, replace=replace)
-            return None
-        except LoadFailed as exc:
-            reason = f"could not be loaded: {exc}; retried on the next build"
-    record = {
+        return Extract(document=_rejected(record, doc.key, reason)), reason
+    record = entry.extract.document
+    if record.get("status_reason"):
+        record["status_reason"] = utf8_text(record["status_reason"])
+    # The cache is keyed by content: the file may have been copied or renamed since.
+    record.update(source_file=Path(doc.key).name, source_path=doc.key)
+    record["extract_checksum"] = entry.checksum
+    return entry.extract, None
+
+
+def _rejected(record: dict, key: str, reason: str) -> dict:
+    """A document's row recording that it was not loaded, and why."""
+    return {
         **record,
-        "source_file": Path(doc.key).name,
-        "source_path": doc.key,
+        "source_file": Path(key).name,
+        "source_path": key,
         "status": "rejected",
         "status_reason": reason,
         "extract_checksum": None,  # not a decision: the next build tries again
     }
-    load_document(con, Extract(document=record), columns)
-    return reason
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
