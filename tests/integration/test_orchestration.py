@@ -11,7 +11,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -270,6 +269,14 @@ while not stop.exists():
 """
 
 
+def read_count(reader: subprocess.Popen[str]) -> int:
+    """The next count a READER printed (fails with its error output when it ended)."""
+    assert reader.stdout is not None
+    line = reader.stdout.readline()
+    assert line, reader.communicate(timeout=120)[1]
+    return int(line)
+
+
 def test_readers_keep_working_while_a_build_publishes(scenario: Scenario, tmp_path: Path) -> None:
     scenario.build()
     before = len(scenario.documents())
@@ -283,20 +290,22 @@ def test_readers_keep_working_while_a_build_publishes(scenario: Scenario, tmp_pa
         )
         for mode in ("hold", "reconnect")
     }
-    time.sleep(1.5)  # both readers are querying
+    # Both readers are querying before the build starts (however long their start takes).
+    seen = {mode: [read_count(reader)] for mode, reader in readers.items()}
     shutil.copy(scenario.corpus / NEW_PDF, scenario.raw)
 
     build = scenario.build()
-    time.sleep(0.5)
+    while seen["reconnect"][-1] != before + 1:  # the build is published: a new connection sees it
+        seen["reconnect"].append(read_count(readers["reconnect"]))
     stop.touch()
-    outputs = {mode: reader.communicate(timeout=30) for mode, reader in readers.items()}
+    outputs = {mode: reader.communicate(timeout=120) for mode, reader in readers.items()}
 
     assert build.metadata("document_extracts")["extracted_keys"] == [NEW_PDF]
     for mode, (_out, err) in outputs.items():
         assert readers[mode].returncode == 0, err
         assert err == "", err
-    held = [int(line) for line in outputs["hold"][0].split()]
-    reconnected = [int(line) for line in outputs["reconnect"][0].split()]
+    held = seen["hold"] + [int(line) for line in outputs["hold"][0].split()]
+    reconnected = seen["reconnect"] + [int(line) for line in outputs["reconnect"][0].split()]
     assert len(held) > 20 and set(held) == {before}  # its snapshot, throughout the build
     assert len(reconnected) > 20 and set(reconnected) == {before, before + 1}
     assert reconnected == sorted(reconnected)  # once the new build is seen, it stays
