@@ -81,6 +81,17 @@ def build_shared(pdfs: list[Path], database: Path, cache: Path) -> Path:
     return database
 
 
+def seed_extracts(pdfs: list[Path], warehouse: Path, cache: Path) -> None:
+    """Put the session cache's extracts of ``pdfs`` into ``warehouse``'s own extract cache, so a
+    build of them pays for extraction only where extraction is what its test checks."""
+    from orchestration.settings import Settings
+
+    extracts = Settings.from_env(".", warehouse).cache_dir
+    extracts.mkdir(parents=True, exist_ok=True)
+    for entry, _ in extract_all(pdfs, cache, workers=2).values():
+        shutil.copy(entry, extracts / entry.name)
+
+
 def writable_copy(database: Path, folder: Path) -> Path:
     """A private, writable copy of a shared warehouse (for tests that write to it)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -24,8 +24,8 @@ from orchestration.defs.validation_assets import VALIDATION_RESULTS_KEY
 from orchestration.settings import Settings
 from orchestration.validation.worker import AHEAD, validation_worker
 from orchestration.warehouse.build_lock import build_lock
-from orchestration.warehouse.extract_pool import extract_all
 from tests.processes import descendants
+from tests.warehouse_build import seed_extracts
 
 # Whole builds (killed with -9, or run through the CLI from another folder): `make test` only.
 pytestmark = pytest.mark.slow
@@ -40,10 +40,7 @@ def sample_build(tmp_path: Path, sample_pdf: Path, extract_cache: Path) -> tuple
     raw.mkdir()
     shutil.copy(sample_pdf, raw)
     warehouse = tmp_path / "warehouse" / "budget.duckdb"
-    extracts = Settings.from_env(raw, warehouse).cache_dir
-    extracts.mkdir(parents=True)
-    for entry, _ in extract_all([sample_pdf], extract_cache, workers=1).values():
-        shutil.copy(entry, extracts / entry.name)
+    seed_extracts([sample_pdf], warehouse, extract_cache)
     return warehouse, [str(SCRIPT), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
 
 

@@ -16,6 +16,7 @@ from orchestration.commands.build import build
 from orchestration.settings import ENVIRONMENT, Settings
 from orchestration.warehouse.digest import table_digests
 from tests.paths import ROOT
+from tests.warehouse_build import seed_extracts
 
 SCRIPT = Path(sys.executable).with_name("budget-warehouse")
 OPTIONS = ["--raw-dir", "--warehouse", "--workers", "--doc-timeout"]
@@ -46,35 +47,12 @@ def test_every_option_and_variable_is_documented() -> None:
 
 
 @pytest.mark.slow
-def test_build_of_the_sample_exits_0(tmp_path: Path, sample_pdf: Path) -> None:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(sample_pdf, raw)
-    warehouse = tmp_path / "warehouse" / "budget.duckdb"
-
-    done = run_script("build", "--raw-dir", str(raw), "--warehouse", str(warehouse))
-
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"[1/1] extracted {sample_pdf.name}" in done.stdout
-    assert "Documents: 1 loaded, 0 rejected" in done.stdout
-    assert "marts.fct_budget_expenditure" in done.stdout
-    assert "Expectations:" in done.stdout
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select source_file, status from marts.dim_document").fetchall() == [
-            (sample_pdf.name, "loaded")
-        ]
-    # A new folder reuses the project's dbt parse (profile path relative to dbt's working folder)
-    dbt_output = (warehouse.parent / ".build" / "budget.duckdb.build.log").read_text()
-    assert "Finished running" in dbt_output
-    assert "Unable to do partial parsing" not in dbt_output
-
-
-@pytest.mark.slow
 def test_a_bad_file_fails_the_build_but_good_documents_are_published(
     tmp_path: Path,
     sample_pdf: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    extract_cache: Path,
 ) -> None:
     for variable in ENVIRONMENT:  # the command sets them; restore afterwards
         monkeypatch.setenv(variable, "")
@@ -83,6 +61,7 @@ def test_a_bad_file_fails_the_build_but_good_documents_are_published(
     shutil.copy(sample_pdf, raw)
     (raw / "2021" / "download.pdf").write_text("<html><body>404 Not Found</body></html>")
     warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    seed_extracts([sample_pdf], warehouse, extract_cache)  # extraction is not what is tested
 
     status = cli.main(["build", "--raw-dir", str(raw), "--warehouse", str(warehouse)])
     out = capsys.readouterr().out
@@ -101,12 +80,16 @@ def test_a_bad_file_fails_the_build_but_good_documents_are_published(
 
 @pytest.mark.slow
 def test_every_pdf_removed_publishes_an_empty_warehouse(
-    tmp_path: Path, sample_pdf: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    sample_pdf: Path,
+    extract_cache: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(sample_pdf, raw)
     warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    seed_extracts([sample_pdf], warehouse, extract_cache)  # extraction is not what is tested
     assert build(Settings.from_env(raw, warehouse)) == 0
     (raw / sample_pdf.name).unlink()
 
@@ -132,7 +115,8 @@ def test_a_missing_raw_folder_is_an_error(
 def test_python_m_build_then_an_up_to_date_rebuild_without_dagster(
     tmp_path: Path, sample_pdf: Path
 ) -> None:
-    """``python -m orchestration.cli build`` builds the sample; run again with nothing changed it
+    """``python -m orchestration.cli build`` builds the sample (exit 0, a summary, dbt's parse of
+    the project reused in a new folder); run again with nothing changed it
     says the warehouse is up to date, never imports Dagster and leaves the published file as it
     was, byte for byte; a rebuild through Dagster publishes the same marts, row for row."""
     raw = tmp_path / "raw"
@@ -150,8 +134,19 @@ def test_python_m_build_then_an_up_to_date_rebuild_without_dagster(
     built_imports = {line.split("|")[-1].strip() for line in first.stderr.splitlines()}
     assert "dagster" in built_imports  # validated in the worker process, which imported GE:
     assert "great_expectations" not in built_imports and "validation worker" not in first.stdout
+    assert f"[1/1] extracted {sample_pdf.name}" in first.stdout
     assert "Documents: 1 loaded, 0 rejected (1 extracted now" in first.stdout
+    assert "marts.fct_budget_expenditure" in first.stdout
+    assert "Expectations:" in first.stdout
     assert first.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select source_file, status from marts.dim_document").fetchall() == [
+            (sample_pdf.name, "loaded")
+        ]
+    # A new folder reuses the project's dbt parse (profile path relative to dbt's working folder)
+    dbt_output = (warehouse.parent / ".build" / "budget.duckdb.build.log").read_text()
+    assert "Finished running" in dbt_output
+    assert "Unable to do partial parsing" not in dbt_output
     built = table_digests(warehouse)
     published = hashlib.sha256(warehouse.read_bytes()).hexdigest()
 
