@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.defs.helpers import BuildHelpers
 from orchestration.report import write_report
-from orchestration.report.build import illustrated
+from orchestration.report.build import ReportResult, illustrated
 from orchestration.report.collect import collect
 from orchestration.validation.worker import validation_worker
 from tests.warehouse_build import writable_copy
@@ -25,6 +25,19 @@ def report(evidence_build) -> Path:
     index = evidence_build["warehouse"].parent / "report" / "index.html"
     assert index.exists(), evidence_build["output"]
     return index
+
+
+#: A report drawn by the build process alone: its result and its files (``report_files``).
+Alone = tuple[ReportResult, dict[str, bytes]]
+
+
+@pytest.fixture(scope="module")
+def alone(evidence_build, tmp_path_factory: pytest.TempPathFactory) -> Alone:
+    """The evidence build's report drawn by the build process alone (drawn once: what the
+    reports drawn with a worker's help are compared with)."""
+    folder = tmp_path_factory.mktemp("alone")
+    result = write_report(evidence_build["warehouse"], evidence_build["raw"], folder)
+    return result, report_files(folder)
 
 
 def rows(warehouse: Path, sql: str) -> list[tuple]:
@@ -173,11 +186,11 @@ def test_report_says_when_a_pdf_is_gone(evidence_build, tmp_path: Path) -> None:
 
 
 def test_the_validation_worker_draws_the_documents_it_claims(
-    evidence_build, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    evidence_build, alone: Alone, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The worker's side alone: every document not claimed yet, each image as the build draws it."""
     warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
-    alone = write_report(warehouse, raw, tmp_path / "alone")
+    alone_result, drawn = alone
     with duckdb.connect(str(warehouse), read_only=True) as con:
         groups = [(d.document_id, c) for d in collect(con).documents if (c := illustrated(d))]
     assert len(groups) == 3
@@ -200,40 +213,37 @@ def test_the_validation_worker_draws_the_documents_it_claims(
         "2",
     ]
     assert share.rendered == len(list(folder.glob("*.png"))) > 0
-    drawn = report_files(tmp_path / "alone")
     for path in folder.glob("*.png"):
         assert path.read_bytes() == drawn[f"evidence/{path.name}"]
     assert {i.src for i in share.images.values()} <= {
         f"evidence/{p.name}" for p in folder.glob("*")
     }
-    assert alone.images > share.rendered
+    assert alone_result.images > share.rendered
 
 
 def test_a_cli_build_report_drawn_by_two_processes_is_the_same(
-    evidence_build, tmp_path: Path
+    evidence_build, alone: Alone, tmp_path: Path
 ) -> None:
     warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
-    write_report(warehouse, raw, tmp_path / "alone")
     with validation_worker() as worker:
         assert worker is not None
         shared = write_report(warehouse, raw, tmp_path / "shared", helper=worker.report_images)
     assert shared.rendered == shared.images and not shared.unavailable
-    assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
+    assert report_files(tmp_path / "shared") == alone[1]
 
 
 def test_images_a_dead_worker_did_not_render_are_rendered_by_the_build(
-    evidence_build, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    evidence_build, alone: Alone, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     warehouse, raw = evidence_build["warehouse"], evidence_build["raw"]
-    alone = write_report(warehouse, raw, tmp_path / "alone")
     with caplog.at_level(logging.WARNING), validation_worker() as worker:
         assert worker is not None
         os.kill(worker.pid, signal.SIGKILL)
         shared = write_report(warehouse, raw, tmp_path / "shared", helper=worker.report_images)
     assert f"validation worker (pid {worker.pid}, exit status -9)" in caplog.text
     assert "drawing them here" in caplog.text
-    assert shared.images == shared.rendered == alone.images and not shared.unavailable
-    assert report_files(tmp_path / "shared") == report_files(tmp_path / "alone")
+    assert shared.images == shared.rendered == alone[0].images and not shared.unavailable
+    assert report_files(tmp_path / "shared") == alone[1]
 
 
 def pages(folder: Path) -> str:
