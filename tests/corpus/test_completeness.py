@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from tests.warehouse_build import DBT_DIR
+from tests.warehouse_build import DBT_DIR, seed_extracts
 
 FINAL_2024 = "central_guojiaxinfangju_2024_final.pdf"
 SEED = DBT_DIR / "seeds" / "required_disclosure_tables.csv"
@@ -154,7 +154,9 @@ def test_final_accounts_figures_say_which_measure(corpus: duckdb.DuckDBPyConnect
 
 
 @pytest.mark.slow
-def test_removed_table_pages_are_named_missing(tmp_path: Path, corpus_dir: Path) -> None:
+def test_removed_table_pages_are_named_missing(
+    tmp_path: Path, corpus_dir: Path, extract_cache: Path
+) -> None:
     """A copy of the 2024 final accounts without pages 8 (收入决算表), 13 (政府性基金…, printed
     empty) and 15 (三公), its table of contents (p.2) untouched: the build's audit names each
     removed table as missing, in Chinese; the original has no missing table."""
@@ -169,6 +171,7 @@ def test_removed_table_pages_are_named_missing(tmp_path: Path, corpus_dir: Path)
     with (raw / "pages_removed.pdf").open("wb") as out:
         writer.write(out)
     warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    seed_extracts([original], warehouse, extract_cache)  # the session's; the copy is extracted
     done = subprocess.run(
         [str(Path(sys.executable).with_name("budget-warehouse")), "build", "--raw-dir", str(raw),
          "--warehouse", str(warehouse), "--workers", "1"],
