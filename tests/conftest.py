@@ -127,19 +127,24 @@ def tmp_warehouse(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def evidence_build(tmp_path_factory: pytest.TempPathFactory, sample_pdf: Path) -> dict:
-    """``budget-warehouse build`` (a real process) of the sample and the two tampered fixtures:
-    the warehouse, its raw folder, the HTML report and the command's output."""
+def evidence_build(
+    tmp_path_factory: pytest.TempPathFactory, sample_pdf: Path, extract_cache: Path
+) -> dict:
+    """``budget-warehouse build`` (a real process) of the sample and the two tampered fixtures
+    (their extracts from the session's cache): the warehouse, its raw folder, the HTML report and
+    the command's output."""
     import shutil
 
     from tests.paths import FIXTURES
-    from tests.warehouse_build import cli_build
+    from tests.warehouse_build import cli_build, seed_extracts
 
     root = tmp_path_factory.mktemp("evidence")
     raw = root / "raw"
     raw.mkdir()
-    for pdf in [sample_pdf, *sorted(FIXTURES.glob("tampered_*.pdf"))]:
+    pdfs = [sample_pdf, *sorted(FIXTURES.glob("tampered_*.pdf"))]
+    for pdf in pdfs:
         shutil.copy(pdf, raw)
     warehouse = root / "warehouse" / "budget.duckdb"
+    seed_extracts(pdfs, warehouse, extract_cache)
     done = cli_build(raw, warehouse)
     return {"raw": raw, "warehouse": warehouse, "output": done.stdout, "exit": done.returncode}
