@@ -34,6 +34,8 @@ NEGATIVE = FIXTURES / "tampered_negative_three_public.pdf"  # facts_non_negative
 PROCUREMENT = FIXTURES / "tampered_procurement_leaf.pdf"  # reconciliation error
 TABLES = CORPUS / "beijing_shenjiju_2026_budget_tables.pdf"
 
+pytestmark = pytest.mark.slow  # builds of its own (two dbt builds, a real PDF): not test-fast
+
 
 def _load(database: Path, extracts: list[Extract]) -> None:
     """Raw tables hold exactly ``extracts``; then ``dbt build``."""
