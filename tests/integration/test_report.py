@@ -35,7 +35,9 @@ Alone = tuple[ReportResult, dict[str, bytes]]
 def alone(evidence_build, tmp_path_factory: pytest.TempPathFactory) -> Alone:
     """The evidence build's report drawn by the build process alone (drawn once: what the
     reports drawn with a worker's help are compared with)."""
-    folder = tmp_path_factory.mktemp("alone")
+    # as deep below the session's folder as a test's tmp_path/<name>: the page names the
+    # warehouse and the PDFs by relative paths
+    folder = tmp_path_factory.mktemp("alone") / "report"
     result = write_report(evidence_build["warehouse"], evidence_build["raw"], folder)
     return result, report_files(folder)
 
