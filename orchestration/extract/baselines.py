@@ -57,7 +57,10 @@ def rebanded(page: Page, bbox: BBox, grid: Grid, boxes: Boxes) -> tuple[BBox, Gr
     cuts its amount lines): cells keep their columns, their text is read again."""
     x0, top, x1, bottom = bbox
     reach = SETTINGS.baseline_reach
-    words = page.within_bbox(_clip(page, (x0 - reach, top, x1 + reach, bottom + reach)))
+    area = _clip(page, (x0 - reach, top, x1 + reach, bottom + reach))
+    if area[0] >= area[2] or area[1] >= area[3]:  # a table found outside the page's box
+        return bbox, grid, boxes
+    words = page.within_bbox(area)
     lines = [(t, b) for t, b in amount_lines(words.extract_words()) if t < bottom]
     rules = sorted({box[1] for row in boxes for box in row if box} | {bottom})
     moved = moved_rules(rules, lines)

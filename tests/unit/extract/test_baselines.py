@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from orchestration.extract.baselines import amount_lines, moved_rules
+import pdfplumber
+
+from orchestration.extract.baselines import amount_lines, moved_rules, rebanded
+from tests.paths import SAMPLE_PDF
 
 
 def word(text: str, top: float) -> dict:
@@ -41,3 +44,14 @@ def test_amounts_inside_their_bands_keep_the_rules() -> None:
 def test_a_few_cut_lines_among_many_keep_the_rules() -> None:
     lines = amount_lines(CUT[:3] + [word("1.00", 300.0 + 20 * n) for n in range(4)])
     assert moved_rules([*RULES, 320.0, 340.0, 360.0, 380.0], lines) == {}
+
+
+def test_a_table_found_below_the_page_box_is_left_as_found() -> None:
+    # pdfplumber may find ruling beyond a page's box (西安 民政局: a table at top 708 on a
+    # page 595 high); cropping there raised "negative width or height" and lost the file.
+    with pdfplumber.open(SAMPLE_PDF) as pdf:
+        page = pdf.pages[0]
+        below = page.bbox[3] + 100.0
+        bbox = (page.bbox[0] + 10.0, below, page.bbox[2] - 10.0, below + 50.0)
+        grid, boxes = [["合计", "1.00"]], [[None, None]]
+        assert rebanded(page, bbox, grid, boxes) == (bbox, grid, boxes)

@@ -48,14 +48,19 @@ documents as (
 
 -- A two-sided table prints income and expenditure side by side, each with its own labels
 -- (收支总表, 财政拨款收支总表): its rows are parented on one side's labels only. Label columns
--- side by side before the first amount (项目编号 | 项目) are one side's code and name.
+-- side by side before the first amount (项目编号 | 项目) are one side's code and name, unless
+-- each name has a code column of its own: two classifications side by side (部门经济科目编码 |
+-- 名称 | 政府经济科目编码 | 名称), the rows ordered by one, the other's codes repeating.
 two_sided as (
     select
         document_id,
         table_id,
         count(distinct header_labels[1]) filter (where column_role = 'name') >= 2
-        and max(column_index) filter (where column_role = 'name')
-        > min(column_index) filter (where column_role = 'amount') as has_two_label_groups,
+        and (
+            max(column_index) filter (where column_role = 'name')
+            > min(column_index) filter (where column_role = 'amount')
+            or count(distinct header_labels[1]) filter (where column_role = 'code') >= 2
+        ) as has_two_label_groups,
     from columns
     group by all
 ),
