@@ -47,20 +47,29 @@ def venv_environment(env: Mapping[str, str]) -> dict[str, str]:
     return {**os.environ, **env, "PATH": f"{venv_bin()}{os.pathsep}{os.environ['PATH']}"}
 
 
+def start_in_venv(
+    args: list[str], env: Mapping[str, str], out: Path, cwd: Path | None = None
+) -> subprocess.Popen:
+    """Start ``args`` in its own session (a group to stop) with ``venv_environment(env)``,
+    stdout and stderr appended to ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("ab") as stream:
+        return subprocess.Popen(
+            args,
+            env=venv_environment(env),
+            cwd=cwd,
+            start_new_session=True,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def start_worker(name: str, config_yaml: Path, log: Path, env: Mapping[str, str]) -> CeleryWorker:
     """Start one worker named ``name@host`` logging to ``log`` (not waiting for it)."""
     args = [str(venv_bin() / "dagster-celery"), "worker", "start", "-A", APP]
     args += ["-y", str(config_yaml), "-n", name, "-l", "INFO", "--"]
     args += ["--pool=solo", f"--logfile={log}", "--without-mingle", "--without-gossip"]
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.with_suffix(".out").open("ab") as out:
-        process = subprocess.Popen(
-            args,
-            env=venv_environment(env),
-            start_new_session=True,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_in_venv(args, env, log.with_suffix(".out"))
     # dagster-celery appends "@host" to the name
     return CeleryWorker(f"{name}@{socket.gethostname()}", log, process)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .celery_workers import venv_bin, venv_environment
+from .celery_workers import start_in_venv, venv_bin
 from .processes import stop_group, wait_until
 
 READY = "Instance is configured with the following daemons"
@@ -40,16 +40,7 @@ def dagster_daemon(
     it runs its daemons, stop it and its children on exit."""
     args = [str(venv_bin() / "dagster-daemon"), "run", "-m", module]
     args += ["-d", str(working_directory)]
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            args,
-            env=venv_environment(env),
-            cwd=working_directory,
-            start_new_session=True,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_in_venv(args, env, log, cwd=working_directory)
     daemon = DagsterDaemon(log, process)
     try:
         wait_until(
