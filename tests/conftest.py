@@ -7,31 +7,71 @@ build fixture is a collection error), `tests/integration/` → `integration`, `t
 `corpus`. Fixtures add to that: a test using the real corpus (directly or through a fixture) is
 marked `corpus`, one using a whole CLI build `slow`.
 
+`make test` runs on two pytest-xdist workers (`-n 2`): how the work is split and the session
+builds shared between them is `tests/workers.py`.
+
 Timeouts (`[tool.pytest.ini_options]`): pytest-timeout's `timeout` limits each test function;
 fixture setup, where the session's builds happen, gets `setup_timeout` of its own (given here).
+
+Ctrl-C and SIGTERM stop the run: SIGTERM (and SIGHUP) raise `KeyboardInterrupt` as Ctrl-C does,
+so fixtures tear down and stop the servers and helper processes they started; the xdist
+controller passes the signal on to its workers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
 from orchestration.extract.document import Extract
 from orchestration.warehouse.extract_cache import read_extract
 from orchestration.warehouse.extract_pool import extract_all
+from tests import workers
 from tests.paths import CORPUS, SAMPLE_PDF, TESTS, corpus_pdfs
 from tests.warehouse_build import build_shared
+from tests.workers import made_once, run_folder
 
 FOLDER_MARKERS = {"unit": "unit", "integration": "integration", "corpus": "corpus"}
 CORPUS_FIXTURES = {"corpus_dir", "corpus_warehouse", "corpus_extracts"}
-SLOW_FIXTURES = {"evidence_build"}  # whole builds through the CLI
+SLOW_FIXTURES = {"evidence_build", "wide_warehouse"}  # whole builds (CLI, wide crawl)
 BUILD_FIXTURES = {"extract_cache", "sample_warehouse", *CORPUS_FIXTURES, *SLOW_FIXTURES}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("setup_timeout", "seconds one test's fixture setup may take", default="1200")
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help="rewrite tests/durations.json (the order of xdist's units) from this run",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    controller = workers.configure(config)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _pass_on_and_interrupt if controller else _interrupt)
+
+
+def _interrupt(signo: int, _frame: FrameType | None) -> None:
+    """SIGTERM and SIGHUP end the run as Ctrl-C does."""
+    raise KeyboardInterrupt(f"signal {signal.Signals(signo).name}")
+
+
+def _pass_on_and_interrupt(signo: int, frame: FrameType | None) -> None:
+    """The xdist controller passes the signal on to its workers (its only children), which tear
+    down their fixtures, then ends as Ctrl-C does."""
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(child), signo)
+    _interrupt(signo, frame)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -89,8 +129,9 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def extract_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One extract cache for the session: every PDF is extracted once."""
-    return tmp_path_factory.getbasetemp() / "extract-cache"
+    """One extract cache for the run (all workers): every PDF is extracted once. Entries are
+    written atomically, so two workers extracting the same PDF only repeat work."""
+    return run_folder(tmp_path_factory) / "extract-cache"
 
 
 @pytest.fixture(scope="session")
@@ -99,8 +140,12 @@ def sample_warehouse(
 ) -> Path:
     """The sample built once (extract → raw → dbt build); read-only — open it with
     `read_only=True`, or take `writable_copy` of it to write."""
-    database = tmp_path_factory.mktemp("shared-sample") / "budget.duckdb"
-    return build_shared([sample_pdf], database, extract_cache)
+    made = made_once(
+        tmp_path_factory,
+        "shared-sample",
+        lambda folder: build_shared([sample_pdf], folder / "budget.duckdb", extract_cache),
+    )
+    return made / "budget.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -108,15 +153,26 @@ def corpus_warehouse(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, extract_cache: Path
 ) -> Path:
     """The 20 real PDFs built once; read-only like `sample_warehouse`."""
-    database = tmp_path_factory.mktemp("shared-corpus") / "budget.duckdb"
-    return build_shared(corpus_pdfs(), database, extract_cache)
+    made = made_once(
+        tmp_path_factory,
+        "shared-corpus",
+        lambda folder: build_shared(corpus_pdfs(), folder / "budget.duckdb", extract_cache),
+    )
+    return made / "budget.duckdb"
 
 
 @pytest.fixture(scope="session")
-def corpus_extracts(corpus_dir: Path, extract_cache: Path) -> dict[str, Extract]:
-    """{file name: extract} of every real PDF (from the shared cache)."""
+def corpus_extracts(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, extract_cache: Path
+) -> dict[str, Extract]:
+    """{file name: extract} of every real PDF (from the shared cache, extracted once)."""
     pdfs = corpus_pdfs()
-    done = extract_all(pdfs, extract_cache, workers=2)
+    made_once(
+        tmp_path_factory,
+        "corpus-extracts",
+        lambda _: extract_all(pdfs, extract_cache, workers=2),
+    )
+    done = extract_all(pdfs, extract_cache)  # all cached now
     return {pdf.name: read_extract(done[pdf][0]) for pdf in pdfs}
 
 
@@ -138,13 +194,18 @@ def evidence_build(
     from tests.paths import FIXTURES
     from tests.warehouse_build import cli_build, seed_extracts
 
-    root = tmp_path_factory.mktemp("evidence")
-    raw = root / "raw"
-    raw.mkdir()
-    pdfs = [sample_pdf, *sorted(FIXTURES.glob("tampered_*.pdf"))]
-    for pdf in pdfs:
-        shutil.copy(pdf, raw)
-    warehouse = root / "warehouse" / "budget.duckdb"
-    seed_extracts(pdfs, warehouse, extract_cache)
-    done = cli_build(raw, warehouse)
-    return {"raw": raw, "warehouse": warehouse, "output": done.stdout, "exit": done.returncode}
+    def build(root: Path) -> None:
+        raw = root / "raw"
+        raw.mkdir()
+        pdfs = [sample_pdf, *sorted(FIXTURES.glob("tampered_*.pdf"))]
+        for pdf in pdfs:
+            shutil.copy(pdf, raw)
+        warehouse = root / "warehouse" / "budget.duckdb"
+        seed_extracts(pdfs, warehouse, extract_cache)
+        done = cli_build(raw, warehouse)
+        outcome = {"output": done.stdout, "exit": done.returncode}
+        (root / "outcome.json").write_text(json.dumps(outcome))
+
+    root = made_once(tmp_path_factory, "evidence", build)
+    outcome = json.loads((root / "outcome.json").read_text())
+    return {"raw": root / "raw", "warehouse": root / "warehouse" / "budget.duckdb", **outcome}

@@ -3,7 +3,6 @@ each document built into one warehouse, its facts against the figures its pages 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,9 +10,8 @@ import duckdb
 import pytest
 
 from tests.paths import WIDE
-from tests.warehouse_build import build_shared
 
-pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
+pytestmark = pytest.mark.slow  # the shared wide build (the folder marks it corpus)
 
 PETITIONS_YANTAI = WIDE / "025_烟台" / "2026年烟台市信访局部门预算.pdf"
 POLICE_HANGZHOU = WIDE / "008_杭州" / "2026年杭州市公安局部门预算.pdf"
@@ -34,14 +32,8 @@ PDFS = [
 
 
 @pytest.fixture(scope="module")
-def warehouse(
-    tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    database = build_shared(
-        PDFS, tmp_path_factory.mktemp("misreadings") / "budget.duckdb", extract_cache
-    )
-    with duckdb.connect(str(database), read_only=True) as con:
-        yield con
+def warehouse(wide_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return wide_warehouse  # the shared build of every module's PDFS (tests/corpus/conftest.py)
 
 
 def total(con: duckdb.DuckDBPyConnection, pdf: Path, facts: str, where: str = "true") -> Decimal:

@@ -5,7 +5,6 @@ lines printed without a catalogue code — and publisher errors read again from 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +15,8 @@ import pytest
 from orchestration.evidence.page_check import check_on_page
 from tests.corpus.test_misreadings_wide import total
 from tests.paths import WIDE
-from tests.warehouse_build import build_shared
 
-pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
+pytestmark = pytest.mark.slow  # the shared wide build (the folder marks it corpus)
 
 XIAN = WIDE / "020_西安"
 INDUSTRY = XIAN / "工业和信息化局_2026年部门预算.pdf"
@@ -31,12 +29,8 @@ PDFS = [INDUSTRY, STATISTICS, SCIENCE, CIVIL_AFFAIRS, EMERGENCY, ASSETS]
 
 
 @pytest.fixture(scope="module")
-def warehouse(
-    tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    database = build_shared(PDFS, tmp_path_factory.mktemp("boxed") / "budget.duckdb", extract_cache)
-    with duckdb.connect(str(database), read_only=True) as con:
-        yield con
+def warehouse(wide_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return wide_warehouse  # the shared build of every module's PDFS (tests/corpus/conftest.py)
 
 
 def errors(con: duckdb.DuckDBPyConnection, pdf: Path, where: str = "true") -> list[dict]:

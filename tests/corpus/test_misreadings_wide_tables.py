@@ -6,7 +6,6 @@ document built into one warehouse; its facts and checks against the figures its 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +14,8 @@ import pytest
 
 from tests.corpus.test_misreadings_wide import total
 from tests.paths import WIDE
-from tests.warehouse_build import build_shared
 
-pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
+pytestmark = pytest.mark.slow  # the shared wide build (the folder marks it corpus)
 
 DATA_SUZHOU = WIDE / "006_苏州" / "2026年苏州市数据局部门预算.pdf"
 LAND_SUZHOU = WIDE / "006_苏州" / "2026年苏州市自然资源和规划局部门预算.pdf"
@@ -42,14 +40,8 @@ PDFS = [
 
 
 @pytest.fixture(scope="module")
-def warehouse(
-    tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    database = build_shared(
-        PDFS, tmp_path_factory.mktemp("misreadings_tables") / "budget.duckdb", extract_cache
-    )
-    with duckdb.connect(str(database), read_only=True) as con:
-        yield con
+def warehouse(wide_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return wide_warehouse  # the shared build of every module's PDFS (tests/corpus/conftest.py)
 
 
 def errors(con: duckdb.DuckDBPyConnection, pdf: Path) -> list[tuple]:

@@ -4,7 +4,6 @@ errors — on real PDFs of the wide crawl, built into one warehouse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,26 +13,20 @@ import pytest
 
 from orchestration.evidence.page_check import check_on_page
 from tests.paths import WIDE
-from tests.warehouse_build import build_shared
 
-pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
+pytestmark = pytest.mark.slow  # the shared wide build (the folder marks it corpus)
 
 PETITIONS_YANTAI = WIDE / "025_烟台" / "2026年烟台市信访局部门预算.pdf"
 CIVIL_AFFAIRS_YANTAI = WIDE / "025_烟台" / "2026年烟台市民政局部门预算.pdf"
 PETITIONS_CHANGCHUN = WIDE / "040_长春" / "2026年长春市信访局部门预算.pdf"
 
 
+PDFS = [PETITIONS_YANTAI, CIVIL_AFFAIRS_YANTAI, PETITIONS_CHANGCHUN]
+
+
 @pytest.fixture(scope="module")
-def warehouse(
-    tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    database = build_shared(
-        [PETITIONS_YANTAI, CIVIL_AFFAIRS_YANTAI, PETITIONS_CHANGCHUN],
-        tmp_path_factory.mktemp("page-check") / "budget.duckdb",
-        extract_cache,
-    )
-    with duckdb.connect(str(database), read_only=True) as con:
-        yield con
+def warehouse(wide_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return wide_warehouse  # the shared build of every module's PDFS (tests/corpus/conftest.py)
 
 
 def results(con: duckdb.DuckDBPyConnection, pdf: Path, where: str) -> list[dict]:

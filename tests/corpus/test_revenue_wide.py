@@ -3,7 +3,6 @@ the document prints, and fact_verification says so (issue 22)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,9 +10,8 @@ import duckdb
 import pytest
 
 from tests.paths import WIDE
-from tests.warehouse_build import build_shared
 
-pytestmark = pytest.mark.slow  # a build of its own (the folder marks it corpus)
+pytestmark = pytest.mark.slow  # the shared wide build (the folder marks it corpus)
 
 # 表2 部门综合预算收入总表: 部门预算/一般公共预算拨款 | 小计 | 其中:专项资金列入部门预算项目
 PETITIONS_XIAN = WIDE / "020_西安" / "2026年西安市信访局部门预算.pdf"
@@ -21,17 +19,12 @@ PETITIONS_XIAN = WIDE / "020_西安" / "2026年西安市信访局部门预算.pd
 OFFICE_YANTAI = WIDE / "025_烟台" / "2026年烟台市人民政府办公室部门预算.pdf"
 
 
+PDFS = [PETITIONS_XIAN, OFFICE_YANTAI]
+
+
 @pytest.fixture(scope="module")
-def warehouse(
-    tmp_path_factory: pytest.TempPathFactory, extract_cache: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    database = build_shared(
-        [PETITIONS_XIAN, OFFICE_YANTAI],
-        tmp_path_factory.mktemp("revenue") / "budget.duckdb",
-        extract_cache,
-    )
-    with duckdb.connect(str(database), read_only=True) as con:
-        yield con
+def warehouse(wide_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return wide_warehouse  # the shared build of every module's PDFS (tests/corpus/conftest.py)
 
 
 def revenue(con: duckdb.DuckDBPyConnection, pdf: Path) -> list[tuple]:
