@@ -33,7 +33,7 @@ import pytest
 from orchestration.extract.document import Extract
 from orchestration.warehouse.extract_cache import read_extract
 from orchestration.warehouse.extract_pool import extract_all
-from tests import workers
+from tests import signals, workers
 from tests.paths import CORPUS, SAMPLE_PDF, TESTS, corpus_pdfs
 from tests.warehouse_build import build_shared
 from tests.workers import made_once, run_folder
@@ -57,6 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
     controller = workers.configure(config)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _pass_on_and_interrupt if controller else _interrupt)
+    signals.watch()
 
 
 def _interrupt(signo: int, _frame: FrameType | None) -> None:
@@ -72,6 +73,18 @@ def _pass_on_and_interrupt(signo: int, frame: FrameType | None) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(child), signo)
     _interrupt(signo, frame)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    """Stop after a test during which Ctrl-C or SIGTERM came but raised nothing: Dagster takes
+    both over while it runs a job in process and turns them into a failed run."""
+    result = yield
+    caught = signals.received() & signals.STOPPING
+    if caught:
+        names = ", ".join(signal.Signals(sig).name for sig in sorted(caught))
+        raise KeyboardInterrupt(f"{names} during {item.nodeid}")
+    return result
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

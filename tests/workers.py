@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling
+from xdist.workermanage import NodeManager
 
 from tests.paths import TESTS
 
@@ -36,6 +37,8 @@ DURATIONS = TESTS / "durations.json"
 MIN_RECORDED = 0.5
 #: The file the workers write {test id: unit} to, for the controller.
 UNITS_ENV = "BUDGET_TEST_UNITS"
+#: How long an interrupted worker may take to tear its fixtures down before xdist kills it.
+WORKER_TEARDOWN_SECONDS = 120
 
 
 def run_folder(factory: pytest.TempPathFactory) -> Path:
@@ -77,6 +80,9 @@ def configure(config: pytest.Config) -> bool:
         config.pluginmanager.register(DurationRecorder(), "record-durations")
     if config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses"):
         config.pluginmanager.register(UnitScheduler(), "unit-scheduler")
+        # After Ctrl-C xdist kills a worker still tearing down after 10 s: the servers its
+        # fixtures started (PostgreSQL, Redis, Celery: ~20 s to stop) would outlive the run.
+        NodeManager.EXIT_TIMEOUT = max(NodeManager.EXIT_TIMEOUT, WORKER_TEARDOWN_SECONDS)
         return True
     return False
 

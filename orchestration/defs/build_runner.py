@@ -21,13 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
-from dagster import (
-    DagsterExecutionInterruptedError,
-    DagsterInstance,
-    Definitions,
-    EventLogEntry,
-    ExecuteInProcessResult,
-)
+from dagster import DagsterInstance, Definitions, EventLogEntry, ExecuteInProcessResult
 
 # Private Dagster API (dagster is pinned to one version in pyproject.toml): Dagster has no public
 # way to build an ephemeral instance from storages of one's own, and the storages' SQLite engine
@@ -171,32 +165,13 @@ def run_build(
     """
     job = defs.resolve_job_def(BUILD_JOB_NAME if keys else WITHOUT_EXTRACTION_JOB_NAME)
     selection = {"tags": partition_range_tags(keys)} if keys else {}
-    result = job.execute_in_process(
+    return job.execute_in_process(
         instance=instance,
         run_config=QUIET,
         raise_on_error=False,
         resources=resources_for(settings, helpers) if settings is not None else None,
         run_id=run_id,
         **selection,
-    )
-    if _interrupted(result):
-        raise KeyboardInterrupt(f"run {result.run_id} of {job.name} was interrupted")
-    return result
-
-
-#: How Dagster records a run that Ctrl-C or SIGTERM stopped (its failure's exception).
-_INTERRUPTS = {KeyboardInterrupt.__name__, DagsterExecutionInterruptedError.__name__}
-
-
-def _interrupted(result: ExecuteInProcessResult) -> bool:
-    """Whether a signal stopped the run. Dagster takes SIGINT and SIGTERM over while a run is
-    in process and turns them into a failed run, so the caller must stop itself: a test session
-    or a loop of builds would otherwise go on to the next one."""
-    if result.success:
-        return False
-    failure = result.get_run_failure_event().job_failure_data
-    return (
-        failure is not None and failure.error is not None and failure.error.cls_name in _INTERRUPTS
     )
 
 
