@@ -26,17 +26,18 @@ $(MANIFEST): $(STAMP) $(shell find $(DBT_DIR)/models $(DBT_DIR)/macros $(DBT_DIR
 run: $(STAMP) $(MANIFEST)  ## Build warehouse/budget.duckdb from the PDFs in raw/
 	$(BIN)/budget-warehouse build
 
-# Two pytest-xdist workers (TEST_WORKERS=0: one process); how work is split: tests/workers.py
+# Two pytest-xdist workers (TEST_WORKERS=0: one process; PYTEST_ARGS: more options); how the
+# work is split: tests/workers.py
 TEST_WORKERS ?= 2
 PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS))
 
 test: $(STAMP) $(MANIFEST)  ## Run the whole test suite (installs Chromium and a CJK font if missing)
 	tools/install_test_deps.sh
 	tools/install_services.sh
-	$(BIN)/pytest $(PYTEST_WORKERS)
+	$(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP) $(MANIFEST)  ## Unit tests and the sample (no real corpus, no whole builds): under a minute
-	$(BIN)/pytest $(PYTEST_WORKERS) -m "not corpus and not slow"
+	$(BIN)/pytest $(PYTEST_WORKERS) -m "not corpus and not slow" $(PYTEST_ARGS)
 
 # dbt on PATH for dagster-dbt (a stale dbt manifest is parsed again when the code location loads)
 dev: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on http://127.0.0.1:3000

@@ -8,6 +8,7 @@ writes the number of every signal it receives to the file descriptor given to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 
@@ -24,7 +25,20 @@ def watch() -> None:
         _pipe = os.pipe()
         for fd in _pipe:
             os.set_blocking(fd, False)
+        os.register_at_fork(after_in_child=_forget)
     signal.set_wakeup_fd(_pipe[1], warn_on_full_buffer=False)
+
+
+def _forget() -> None:
+    """A forked child (an extraction worker) records nothing: a signal sent to it is not the
+    run's."""
+    global _pipe
+    if _pipe is not None:
+        with contextlib.suppress(ValueError):  # forked from a thread: not the main one
+            signal.set_wakeup_fd(-1)
+        for fd in _pipe:
+            os.close(fd)
+        _pipe = None
 
 
 def received() -> set[int]:
