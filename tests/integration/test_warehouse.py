@@ -196,6 +196,21 @@ def test_document_and_summary(sample: duckdb.DuckDBPyConnection) -> None:
     ]
 
 
+def test_marts_carry_their_descriptions_as_comments(sample: duckdb.DuckDBPyConnection) -> None:
+    """The on-run-end hook (macros/persist_docs_in_bulk.sql, one transaction) commented every
+    marts table and view and their documented columns."""
+    relations = sample.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'marts' "
+        "union all select view_name, comment from duckdb_views() where schema_name = 'marts'"
+    ).fetchall()
+    assert len(relations) >= 20 and [name for name, comment in relations if not comment] == []
+    [(comment,)] = sample.execute(
+        "select comment from duckdb_columns() where schema_name = 'marts' "
+        "and table_name = 'dim_region' and column_name = 'region_code'"
+    ).fetchall()
+    assert comment == "6-digit GB/T 2260 code; 000000 = central government — 行政区划代码"
+
+
 # --- real corpus -----------------------------------------------------------------------
 
 
