@@ -103,12 +103,12 @@ def asset_of(table: EvaluationTable) -> str:
     return _case(f'"{table.split_column}"', table.assets, table.default_asset)
 
 
-def evaluation_rows(table: EvaluationTable, validated: bool) -> str:
+def evaluation_rows(table: EvaluationTable, validated: bool, *extra: str) -> str:
     """SQL selecting the audit rows (columns of :class:`ValidationResult`, in order and typed)
     of an evaluation table: one row per evaluation, its status computed by the dbt models, the
     expectation that enforces it and the asset it reports on from its split column. With
     ``validated``, of the documents in relation :data:`VALIDATED` only (when the table is
-    validated per document)."""
+    validated per document). ``extra``: more columns (SQL) after those."""
     status = 'cast("status" as varchar)'
     columns = {
         "suite": _literal(table.suite),
@@ -132,22 +132,22 @@ def evaluation_rows(table: EvaluationTable, validated: bool) -> str:
         if validated and table.per_document
         else ""
     )
-    return f'select {", ".join(select)} from "{table.schema}"."{table.table}"{where}'
+    return f'select {", ".join([*select, *extra])} from "{table.schema}"."{table.table}"{where}'
 
 
 def list_evaluations(
     con: duckdb.DuckDBPyConnection, table: EvaluationTable, validated: bool
 ) -> tuple[list[ValidationResult], dict[tuple[str, str, str], int], dict[tuple[str, str], int]]:
     """An evaluation table's first failures per asset and status (:data:`KEPT_LISTED`, in
-    file, page and rule order), its rows per ``(suite, asset, status)`` and per ``(source
-    file, status)`` — what a run holds of it."""
+    the table's order), its rows per ``(suite, asset, status)`` and per ``(source file,
+    status)`` — what a run holds of it."""
     rows = evaluation_rows(table, validated)
+    numbered = evaluation_rows(table, validated, "rowid as table_row")
     columns = ", ".join(_RESULT_COLUMNS)
     cursor = con.execute(
         f"select {columns} from (select *, row_number() over (partition by asset, status "
-        "order by source_file, source_page, rule, row_label, evaluation_id) as listed "
-        f"from ({rows}) where status <> 'pass') where listed <= ? "
-        "order by asset, status, listed",
+        f"order by table_row) as listed from ({numbered}) where status <> 'pass') "
+        "where listed <= ? order by asset, status, listed",
         [KEPT_LISTED],
     )
     listed = [
@@ -168,6 +168,26 @@ def list_evaluations(
         ).fetchall()
     }
     return listed, counts, per_file
+
+
+def run_results(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> list[ValidationResult]:
+    """Every row ``run`` writes, as objects: those it holds and its evaluation tables' (read from
+    ``con``, the database it validated, as the audit write selects them). For tests and small
+    warehouses: a run of 10⁴ documents has ~4×10⁶."""
+    changed = None if run.scope is None else run.scope.changed
+    if changed is not None:
+        register_documents(con, VALIDATED, changed)
+    try:
+        rows = [
+            row
+            for table in run.evaluated
+            for row in con.execute(evaluation_rows(table, changed is not None)).fetchall()
+        ]
+    finally:
+        if changed is not None:
+            con.unregister(VALIDATED)
+    evaluations = [ValidationResult(**dict(zip(_RESULT_COLUMNS, row, strict=True))) for row in rows]
+    return [*run.results, *evaluations]
 
 
 def write_validation_results(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> int:
