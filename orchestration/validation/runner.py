@@ -57,7 +57,9 @@ class _Batch:
     table: str
     frame: pd.DataFrame  # what GE validates
     id_column: str | None  # the column naming a failing row (None: an evaluation table's)
-    records: pd.DataFrame | None = None  # the rows with exact amounts (text), for fact results
+    # a fact table's: per document, its rows and each checked column's smallest value (exact)
+    per_document: pd.DataFrame | None = None
+    columns: tuple[tuple[str, str], ...] = ()  # a fact table's columns, to read failing rows
 
     @property
     def qualified_asset(self) -> str:
@@ -101,6 +103,7 @@ class WarehouseRead:
     scope: ValidationScope
     kept: KeptAudit
     evaluations: _Evaluations
+    database: Path  # read again after GE for the fact rows it flagged
 
 
 def read_warehouse(
@@ -121,17 +124,18 @@ def read_warehouse(
         )
         batches, evaluations = _read_batches(con, suites, scope)
         kept = read_kept(con, scope)
-    return WarehouseRead(batches, documents, scope, kept, evaluations)
+    return WarehouseRead(batches, documents, scope, kept, evaluations, database)
 
 
 def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> ValidationRun:
     """:func:`collect_validation` after its read: GE over the batches, the result rows."""
     batches, documents = read.batches, read.documents
     outcomes, failing = _run_great_expectations(batches, data_docs_dir)
+    flagged = _flagged_records(read.database, batches, failing)
     results: list[ValidationResult] = []
     for batch in batches:
-        if batch.records is not None:
-            results += _fact_rows(batch, failing, documents)
+        if batch.per_document is not None:
+            results += _fact_rows(batch, failing, documents, flagged.get(batch.asset))
     index = data_docs_dir / "index.html" if data_docs_dir is not None else None
     evaluations = read.evaluations
     return ValidationRun(
@@ -184,14 +188,64 @@ def _read_batches(
                     frame = _read_frame(con, source, columns, _wanted(suite), validated, where)
                     batches.append(_Batch(suite, asset, table, frame, None))
             else:
-                records = _read_frame(con, (target.schema, table), columns, None, validated)
-                id_column = target.id_column or str(records.columns[0])
-                frame = records[[c for c in records.columns if c in _wanted(suite, id_column)]]
-                batches.append(_Batch(suite, table, table, frame.copy(), id_column, records))
+                id_column = target.id_column or columns[0][0]
+                source = (target.schema, table)
+                frame = _read_frame(con, source, columns, _wanted(suite, id_column), validated)
+                per_document = _smallest_per_document(con, source, columns, suite, validated)
+                batch = _Batch(suite, table, table, frame, id_column, per_document, tuple(columns))
+                batches.append(batch)
     # the changed documents' empty batches: nothing to validate (a full run reports them)
     return [
         b for b in batches if len(b.frame) or not incremental or b.suite.target.scope == "corpus"
     ], evaluations
+
+
+def _smallest_per_document(
+    con: duckdb.DuckDBPyConnection,
+    table: tuple[str, str],
+    columns: list[tuple[str, str]],
+    suite: SuiteDefinition,
+    validated: bool,
+) -> pd.DataFrame:
+    """Per document of a fact table: its rows (``rows``) and the smallest value of each column
+    the suite checks (a DECIMAL's as exact text)."""
+    types = dict(columns)
+    select = ['"document_id"', "count(*) as rows"]
+    for name in sorted(_wanted(suite) & set(types)):
+        smallest = f'min("{name}")'
+        if types[name].upper().startswith("DECIMAL"):
+            smallest = f"cast({smallest} as varchar)"
+        select.append(f'{smallest} as "{name}"')
+    where = f"where {document_key()} in (select document_key from {VALIDATED})" if validated else ""
+    schema, name = table
+    return con.execute(
+        f'select {", ".join(select)} from "{schema}"."{name}" {where} '
+        "group by document_id order by document_id"
+    ).df()
+
+
+def _flagged_records(
+    database: Path, batches: Sequence[_Batch], failing: dict[tuple[str, str, str], set[str]]
+) -> dict[str, pd.DataFrame]:
+    """The rows GE flagged in each fact table (by asset), every column, DECIMALs also as exact
+    text; read over a new read-only connection (GE has run)."""
+    wanted: dict[str, tuple[_Batch, set[str]]] = {}
+    for batch in batches:
+        if batch.per_document is None:
+            continue
+        for (suite, asset, _), ids in failing.items():
+            if ids and suite == batch.suite.name and asset == batch.asset:
+                wanted.setdefault(asset, (batch, set()))[1].update(ids)
+    if not wanted:
+        return {}
+    flagged = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        for asset, (batch, ids) in wanted.items():
+            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids))
+            where = f'cast("{batch.id_column}" as varchar) in ({listed})'
+            source = (batch.suite.target.schema, batch.table)
+            flagged[asset] = _read_frame(con, source, list(batch.columns), None, False, where)
+    return flagged
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
@@ -395,12 +449,14 @@ def _fact_rows(
     batch: _Batch,
     failing: dict[tuple[str, str, str], set[str]],
     documents: dict[str, str],
+    flagged: pd.DataFrame | None,
 ) -> list[ValidationResult]:
-    """Per fact table: a failing row per GE-flagged fact, a passing row per clean document."""
+    """Per fact table: a failing row per GE-flagged fact (``flagged``: those rows), a passing
+    row per clean document."""
     rows: list[ValidationResult] = []
-    records = batch.records
-    assert records is not None and batch.id_column is not None
-    ids = records[batch.id_column].astype(str)
+    per_document = batch.per_document
+    assert per_document is not None and batch.id_column is not None
+    ids = flagged[batch.id_column].astype(str) if flagged is not None else None
     zero = Decimal("0.00")
     for expectation, rule in zip(
         batch.suite.document["expectations"], batch.suite.expectation_rules(), strict=True
@@ -408,8 +464,8 @@ def _fact_rows(
         kind, column = expectation["type"], expectation["kwargs"]["column"]
         text_column = f"{column}__text"
         bad_ids = failing.get((batch.suite.name, batch.asset, kind + ":" + rule), set())
-        bad = records[ids.isin(bad_ids)]
-        for record in bad.to_dict("records"):
+        bad = flagged[ids.isin(bad_ids)] if flagged is not None and ids is not None else None
+        for record in [] if bad is None else bad.to_dict("records"):
             amount = _value(record.get(text_column, record.get(column)))
             values = {
                 "rule": rule,
@@ -433,11 +489,11 @@ def _fact_rows(
                 "error_class": "extraction_suspect",
             }
             rows.append(_result(batch, kind, values))
-        failed_documents = set(bad["document_id"].astype(str))
-        for document_id, group in records.groupby("document_id", dropna=False):
-            if str(document_id) in failed_documents or not len(group):
+        failed_documents = set() if bad is None else set(bad["document_id"].astype(str))
+        for record in per_document.to_dict("records"):
+            document_id = record["document_id"]
+            if str(document_id) in failed_documents:
                 continue  # the failing rows speak for this document
-            smallest = group.loc[group[column].idxmin()] if group[column].notna().any() else None
             values = {
                 "rule": rule,
                 "severity": "info",
@@ -445,14 +501,12 @@ def _fact_rows(
                 "document_id": document_id,
                 "source_file": documents.get(str(document_id)),
                 "table_label": batch.table,
-                "row_label": f"{len(group)} rows",
+                "row_label": f"{record['rows']} rows",
                 "column_label": column,
                 "expected_yuan": zero,
-                "observed_yuan": (
-                    None if smallest is None else smallest.get(text_column, smallest[column])
-                ),
+                "observed_yuan": record.get(column),
                 "tolerance_yuan": zero,
-                "items_summed": len(group),
+                "items_summed": record["rows"],
                 "detail": f"smallest {batch.table}.{column} of the document (bound: ≥ 0)",
             }
             rows.append(_result(batch, kind, values))
