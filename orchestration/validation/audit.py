@@ -143,17 +143,7 @@ def list_evaluations(
     status)`` — what a run holds of it."""
     rows = evaluation_rows(table, validated)
     numbered = evaluation_rows(table, validated, "rowid as table_row")
-    columns = ", ".join(_RESULT_COLUMNS)
-    cursor = con.execute(
-        f"select {columns} from (select *, row_number() over (partition by asset, status "
-        f"order by table_row) as listed from ({numbered}) where status <> 'pass') "
-        "where listed <= ? order by asset, status, listed",
-        [KEPT_LISTED],
-    )
-    listed = [
-        ValidationResult(**dict(zip(_RESULT_COLUMNS, row, strict=True)))
-        for row in cursor.fetchall()
-    ]
+    listed = _first_failures(con, f"from ({numbered}) where true", "asset, status", "table_row")
     counts = {
         (suite, asset, status): n
         for suite, asset, status, n in con.execute(
@@ -271,16 +261,24 @@ def read_kept(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> KeptAud
                 f"select suite, asset, status, count(*) {kept} group by all"
             ).fetchall()
         }
-        columns = ", ".join(_RESULT_COLUMNS)
-        cursor = con.execute(
-            f"select {columns} from (select {columns}, row_number() over ("
-            "partition by suite, asset, status order by source_file, source_page, rule, "
-            f"row_label, evaluation_id) as listed {kept} and status <> 'pass') "
-            "where listed <= ? order by suite, asset, status, listed",
-            [KEPT_LISTED],
-        )
-        failures = [
-            ValidationResult(**dict(zip(_RESULT_COLUMNS, row, strict=True)))
-            for row in cursor.fetchall()
-        ]
+        order = "source_file, source_page, rule, row_label, evaluation_id"
+        failures = _first_failures(con, kept, "suite, asset, status", order)
     return KeptAudit(failures, counts)
+
+
+def _first_failures(
+    con: duckdb.DuckDBPyConnection, rows: str, partition: str, order: str
+) -> list[ValidationResult]:
+    """The first :data:`KEPT_LISTED` rows that did not pass of each ``partition``, in ``order``
+    (``rows``: SQL ``from … where …``)."""
+    columns = ", ".join(_RESULT_COLUMNS)
+    cursor = con.execute(
+        f"select {columns} from (select *, row_number() over (partition by {partition} "
+        f"order by {order}) as listed {rows} and status <> 'pass') "
+        f"where listed <= ? order by {partition}, listed",
+        [KEPT_LISTED],
+    )
+    return [
+        ValidationResult(**dict(zip(_RESULT_COLUMNS, row, strict=True)))
+        for row in cursor.fetchall()
+    ]
