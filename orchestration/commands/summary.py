@@ -195,9 +195,10 @@ class BuildReport:
         failed = sorted(self.failed_expectations, key=_failure_order)
         errors = [row for row in failed if row.status == "error"]
         warnings = [row for row in failed if row.status != "error"]
+        warned = self.summary.validation_warnings  # counted: only the first are read
         lines.append(
             f"Expectations: {self.summary.validation_passed} passed, {len(errors)} failed, "
-            f"{plural(len(warnings), 'warning')} (audit.validation_results)"
+            f"{plural(warned, 'warning')} (audit.validation_results)"
         )
         lines += [
             f"  ✗ {printable(describe_finding(row))}"
@@ -205,9 +206,9 @@ class BuildReport:
             for row in errors
         ]
         lines += [f"  ! {printable(describe_finding(row))}" for row in warnings[:WARNINGS_SHOWN]]
-        if len(warnings) > WARNINGS_SHOWN:
+        if warned > WARNINGS_SHOWN:
             lines.append(
-                f"  … {len(warnings) - WARNINGS_SHOWN} more warnings: "
+                f"  … {warned - WARNINGS_SHOWN} more warnings: "
                 "select * from audit.validation_results where status = 'warn'"
             )
         return lines

@@ -197,7 +197,7 @@ def _scope_note(run: ValidationRun) -> str:
     kept = len(run.scope.fingerprints) - len(run.scope.changed)
     return (
         f" ({run.documents_validated} changed document(s) validated now, "
-        f"{len(run.results)} evaluations; {kept} unchanged kept)"
+        f"{run.validated} evaluations; {kept} unchanged kept)"
     )
 
 
@@ -229,7 +229,8 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
             # so the checks evaluated after this step do not validate again.
             helpers.remember(_state(warehouse), run)
         context.log.info(f"validated in the {run.validated_in}")
-        for line in counts_lines(run.results):
+        per_file = counts_lines(run.document_counts())
+        for line in per_file:
             context.log.info(line)
         progress_log.info(
             f"validation: {run.evaluations} rule evaluations, {run.count('error')} errors, "
@@ -243,10 +244,8 @@ def build_validation_results(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefini
                 "passed": run.passed,
                 "validated_in": run.validated_in,
                 "documents_validated": run.documents_validated,
-                "evaluations_validated": len(run.results),
-                "per_document": dg.MetadataValue.md(
-                    "\n".join(f"- {line}" for line in counts_lines(run.results))
-                ),
+                "evaluations_validated": run.validated,
+                "per_document": dg.MetadataValue.md("\n".join(f"- {line}" for line in per_file)),
                 **(
                     {"data_docs": dg.MetadataValue.path(str(run.data_docs_index))}
                     if run.data_docs_index is not None

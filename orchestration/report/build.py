@@ -25,6 +25,7 @@ from ..evidence.render import Renderer
 from ..evidence.show import IMAGES_DIR, REPORT_DIR
 from ..evidence.source import SourceDocument, SourceUnavailable, locate_pdf
 from .collect import Check, DocumentReport, collect
+from .evidence_tables import EvidenceTables
 from .html import Image, document_href, document_page, page_file
 from .index_page import index_page
 from .pages import PageRecord, code_digest, page_keys, read_manifest, write_manifest
@@ -76,9 +77,7 @@ def write_report(
         }
         data = collect(con, details=stale_ids)
         stale = [d for d in data.documents if d.document_id in stale_ids]
-        images, rendered, unavailable = _images(
-            con, stale, (warehouse, raw_dir, images_dir), helper
-        )
+        images, rendered, unavailable = _images(stale, (warehouse, raw_dir, images_dir), helper)
     records = {name: written[name] for name in keys if name in written}
     for document in stale:
         path = folder / document_href(document)
@@ -130,7 +129,6 @@ class Share:
 
 
 def _images(
-    con: duckdb.DuckDBPyConnection,
     documents: Sequence[DocumentReport],
     paths: tuple[Path, Path, Path],
     helper: Helper | None,
@@ -150,7 +148,7 @@ def _images(
             except Exception as exc:  # drawn here instead
                 log.warning("report images not handed over (%s): drawing them here", exc)
         order = reversed(range(len(groups)))
-        mine = _render(con, raw_dir, images_dir, groups, order, claims if waiting else None)
+        mine = _render(warehouse, raw_dir, images_dir, groups, order, claims if waiting else None)
         theirs = Share()
         if waiting is not None:
             try:
@@ -160,7 +158,7 @@ def _images(
                     "report images of the other process failed (%s): drawing them here", exc
                 )
     left = [i for i in range(len(groups)) if i not in mine.done and i not in theirs.done]
-    rest = _render(con, raw_dir, images_dir, groups, left, None)
+    rest = _render(warehouse, raw_dir, images_dir, groups, left, None)
     done = {**rest.done, **theirs.done, **mine.done}
     unavailable = {groups[i][0]: done[i] for i in range(len(groups)) if done[i]}
     images = {**rest.images, **theirs.images, **mine.images}
@@ -171,28 +169,33 @@ def render_claimed(
     warehouse: Path, raw_dir: Path, images_dir: Path, claims: Path, groups: Sequence[Group]
 ) -> Share:
     """The helper's side of :func:`_images`: documents in order, each once claimed."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return _render(con, raw_dir, images_dir, groups, range(len(groups)), claims)
+    return _render(warehouse, raw_dir, images_dir, groups, range(len(groups)), claims)
 
 
 def _render(
-    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
     raw_dir: Path,
     images_dir: Path,
     groups: Sequence[Group],
     order: Iterable[int],
     claims: Path | None,
 ) -> Share:
-    """The images of ``groups`` in ``order``; with ``claims``, only of those it claims first."""
+    """The images of ``groups`` in ``order``; with ``claims``, only of those it claims first.
+    Evidence is read from the raw rows of a batch of documents at a time
+    (:class:`.evidence_tables.EvidenceTables`)."""
     share = Share()
     hashes: dict[Path, str] = {}
-    with Renderer(images_dir) as renderer:
-        for index in order:
+    order = list(order)
+    if not order:
+        return share
+    with Renderer(images_dir) as renderer, EvidenceTables(warehouse) as tables:
+        for position, index in enumerate(order):
             if claims is not None and not _claim(claims / str(index)):
                 continue
             document_id, checks = groups[index]
+            tables.ensure(document_id, [groups[i][0] for i in order[position:]])
             share.done[index] = _document_images(
-                con, document_id, checks, raw_dir, renderer, hashes, share
+                tables.con, document_id, checks, raw_dir, renderer, hashes, share
             )
     return share
 

@@ -5,7 +5,7 @@ Amounts and findings read as everywhere else (:mod:`orchestration.formatting`)."
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 
 from ..formatting import finding_text, format_amount
 from .results import Status, ValidationResult
@@ -31,18 +31,11 @@ def describe_finding(finding: ValidationResult) -> str:
     return f"{file} · {text} ({finding.rule})" if text else f"{file} ({finding.rule})"
 
 
-def evaluation_counts(results: Iterable[ValidationResult]) -> dict[str, Counter[str]]:
-    """Rule evaluations per source file, by status."""
-    counts: dict[str, Counter[str]] = {}
-    for result in results:
-        counts.setdefault(result.source_file or "(no document)", Counter())[result.status] += 1
-    return dict(sorted(counts.items()))
-
-
-def counts_lines(results: Sequence[ValidationResult]) -> list[str]:
-    """``file: N evaluations — P passed, W warnings, E errors`` per document."""
+def counts_lines(per_file: Mapping[str, Counter[str]]) -> list[str]:
+    """``file: N evaluations — P passed, W warnings, E errors`` per document (``per_file``:
+    :meth:`~.results.ValidationRun.document_counts`)."""
     lines = []
-    for source_file, counts in evaluation_counts(results).items():
+    for source_file, counts in per_file.items():
         total = sum(counts.values())
         lines.append(
             f"{source_file}: {total} rule evaluations — {counts['pass']} passed, "

@@ -2,12 +2,16 @@
 of each expectation, and the :class:`ValidationRun` holding both.
 
 :class:`ValidationResult` is the schema of ``audit.validation_results``: the table's columns, their
-order and SQL types are derived from its fields (see :mod:`.audit`).
+order and SQL types are derived from its fields (see :mod:`.audit`). The evaluations of a table
+whose rows are rule evaluations (``marts.reconciliation_results``: ~400 per document) are not
+held in Python: the audit write selects them in SQL (:class:`EvaluationTable`), and the run
+holds their counts and first failures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +29,8 @@ GeSeverity = Literal["critical", "warning", "info"]
 #: Whose error an error-level finding is: the document contradicts itself (our reading agrees
 #: with the page; the publisher's arithmetic is off) or our facts contradict the page.
 ErrorClass = Literal["document_inconsistent", "extraction_suspect"]
+#: The source file of a finding that names no document, in per-document counts.
+NO_FILE = "(no document)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,22 @@ class ValidationResult:
 
 
 @dataclass(frozen=True)
+class EvaluationTable:
+    """A suite's table whose rows are rule evaluations (``split_column`` set): its audit rows are
+    a projection of its rows (:func:`.audit.evaluation_rows`), written by SQL."""
+
+    suite: str
+    schema: str
+    table: str
+    id_column: str
+    split_column: str
+    assets: tuple[tuple[str, str], ...]  # split value → asset (table name in ``schema``)
+    default_asset: str
+    columns: frozenset[str]  # the table's columns
+    per_document: bool  # rows of the validated documents only (else every row)
+
+
+@dataclass(frozen=True)
 class ExpectationOutcome:
     """What GE concluded for one expectation of one suite on one batch (asset)."""
 
@@ -69,9 +91,10 @@ class ExpectationOutcome:
     unexpected_count: int
 
 
-#: Failures of the documents not validated again that a run holds, per suite, asset and
-#: status (the first, in file, page and rule order): what the checks' metadata lists. The rest
-#: are counted, never read into Python — at 10⁴ documents they are ~10⁵ rows.
+#: Failures a run holds as objects, per suite, asset and status (the first, in file, page and
+#: rule order) — of the documents not validated again and of the evaluation tables validated
+#: now: what the checks' metadata lists. The rest are counted, never read into Python — at 10⁴
+#: documents they are ~10⁵ rows.
 KEPT_LISTED = 50
 
 
@@ -97,9 +120,12 @@ class KeptAudit:
 class ValidationRun:
     """Everything one validation produced.
 
-    ``results`` and ``outcomes`` are those of the documents validated now (``scope``); the audit
-    rows of the other documents stay in the warehouse, and ``kept`` holds their failures so that
-    ``errors``, ``warnings``, ``passed`` and :meth:`for_asset` describe the whole warehouse.
+    ``results``, ``evaluated`` and ``outcomes`` are those of the documents validated now
+    (``scope``): ``results`` the rows held in Python (the fact checks), ``evaluated`` the
+    evaluation tables whose rows the audit write selects in SQL — ``listed`` holds their first
+    failures and ``counted`` their rows per ``(suite, asset, status)``. The audit rows of the
+    other documents stay in the warehouse, and ``kept`` holds their failures so that ``errors``,
+    ``warnings``, ``passed`` and :meth:`for_asset` describe the whole warehouse.
     """
 
     results: list[ValidationResult]
@@ -110,6 +136,31 @@ class ValidationRun:
     validated_in: str = "build process"  # or "validation worker (pid N)"
     scope: ValidationScope | None = None  # None: every document, the audit table replaced
     kept: KeptAudit = field(default_factory=KeptAudit)
+    evaluated: list[EvaluationTable] = field(default_factory=list)
+    listed: list[ValidationResult] = field(default_factory=list)
+    counted: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: evaluations of ``evaluated`` per ``(source file, status)``
+    counted_per_file: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[ValidationResult]:
+        """The failures held: this run's (of evaluation tables the first listed) and the kept
+        ones listed."""
+        return [r for r in (*self.results, *self.listed, *self.kept.failures) if r.status != "pass"]
+
+    @property
+    def validated(self) -> int:
+        """Rule evaluations of this run (the documents validated now)."""
+        return len(self.results) + sum(self.counted.values())
+
+    def document_counts(self) -> dict[str, Counter[str]]:
+        """This run's rule evaluations per source file, by status."""
+        counts: dict[str, Counter[str]] = {}
+        for result in self.results:
+            counts.setdefault(result.source_file or NO_FILE, Counter())[result.status] += 1
+        for (source_file, status), rows in self.counted_per_file.items():
+            counts.setdefault(source_file, Counter())[status] += rows
+        return dict(sorted(counts.items()))
 
     @property
     def passed(self) -> bool:
@@ -122,12 +173,12 @@ class ValidationRun:
     @property
     def errors(self) -> list[ValidationResult]:
         """Error rows: this run's and the kept ones listed (``kept.failures``)."""
-        return [r for r in (*self.results, *self.kept.failures) if r.status == "error"]
+        return [r for r in self.failures if r.status == "error"]
 
     @property
     def warnings(self) -> list[ValidationResult]:
         """Warning rows: this run's and the kept ones listed (``kept.failures``)."""
-        return [r for r in (*self.results, *self.kept.failures) if r.status == "warn"]
+        return [r for r in self.failures if r.status == "warn"]
 
     def count(self, status: str, suite: str | None = None, asset: str | None = None) -> int:
         """Rows of ``status`` in the audit table once this run is written (of one suite and
@@ -137,12 +188,17 @@ class ValidationRun:
             for r in self.results
             if r.status == status and suite in (None, r.suite) and asset in (None, r.asset)
         )
-        return new + self.kept.count(status, suite, asset)
+        counted = sum(
+            n
+            for (s, a, st), n in self.counted.items()
+            if st == status and suite in (None, s) and asset in (None, a)
+        )
+        return new + counted + self.kept.count(status, suite, asset)
 
     @property
     def evaluations(self) -> int:
         """Rule evaluations in the audit table once this run is written."""
-        return len(self.results) + sum(self.kept.counts.values())
+        return self.validated + sum(self.kept.counts.values())
 
     @property
     def documents_validated(self) -> int:
@@ -159,8 +215,11 @@ class ValidationRun:
         number of evaluations (kept rows included)."""
         outcomes = [o for o in self.outcomes if o.suite == suite and o.asset == asset]
         results = [
-            r for r in (*self.results, *self.kept.failures) if r.suite == suite and r.asset == asset
+            r
+            for r in (*self.results, *self.listed, *self.kept.failures)
+            if r.suite == suite and r.asset == asset
         ]
-        kept = sum(n for (s, a, _), n in self.kept.counts.items() if s == suite and a == asset)
+        counts = (*self.kept.counts.items(), *self.counted.items())
+        held = sum(n for (s, a, _), n in counts if s == suite and a == asset)
         new = sum(1 for r in self.results if r.suite == suite and r.asset == asset)
-        return outcomes, results, new + kept
+        return outcomes, results, new + held

@@ -24,12 +24,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .audit import read_kept
+from .audit import VALIDATED, asset_of, list_evaluations, read_kept
 from .results import (
+    EvaluationTable,
     ExpectationOutcome,
     GeSeverity,
     KeptAudit,
-    Severity,
     ValidationResult,
     ValidationRun,
 )
@@ -42,16 +42,6 @@ _FACT_LABEL_COLUMNS = (
     ("function_name", "economic_item", "procurement_category_name", "category", "revenue_item"),
     ("project_name", "expenditure_type", "year"),
 )
-#: Severity of an evaluation whose row names none.
-_SEVERITY_OF_STATUS: dict[str, Severity] = {"error": "error", "warn": "warning", "pass": "info"}
-#: The GE expectation that enforces each status of a reconciliation evaluation.
-_EXPECTATION_OF_STATUS: dict[str, str] = {
-    "error": "expect_column_values_to_not_be_in_set",
-    "warn": "expect_column_values_to_not_be_in_set",
-    "pass": "expect_column_values_to_be_in_set",
-}
-#: The relation of the documents validated now (a registered frame) in the read's connection.
-_VALIDATED = "validated_documents"
 _RESULT_FIELDS = [f.name for f in fields(ValidationResult)]
 _AMOUNT_FIELDS = [
     name
@@ -66,8 +56,10 @@ class _Batch:
     asset: str  # table name in the suite's schema
     table: str
     frame: pd.DataFrame  # what GE validates
-    records: pd.DataFrame  # the same rows with exact amounts (text) and context, for reporting
-    id_column: str
+    id_column: str | None  # the column naming a failing row (None: an evaluation table's)
+    # a fact table's: per document, its rows and each checked column's smallest value (exact)
+    per_document: pd.DataFrame | None = None
+    columns: tuple[tuple[str, str], ...] = ()  # a fact table's columns, to read failing rows
 
     @property
     def qualified_asset(self) -> str:
@@ -93,6 +85,16 @@ def collect_validation(
 
 
 @dataclass(frozen=True)
+class _Evaluations:
+    """What a run holds of its evaluation tables (:func:`.audit.list_evaluations`)."""
+
+    tables: list[EvaluationTable]
+    listed: list[ValidationResult]
+    counted: dict[tuple[str, str, str], int]
+    per_file: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
 class WarehouseRead:
     """What the suites validate, read from a warehouse (no connection kept)."""
 
@@ -100,6 +102,8 @@ class WarehouseRead:
     documents: dict[str, str]
     scope: ValidationScope
     kept: KeptAudit
+    evaluations: _Evaluations
+    database: Path  # read again after GE for the fact rows it flagged
 
 
 def read_warehouse(
@@ -114,26 +118,26 @@ def read_warehouse(
     with duckdb.connect(str(database), read_only=True) as con:
         scope = plan_scope(con, suites, full)
         if scope.changed is not None:
-            register_documents(con, _VALIDATED, scope.changed)
+            register_documents(con, VALIDATED, scope.changed)
         documents = dict(
             con.execute("select document_id, source_file from marts.dim_document").fetchall()
         )
-        batches = _read_batches(con, suites, scope)
+        batches, evaluations = _read_batches(con, suites, scope)
         kept = read_kept(con, scope)
-    return WarehouseRead(batches, documents, scope, kept)
+    return WarehouseRead(batches, documents, scope, kept, evaluations, database)
 
 
 def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> ValidationRun:
     """:func:`collect_validation` after its read: GE over the batches, the result rows."""
     batches, documents = read.batches, read.documents
     outcomes, failing = _run_great_expectations(batches, data_docs_dir)
+    flagged = _flagged_records(read.database, batches, failing)
     results: list[ValidationResult] = []
     for batch in batches:
-        if batch.suite.target.split_column:
-            results += _evaluation_rows(batch)
-        else:
-            results += _fact_rows(batch, failing, documents)
+        if batch.per_document is not None:
+            results += _fact_rows(batch, failing, documents, flagged.get(batch.asset))
     index = data_docs_dir / "index.html" if data_docs_dir is not None else None
+    evaluations = read.evaluations
     return ValidationRun(
         results=results,
         outcomes=outcomes,
@@ -142,6 +146,10 @@ def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> Val
         documents=documents,
         scope=read.scope,
         kept=read.kept,
+        evaluated=evaluations.tables,
+        listed=evaluations.listed,
+        counted=evaluations.counted,
+        counted_per_file=evaluations.per_file,
     )
 
 
@@ -149,8 +157,10 @@ def _read_batches(
     con: duckdb.DuckDBPyConnection,
     suites: Sequence[SuiteDefinition],
     scope: ValidationScope,
-) -> list[_Batch]:
+) -> tuple[list[_Batch], _Evaluations]:
     batches: list[_Batch] = []
+    evaluations = _Evaluations([], [], {}, {})
+    incremental = scope.changed is not None
     for suite in suites:
         target = suite.target
         tables = [
@@ -160,60 +170,147 @@ def _read_batches(
                 [target.schema],
             ).fetchall()
         ]
-        validated = _VALIDATED if scope.changed is not None and target.scope == "document" else None
+        validated = incremental and target.scope == "document"
         for table in target.tables(tables):
-            records = _read_table(con, target.schema, table, validated)
-            id_column = target.id_column or str(records.columns[0])
+            columns = _columns(con, target.schema, table)
             if target.split_column:
-                split = records[target.split_column].map(
-                    lambda value, t=target: t.assets.get(value, t.default_asset or t.table)
+                evaluated = _evaluation_table(suite, table, columns, target.asset_names(tables))
+                listed, counted, per_file = list_evaluations(con, evaluated, incremental)
+                evaluations.tables.append(evaluated)
+                evaluations.listed.extend(listed)
+                evaluations.counted.update(counted)
+                evaluations.per_file.update(
+                    {k: evaluations.per_file.get(k, 0) + n for k, n in per_file.items()}
                 )
                 for asset in target.asset_names(tables):
-                    part = records[split == asset].reset_index(drop=True)
-                    batches.append(_batch(suite, asset, table, part, id_column))
+                    where = f"{asset_of(evaluated)} = '{asset}'"
+                    source = (target.schema, table)
+                    frame = _read_frame(con, source, columns, _wanted(suite), validated, where)
+                    batches.append(_Batch(suite, asset, table, frame, None))
             else:
-                batches.append(_batch(suite, table, table, records, id_column))
+                id_column = target.id_column or columns[0][0]
+                source = (target.schema, table)
+                frame = _read_frame(con, source, columns, _wanted(suite, id_column), validated)
+                per_document = _smallest_per_document(con, source, columns, suite, validated)
+                batch = _Batch(suite, table, table, frame, id_column, per_document, tuple(columns))
+                batches.append(batch)
     # the changed documents' empty batches: nothing to validate (a full run reports them)
-    incremental = scope.changed is not None
     return [
         b for b in batches if len(b.frame) or not incremental or b.suite.target.scope == "corpus"
-    ]
+    ], evaluations
 
 
-def _read_table(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, documents: str | None = None
+def _smallest_per_document(
+    con: duckdb.DuckDBPyConnection,
+    table: tuple[str, str],
+    columns: list[tuple[str, str]],
+    suite: SuiteDefinition,
+    validated: bool,
 ) -> pd.DataFrame:
-    """All rows (of the documents in relation ``documents``, if given); DECIMAL columns twice:
-    as DOUBLE (for GE) and exact text (``<name>__text``)."""
-    columns = con.execute(
+    """Per document of a fact table: its rows (``rows``) and the smallest value of each column
+    the suite checks (a DECIMAL's as exact text)."""
+    types = dict(columns)
+    select = ['"document_id"', "count(*) as rows"]
+    for name in sorted(_wanted(suite) & set(types)):
+        smallest = f'min("{name}")'
+        if types[name].upper().startswith("DECIMAL"):
+            smallest = f"cast({smallest} as varchar)"
+        select.append(f'{smallest} as "{name}"')
+    where = f"where {document_key()} in (select document_key from {VALIDATED})" if validated else ""
+    schema, name = table
+    return con.execute(
+        f'select {", ".join(select)} from "{schema}"."{name}" {where} '
+        "group by document_id order by document_id"
+    ).df()
+
+
+def _flagged_records(
+    database: Path, batches: Sequence[_Batch], failing: dict[tuple[str, str, str], set[str]]
+) -> dict[str, pd.DataFrame]:
+    """The rows GE flagged in each fact table (by asset), every column, DECIMALs also as exact
+    text; read over a new read-only connection (GE has run)."""
+    wanted: dict[str, tuple[_Batch, set[str]]] = {}
+    for batch in batches:
+        if batch.per_document is None:
+            continue
+        for (suite, asset, _), ids in failing.items():
+            if ids and suite == batch.suite.name and asset == batch.asset:
+                wanted.setdefault(asset, (batch, set()))[1].update(ids)
+    if not wanted:
+        return {}
+    flagged = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        for asset, (batch, ids) in wanted.items():
+            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids))
+            where = f'cast("{batch.id_column}" as varchar) in ({listed})'
+            source = (batch.suite.target.schema, batch.table)
+            flagged[asset] = _read_frame(con, source, list(batch.columns), None, False, where)
+    return flagged
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    """``(name, type)`` of a table's columns, in order."""
+    return con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
         [schema, table],
     ).fetchall()
-    select = []
-    for name, data_type in columns:
-        quoted = f'"{name}"'
-        if data_type.upper().startswith("DECIMAL"):
-            select.append(f"cast({quoted} as double) as {quoted}")
-            select.append(f'cast({quoted} as varchar) as "{name}__text"')
-        else:
-            select.append(quoted)
-    where = (
-        f" where {document_key()} in (select document_key from {documents})" if documents else ""
+
+
+def _evaluation_table(
+    suite: SuiteDefinition, table: str, columns: list[tuple[str, str]], assets: list[str]
+) -> EvaluationTable:
+    target = suite.target
+    assert target.split_column is not None
+    return EvaluationTable(
+        suite=suite.name,
+        schema=target.schema,
+        table=table,
+        id_column=target.id_column or columns[0][0],
+        split_column=target.split_column,
+        assets=tuple(sorted(target.assets.items())),
+        default_asset=target.default_asset or table,
+        columns=frozenset(name for name, _ in columns),
+        per_document=target.scope == "document",
     )
-    return con.execute(f'select {", ".join(select)} from "{schema}"."{table}"{where}').df()
 
 
-def _batch(
-    suite: SuiteDefinition, asset: str, table: str, records: pd.DataFrame, id_column: str
-) -> _Batch:
-    wanted = {id_column}
+def _wanted(suite: SuiteDefinition, *also: str) -> set[str]:
+    """The columns GE needs of a suite's batch (and ``also``)."""
+    wanted = set(also)
     for expectation in suite.document["expectations"]:
         column = expectation.get("kwargs", {}).get("column")
         if column:
             wanted.add(column)
-    frame = records[[c for c in records.columns if c in wanted]].copy()
-    return _Batch(suite, asset, table, frame, records, id_column)
+    return wanted
+
+
+def _read_frame(
+    con: duckdb.DuckDBPyConnection,
+    table: tuple[str, str],
+    columns: list[tuple[str, str]],
+    wanted: set[str] | None,
+    validated: bool,
+    where: str = "true",
+) -> pd.DataFrame:
+    """The rows of a table (of the documents in :data:`VALIDATED` when ``validated``; only the
+    ``wanted`` columns, if given). DECIMAL columns as DOUBLE (for GE) and, when every column is
+    read, also as exact text (``<name>__text``). ``table``: ``(schema, name)``."""
+    select = []
+    for name, data_type in columns:
+        if wanted is not None and name not in wanted:
+            continue
+        quoted = f'"{name}"'
+        if data_type.upper().startswith("DECIMAL"):
+            select.append(f"cast({quoted} as double) as {quoted}")
+            if wanted is None:
+                select.append(f'cast({quoted} as varchar) as "{name}__text"')
+        else:
+            select.append(quoted)
+    if validated:
+        where += f" and {document_key()} in (select document_key from {VALIDATED})"
+    schema, name = table
+    return con.execute(f'select {", ".join(select)} from "{schema}"."{name}" where {where}').df()
 
 
 def _ge_context(data_docs_dir: Path | None) -> Any:
@@ -276,10 +373,16 @@ def _run_great_expectations(
         )
         validation = definition.run(
             batch_parameters={"dataframe": batch.frame},
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [batch.id_column],
-            },
+            # the failing rows of a fact table are named; an evaluation table's are counted
+            # (its audit rows come from SQL)
+            result_format=(
+                {"result_format": "SUMMARY"}
+                if batch.id_column is None
+                else {
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": [batch.id_column],
+                }
+            ),
         )
         rules = batch.suite.expectation_rules()
         for rule, result in zip(rules, validation.results, strict=True):
@@ -291,7 +394,7 @@ def _run_great_expectations(
             ids = {
                 str(item[batch.id_column])
                 for item in (result.result.get("unexpected_index_list") or [])
-                if isinstance(item, dict)
+                if isinstance(item, dict) and batch.id_column is not None
             }
             failing.setdefault((suite_name, batch.asset, expectation + ":" + rule), set()).update(
                 ids
@@ -331,23 +434,6 @@ def _result(batch: _Batch, expectation: str, values: Mapping[str, Any]) -> Valid
     return ValidationResult(**row)
 
 
-def _evaluation_rows(batch: _Batch) -> list[ValidationResult]:
-    """Reconciliation evaluations, one result each; status comes from SQL, GE enforces it.
-
-    The table's columns are the result's fields; amounts are read from their exact text.
-    """
-    rows = []
-    for record in batch.records.to_dict("records"):
-        status = str(record["status"])
-        values = {name: record.get(f"{name}__text", record.get(name)) for name in _RESULT_FIELDS}
-        values["rule"] = str(record["rule"])
-        values["severity"] = str(record.get("severity") or _SEVERITY_OF_STATUS.get(status, "info"))
-        values["evaluation_id"] = record.get(batch.id_column)
-        expectation = _EXPECTATION_OF_STATUS.get(status, "expect_column_values_to_be_in_set")
-        rows.append(_result(batch, expectation, values))
-    return rows
-
-
 def _fact_label(record: dict[str, Any]) -> str | None:
     parts = []
     for group in _FACT_LABEL_COLUMNS:
@@ -363,11 +449,14 @@ def _fact_rows(
     batch: _Batch,
     failing: dict[tuple[str, str, str], set[str]],
     documents: dict[str, str],
+    flagged: pd.DataFrame | None,
 ) -> list[ValidationResult]:
-    """Per fact table: a failing row per GE-flagged fact, a passing row per clean document."""
+    """Per fact table: a failing row per GE-flagged fact (``flagged``: those rows), a passing
+    row per clean document."""
     rows: list[ValidationResult] = []
-    records = batch.records
-    ids = records[batch.id_column].astype(str)
+    per_document = batch.per_document
+    assert per_document is not None and batch.id_column is not None
+    ids = flagged[batch.id_column].astype(str) if flagged is not None else None
     zero = Decimal("0.00")
     for expectation, rule in zip(
         batch.suite.document["expectations"], batch.suite.expectation_rules(), strict=True
@@ -375,8 +464,8 @@ def _fact_rows(
         kind, column = expectation["type"], expectation["kwargs"]["column"]
         text_column = f"{column}__text"
         bad_ids = failing.get((batch.suite.name, batch.asset, kind + ":" + rule), set())
-        bad = records[ids.isin(bad_ids)]
-        for record in bad.to_dict("records"):
+        bad = flagged[ids.isin(bad_ids)] if flagged is not None and ids is not None else None
+        for record in [] if bad is None else bad.to_dict("records"):
             amount = _value(record.get(text_column, record.get(column)))
             values = {
                 "rule": rule,
@@ -400,11 +489,11 @@ def _fact_rows(
                 "error_class": "extraction_suspect",
             }
             rows.append(_result(batch, kind, values))
-        failed_documents = set(bad["document_id"].astype(str))
-        for document_id, group in records.groupby("document_id", dropna=False):
-            if str(document_id) in failed_documents or not len(group):
+        failed_documents = set() if bad is None else set(bad["document_id"].astype(str))
+        for record in per_document.to_dict("records"):
+            document_id = record["document_id"]
+            if str(document_id) in failed_documents:
                 continue  # the failing rows speak for this document
-            smallest = group.loc[group[column].idxmin()] if group[column].notna().any() else None
             values = {
                 "rule": rule,
                 "severity": "info",
@@ -412,14 +501,12 @@ def _fact_rows(
                 "document_id": document_id,
                 "source_file": documents.get(str(document_id)),
                 "table_label": batch.table,
-                "row_label": f"{len(group)} rows",
+                "row_label": f"{record['rows']} rows",
                 "column_label": column,
                 "expected_yuan": zero,
-                "observed_yuan": (
-                    None if smallest is None else smallest.get(text_column, smallest[column])
-                ),
+                "observed_yuan": record.get(column),
                 "tolerance_yuan": zero,
-                "items_summed": len(group),
+                "items_summed": record["rows"],
                 "detail": f"smallest {batch.table}.{column} of the document (bound: ≥ 0)",
             }
             rows.append(_result(batch, kind, values))

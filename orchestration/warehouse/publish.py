@@ -187,9 +187,11 @@ class WarehouseSummary:
 
     documents: list[PublishedDocument] = field(default_factory=list)
     fact_rows: dict[str, int] = field(default_factory=dict)
-    # audit.validation_results, if any: the rows that did not pass, and how many did
+    # audit.validation_results, if any: the rows that did not pass (every error, the first
+    # LISTED_WARNINGS warnings in the summary's order), and how many passed and warned
     validation: list[ValidationResult] | None = None
     validation_passed: int = 0
+    validation_warnings: int = 0
 
     @property
     def rejected(self) -> list[PublishedDocument]:
@@ -208,15 +210,29 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
 
 
 def _rows(
-    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], where: str = "true"
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    where: str = "true",
+    order: str = "all",
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    cursor = con.execute(f"select {', '.join(columns)} from {table} where {where} order by all")
+    cursor = con.execute(
+        f"select {', '.join(columns)} from {table} where {where} order by {order}"
+        + ("" if limit is None else f" limit {int(limit)}")
+    )
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+#: Warnings a summary reads (≥ the CLI's ``WARNINGS_SHOWN``; the rest, ~10⁵ at 10⁴ documents,
+#: are counted).
+LISTED_WARNINGS = 10
 
 
 def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
     """Documents, fact-table row counts and (unless ``validation`` is false) validation results
-    of a warehouse (read-only): those that did not pass, and the count of those that did."""
+    of a warehouse (read-only): every error, the first :data:`LISTED_WARNINGS` warnings (by
+    file, table and page) and the counts of warnings and of rows that passed."""
     from ..validation.results import ValidationResult
 
     summary = WarehouseSummary()
@@ -243,11 +259,16 @@ def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
             }
             # a warehouse published before a column was added reads it as its default
             columns = [f.name for f in fields(ValidationResult) if f.name in present]
-            failed = _rows(
-                con, "audit.validation_results", columns, "status is distinct from 'pass'"
-            )
-            summary.validation = [ValidationResult(**row) for row in failed]
-            summary.validation_passed = con.execute(
-                "select count(*) from audit.validation_results where status = 'pass'"
-            ).fetchone()[0]
+            table = "audit.validation_results"
+            errors = _rows(con, table, columns, "status = 'error'")
+            # the summary's order (file, table, page), then every column: as sorted there
+            key = ["coalesce(source_file, '')", "coalesce(table_label, '')"]
+            order = ", ".join([*key, "coalesce(source_page, 0)", *columns])
+            warned = "status is distinct from 'error' and status is distinct from 'pass'"
+            warnings = _rows(con, table, columns, warned, order, LISTED_WARNINGS)
+            summary.validation = [ValidationResult(**row) for row in [*errors, *warnings]]
+            summary.validation_passed, summary.validation_warnings = con.execute(
+                f"select count(*) filter (where status = 'pass'), count(*) filter (where {warned}) "
+                f"from {table}"
+            ).fetchone()
     return summary

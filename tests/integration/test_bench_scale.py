@@ -47,6 +47,9 @@ def test_bench_scale_times_every_stage_of_each_scenario(tmp_path: Path) -> None:
         assert all(
             cpu[stage] is not None and cpu[stage] >= 0 for stage in set(STAGES) - {"publish"}
         )
+        # the build's CPU, not the benchmark's own sampling (once ~150 CPU-s at 10³, all of it
+        # counted in "exit"): no more than two cores for the exit's wall seconds
+        assert cpu["exit"] <= 2 * stages["exit"] + 1.0, (cpu, stages)
     assert size["build"]["peak_processes"] >= 2  # the command and its dbt (at least)
     assert size["no_op"]["up_to_date"]
     assert set(size["no_op"]["stages"].values()) == {None}  # nothing ran
