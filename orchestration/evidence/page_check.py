@@ -9,9 +9,11 @@ figure in the cited page's text and for the other figure anywhere in the documen
 
 An error is ``confirmed`` when the page prints the checked figure where it was read, and: for a
 row total, no sum of the numbers printed in its line gives that figure (which columns are parts
-is our reading, so it is not trusted); for a parent or total row, the cells it summed, each read
-from the page, add up to the sum compared (which rows are children is our reading: a row hung
-under the wrong parent is not caught); for facts against their own table's total, the page
+is our reading, so it is not trusted) — or another row of the table adds up over the same
+columns, non-zero wherever this row carries money, and this row's part cells read as extracted;
+for a parent or total row, the cells it summed, each read from the page, add up to the sum
+compared (which rows are children is our reading: a row hung under the wrong parent is not
+caught); for facts against their own table's total, the page
 prints the total and an error inside that table is confirmed. An error that is not confirmed is
 a suspect of ours.
 """
@@ -227,7 +229,12 @@ def _cells_on_page(
         return PageCheck(False, None, None, "the checked cell is blank: no printed figure")
     if result.get("rule") == ROW_TOTAL_RULE:
         span = _group_span(con, result, region.page)
-        return _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
+        check = _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
+        parts = _parts_of(result)
+        sibling_row = None if check.confirmed else _sibling_row_adding_up(con, result, parts)
+        if sibling_row is None:
+            return check
+        return _row_as_read(con, result, page, multiplier, printed, parts, sibling_row)
     return _parts_on_page(pdf, evidence, multiplier, printed, result)
 
 
@@ -254,6 +261,90 @@ def _sibling_group_adding_up(con: duckdb.DuckDBPyConnection, result: dict) -> st
         ],
     ).fetchone()
     return row[0] if row else None
+
+
+def _parts_of(result: dict) -> list[str]:
+    """The columns a row total was compared with, as its detail names them
+    ("printed 合计 vs 当年预算/小计 + 上年结转结余/小计")."""
+    _, _, parts = (result.get("detail") or "").partition(" vs ")
+    return [p for p in parts.split(" + ") if p]
+
+
+def _row_amounts(
+    con: duckdb.DuckDBPyConnection, result: dict, row_index: int, paths: list[str]
+) -> dict[str, tuple[tuple[float, float, float, float] | None, Decimal]]:
+    """Per column path of ``paths``: the cell's box on the page and the amount read (0 blank)."""
+    rows = con.execute(
+        "select columns.column_path, cells.x0, cells.top, cells.x1, cells.bottom, cells.value, "
+        "cells.page from raw.cells as cells join raw.columns as columns "
+        "using (document_id, table_id, column_index) where cells.document_id = ? "
+        "and cells.table_id = ? and cells.row_index = ? and list_contains(?, columns.column_path)",
+        [result["document_id"], result["table_id"], row_index, paths],
+    ).fetchall()
+    return {
+        path: (
+            (x0, top, x1, bottom) if x0 is not None else None,
+            Decimal(value) if value is not None else Decimal(0),
+        )
+        for path, x0, top, x1, bottom, value, _page in rows
+    }
+
+
+def _sibling_row_adding_up(
+    con: duckdb.DuckDBPyConnection, result: dict, parts: list[str]
+) -> int | None:
+    """Another row of the same table whose same total adds up over non-zero amounts in every
+    part column that carries money in this row: which columns are the total's parts — our
+    reading — is borne out there, down to the columns that matter here (a column carrying
+    money only in failing rows, an "of which" beside its parents, is never borne out)."""
+    if not parts or result.get("row_index") is None:
+        return None
+    here = _row_amounts(con, result, int(result["row_index"]), parts)
+    carrying = [path for path, (_, amount) in here.items() if amount != 0]
+    candidates = con.execute(
+        "select row_index from marts.reconciliation_results where document_id = ? "
+        "and table_id = ? and rule = ? and column_label = ? and status = 'pass' "
+        "and expected_yuan <> 0 and row_index <> ? order by row_index",
+        [
+            result["document_id"],
+            result["table_id"],
+            ROW_TOTAL_RULE,
+            result.get("column_label"),
+            result["row_index"],
+        ],
+    ).fetchall()
+    for (row_index,) in candidates:
+        there = _row_amounts(con, result, row_index, carrying)
+        if all(there.get(path, (None, Decimal(0)))[1] != 0 for path in carrying):
+            return int(row_index)
+    return None
+
+
+def _row_as_read(
+    con: duckdb.DuckDBPyConnection,
+    result: dict,
+    page: pdfplumber.page.Page,
+    multiplier: Decimal,
+    printed: Decimal,
+    parts: list[str],
+    sibling_row: int,
+) -> PageCheck:
+    """A row total whose parts add up in ``sibling_row``: confirmed when every part cell of the
+    row, read from the page, is what the extraction read (a blank is 0)."""
+    cells = _row_amounts(con, result, int(result["row_index"]), parts)
+    for path, (box, value) in cells.items():
+        ours = (value * multiplier).quantize(CENT)
+        read = (cell_amount(page, box, multiplier) or Decimal(0)) if box else Decimal(0)
+        if read != ours:
+            return PageCheck(False, printed, None, f"the cell of {path} prints {read}, not {ours}")
+    label = result.get("column_label")
+    return PageCheck(
+        True,
+        printed,
+        Decimal(result.get("observed_yuan") or 0).quantize(CENT),
+        f"the page prints {printed} over its {len(cells)} part cells as read; {label} adds up "
+        f"over the same columns in row {sibling_row}",
+    )
 
 
 def _group_as_read(
