@@ -230,8 +230,8 @@ def _cells_on_page(
     if result.get("rule") == ROW_TOTAL_RULE:
         span = _group_span(con, result, region.page)
         check = _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
-        parts = _parts_of(result)
-        sibling_row = None if check.confirmed else _sibling_row_adding_up(con, result, parts)
+        parts = row_total_parts(result)
+        sibling_row = None if check.confirmed else sibling_row_adding_up(con, result, parts)
         if sibling_row is None:
             return check
         return _row_as_read(con, result, page, multiplier, printed, parts, sibling_row)
@@ -263,7 +263,7 @@ def _sibling_group_adding_up(con: duckdb.DuckDBPyConnection, result: dict) -> st
     return row[0] if row else None
 
 
-def _parts_of(result: dict) -> list[str]:
+def row_total_parts(result: dict) -> list[str]:
     """The columns a row total was compared with, as its detail names them
     ("printed 合计 vs 当年预算/小计 + 上年结转结余/小计")."""
     _, _, parts = (result.get("detail") or "").partition(" vs ")
@@ -290,7 +290,7 @@ def _row_amounts(
     }
 
 
-def _sibling_row_adding_up(
+def sibling_row_adding_up(
     con: duckdb.DuckDBPyConnection, result: dict, parts: list[str]
 ) -> int | None:
     """Another row of the same table whose same total adds up over non-zero amounts in every
@@ -480,10 +480,54 @@ def _figures_in_text(
     pages = sorted({int(page_number)} | {n for n in named if 0 < n <= len(texts)})
     where = [texts[n - 1] for n in pages] if named else texts
     missing = [a for a in (expected, observed) if not any(in_text(t, a) for t in where)]
+    if missing == [observed] and (parts := stated_parts(con, result, own, observed)):
+        return PageCheck(
+            True,
+            expected,
+            observed,
+            f"printed: {expected}, and the parts the narrative states beside it "
+            f"({' + '.join(str(p) for p in parts)}) add up to {observed}",
+        )
     if missing:
         scope = "the pages it cites" if named else "the document"
         return PageCheck(False, None, None, f"{scope} nowhere print {missing[0]}")
     return PageCheck(True, expected, observed, f"printed: {expected} and {observed}")
+
+
+#: The parts a narrative states beside a total (raw.narrative_figures keys).
+STATED_PARTS = {
+    "procurement_total": ("procurement_goods", "procurement_works", "procurement_services"),
+    "three_public_total": (
+        "three_public_outbound_travel",
+        "three_public_official_reception",
+        "three_public_vehicle_purchase",
+        "three_public_vehicle_operation",
+    ),
+}
+
+
+def stated_parts(
+    con: duckdb.DuckDBPyConnection, result: dict, text: str, observed: Decimal
+) -> list[Decimal] | None:
+    """The parts the narrative states beside the total a check compared (goods + works +
+    services; the four 三公 items), when each is printed on the check's page and together they
+    give ``observed``: the sum the check compared is the page's own (a total of 0 万元 stated over
+    parts adding up to 8,140.2 万元)."""
+    keys = STATED_PARTS.get(result.get("row_label") or "")
+    if not keys:
+        return None
+    rows = con.execute(
+        "select amount from raw.narrative_figures where document_id = ? and list_contains(?, key)",
+        [result["document_id"], list(keys)],
+    ).fetchall()
+    parts = [Decimal(amount) * 10000 for (amount,) in rows if amount is not None]
+    if not parts or (sum(parts, Decimal(0)) - observed).copy_abs() > Decimal(
+        result.get("tolerance_yuan") or 0
+    ):
+        return None
+    if not all(in_text(text, part) for part in parts):
+        return None
+    return [part.quantize(CENT) for part in parts]
 
 
 def in_text(text: str, amount_yuan: Decimal) -> bool:

@@ -8,11 +8,12 @@ import duckdb
 
 from orchestration.evidence.page_check import (
     MAX_PARTS,
-    _parts_of,
-    _sibling_row_adding_up,
     in_text,
     numbers_in,
     printed_in,
+    row_total_parts,
+    sibling_row_adding_up,
+    stated_parts,
     sums_to,
 )
 
@@ -113,7 +114,7 @@ def _table(rows: dict[int, dict[str, int]], passing: list[int]) -> duckdb.DuckDB
 
 def test_a_row_totals_parts_are_named_by_its_detail() -> None:
     result = {"detail": "printed 合计 vs 当年预算/小计 + 上年结转结余/小计"}
-    assert _parts_of(result) == ["当年预算/小计", "上年结转结余/小计"]
+    assert row_total_parts(result) == ["当年预算/小计", "上年结转结余/小计"]
 
 
 def test_the_columns_are_borne_out_by_a_row_adding_up_over_the_columns_carrying_money() -> None:
@@ -128,7 +129,7 @@ def test_the_columns_are_borne_out_by_a_row_adding_up_over_the_columns_carrying_
         passing=[1],
     )
     failing = {"document_id": "d", "table_id": 1, "row_index": 2, "column_label": "合计"}
-    assert _sibling_row_adding_up(con, failing, parts) == 1
+    assert sibling_row_adding_up(con, failing, parts) == 1
 
 
 def test_a_column_carrying_money_only_in_failing_rows_is_never_borne_out() -> None:
@@ -143,4 +144,28 @@ def test_a_column_carrying_money_only_in_failing_rows_is_never_borne_out() -> No
         passing=[1],
     )
     failing = {"document_id": "d", "table_id": 1, "row_index": 2, "column_label": "合计"}
-    assert _sibling_row_adding_up(con, failing, parts) is None
+    assert sibling_row_adding_up(con, failing, parts) is None
+
+
+def test_a_narrative_total_is_borne_out_by_the_parts_it_states_beside_it() -> None:
+    # 福州 公安局交通警察局 p.37: "政府采购预算总额0万元,其中:货物3456.6万元、工程0万元、服务
+    # 4683.6万元" — the facts (8,140.2 万元) are printed nowhere as one figure, but as its parts.
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.narrative_figures (document_id varchar, key varchar, amount decimal(20, 6))"
+    )
+    con.execute(
+        "insert into raw.narrative_figures values ('d', 'procurement_total', 0), "
+        "('d', 'procurement_goods', 3456.6), ('d', 'procurement_works', 0), "
+        "('d', 'procurement_services', 4683.6)"
+    )
+    text = "政府采购预算总额0万元,其中:政府采购货物预算3456.6万元、政府采购工程预算0万元、政府采购服务预算4683.6万元。"
+    result = {"document_id": "d", "row_label": "procurement_total", "tolerance_yuan": 400}
+    assert stated_parts(con, result, text, D("81402000")) == [
+        D("34566000.00"),
+        D("0.00"),
+        D("46836000.00"),
+    ]
+    assert stated_parts(con, result, text, D("81000000")) is None  # not what the parts give
+    assert stated_parts(con, result, text.replace("4683.6", "4680.0"), D("81402000")) is None
