@@ -36,9 +36,8 @@ def warehouse(
 
 def errors(con: duckdb.DuckDBPyConnection, pdf: Path) -> list[tuple]:
     return con.execute(
-        "select rule, row_label, error_class from audit.validation_results "
-        "join marts.dim_document using (document_id) "
-        "where marts.dim_document.source_file = ? and severity = 'error' order by rule, row_label",
+        "select rule, row_label, error_class from marts.reconciliation_results "
+        "where source_file = ? and status = 'error' order by rule, row_label",
         [pdf.name],
     ).fetchall()
 
