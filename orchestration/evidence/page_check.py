@@ -332,11 +332,11 @@ def _row_as_read(
     """A row total whose parts add up in ``sibling_row``: confirmed when every part cell of the
     row, read from the page, is what the extraction read (a blank is 0)."""
     cells = _row_amounts(con, result, int(result["row_index"]), parts)
-    for path, (box, value) in cells.items():
-        ours = (value * multiplier).quantize(CENT)
-        read = (cell_amount(page, box, multiplier) or Decimal(0)) if box else Decimal(0)
-        if read != ours:
-            return PageCheck(False, printed, None, f"the cell of {path} prints {read}, not {ours}")
+    misread = _misread(
+        page, [(path, box, value) for path, (box, value) in cells.items()], multiplier
+    )
+    if misread:
+        return PageCheck(False, printed, None, f"the cell of {misread}")
     label = result.get("column_label")
     return PageCheck(
         True,
@@ -345,6 +345,21 @@ def _row_as_read(
         f"the page prints {printed} over its {len(cells)} part cells as read; {label} adds up "
         f"over the same columns in row {sibling_row}",
     )
+
+
+def _misread(
+    page: pdfplumber.page.Page,
+    cells: list[tuple[str, BBox | None, Decimal | None]],
+    multiplier: Decimal,
+) -> str | None:
+    """The first of ``cells`` (label, box, value read by the extraction) whose amount read from
+    the page is another ("X prints a, not b"; a blank and a missing value count 0)."""
+    for label, box, value in cells:
+        read = (cell_amount(page, box, multiplier) or Decimal(0)) if box else Decimal(0)
+        ours = (Decimal(value) * multiplier).quantize(CENT) if value is not None else Decimal(0)
+        if read != ours:
+            return f"{label} prints {read}, not {ours}"
+    return None
 
 
 def _group_as_read(
@@ -367,11 +382,10 @@ def _group_as_read(
         "and cells.x0 is not null",
         [result["document_id"], result["table_id"], result["row_index"], page.page_number, group],
     ).fetchall()
-    for x0, top, x1, bottom, value in cells:
-        read = cell_amount(page, (x0, top, x1, bottom), multiplier) or Decimal(0)
-        ours = (Decimal(value) * multiplier).quantize(CENT) if value is not None else Decimal(0)
-        if read != ours:
-            return PageCheck(False, printed, None, f"a cell of {group} prints {read}, not {ours}")
+    boxes = [(group, (x0, top, x1, bottom), value) for x0, top, x1, bottom, value in cells]
+    misread = _misread(page, boxes, multiplier)
+    if misread:
+        return PageCheck(False, printed, None, f"a cell of {misread}")
     return PageCheck(
         True,
         printed,
