@@ -9,9 +9,11 @@ figure in the cited page's text and for the other figure anywhere in the documen
 
 An error is ``confirmed`` when the page prints the checked figure where it was read, and: for a
 row total, no sum of the numbers printed in its line gives that figure (which columns are parts
-is our reading, so it is not trusted); for a parent or total row, the cells it summed, each read
-from the page, add up to the sum compared (which rows are children is our reading: a row hung
-under the wrong parent is not caught); for facts against their own table's total, the page
+is our reading, so it is not trusted) — or another row of the table adds up over the same
+columns, non-zero wherever this row carries money, and this row's part cells read as extracted;
+for a parent or total row, the cells it summed, each read from the page, add up to the sum
+compared (which rows are children is our reading: a row hung under the wrong parent is not
+caught); for facts against their own table's total, the page
 prints the total and an error inside that table is confirmed. An error that is not confirmed is
 a suspect of ours.
 """
@@ -227,7 +229,12 @@ def _cells_on_page(
         return PageCheck(False, None, None, "the checked cell is blank: no printed figure")
     if result.get("rule") == ROW_TOTAL_RULE:
         span = _group_span(con, result, region.page)
-        return _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
+        check = _row_on_page(page, span, mark.bbox, multiplier, expected, tolerance)
+        parts = row_total_parts(result)
+        sibling_row = None if check.confirmed else sibling_row_adding_up(con, result, parts)
+        if sibling_row is None:
+            return check
+        return _row_as_read(con, result, page, multiplier, printed, parts, sibling_row)
     return _parts_on_page(pdf, evidence, multiplier, printed, result)
 
 
@@ -256,6 +263,105 @@ def _sibling_group_adding_up(con: duckdb.DuckDBPyConnection, result: dict) -> st
     return row[0] if row else None
 
 
+def row_total_parts(result: dict) -> list[str]:
+    """The columns a row total was compared with, as its detail names them
+    ("printed 合计 vs 当年预算/小计 + 上年结转结余/小计")."""
+    _, _, parts = (result.get("detail") or "").partition(" vs ")
+    return [p for p in parts.split(" + ") if p]
+
+
+def _row_amounts(
+    con: duckdb.DuckDBPyConnection, result: dict, row_index: int, paths: list[str]
+) -> dict[str, tuple[tuple[float, float, float, float] | None, Decimal]]:
+    """Per column path of ``paths``: the cell's box on the page and the amount read (0 blank)."""
+    rows = con.execute(
+        "select columns.column_path, cells.x0, cells.top, cells.x1, cells.bottom, cells.value, "
+        "cells.page from raw.cells as cells join raw.columns as columns "
+        "using (document_id, table_id, column_index) where cells.document_id = ? "
+        "and cells.table_id = ? and cells.row_index = ? and list_contains(?, columns.column_path)",
+        [result["document_id"], result["table_id"], row_index, paths],
+    ).fetchall()
+    return {
+        path: (
+            (x0, top, x1, bottom) if x0 is not None else None,
+            Decimal(value) if value is not None else Decimal(0),
+        )
+        for path, x0, top, x1, bottom, value, _page in rows
+    }
+
+
+def sibling_row_adding_up(
+    con: duckdb.DuckDBPyConnection, result: dict, parts: list[str]
+) -> int | None:
+    """Another row of the same table whose same total adds up over non-zero amounts in every
+    part column that carries money in this row: which columns are the total's parts — our
+    reading — is borne out there, down to the columns that matter here (a column carrying
+    money only in failing rows, an "of which" beside its parents, is never borne out)."""
+    if not parts or result.get("row_index") is None:
+        return None
+    here = _row_amounts(con, result, int(result["row_index"]), parts)
+    carrying = [path for path, (_, amount) in here.items() if amount != 0]
+    candidates = con.execute(
+        "select row_index from marts.reconciliation_results where document_id = ? "
+        "and table_id = ? and rule = ? and column_label = ? and status = 'pass' "
+        "and expected_yuan <> 0 and row_index <> ? order by row_index",
+        [
+            result["document_id"],
+            result["table_id"],
+            ROW_TOTAL_RULE,
+            result.get("column_label"),
+            result["row_index"],
+        ],
+    ).fetchall()
+    for (row_index,) in candidates:
+        there = _row_amounts(con, result, row_index, carrying)
+        if all(there.get(path, (None, Decimal(0)))[1] != 0 for path in carrying):
+            return int(row_index)
+    return None
+
+
+def _row_as_read(
+    con: duckdb.DuckDBPyConnection,
+    result: dict,
+    page: pdfplumber.page.Page,
+    multiplier: Decimal,
+    printed: Decimal,
+    parts: list[str],
+    sibling_row: int,
+) -> PageCheck:
+    """A row total whose parts add up in ``sibling_row``: confirmed when every part cell of the
+    row, read from the page, is what the extraction read (a blank is 0)."""
+    cells = _row_amounts(con, result, int(result["row_index"]), parts)
+    misread = _misread(
+        page, [(path, box, value) for path, (box, value) in cells.items()], multiplier
+    )
+    if misread:
+        return PageCheck(False, printed, None, f"the cell of {misread}")
+    label = result.get("column_label")
+    return PageCheck(
+        True,
+        printed,
+        Decimal(result.get("observed_yuan") or 0).quantize(CENT),
+        f"the page prints {printed} over its {len(cells)} part cells as read; {label} adds up "
+        f"over the same columns in row {sibling_row}",
+    )
+
+
+def _misread(
+    page: pdfplumber.page.Page,
+    cells: list[tuple[str, BBox | None, Decimal | None]],
+    multiplier: Decimal,
+) -> str | None:
+    """The first of ``cells`` (label, box, value read by the extraction) whose amount read from
+    the page is another ("X prints a, not b"; a blank and a missing value count 0)."""
+    for label, box, value in cells:
+        read = (cell_amount(page, box, multiplier) or Decimal(0)) if box else Decimal(0)
+        ours = (Decimal(value) * multiplier).quantize(CENT) if value is not None else Decimal(0)
+        if read != ours:
+            return f"{label} prints {read}, not {ours}"
+    return None
+
+
 def _group_as_read(
     con: duckdb.DuckDBPyConnection,
     result: dict,
@@ -276,11 +382,10 @@ def _group_as_read(
         "and cells.x0 is not null",
         [result["document_id"], result["table_id"], result["row_index"], page.page_number, group],
     ).fetchall()
-    for x0, top, x1, bottom, value in cells:
-        read = cell_amount(page, (x0, top, x1, bottom), multiplier) or Decimal(0)
-        ours = (Decimal(value) * multiplier).quantize(CENT) if value is not None else Decimal(0)
-        if read != ours:
-            return PageCheck(False, printed, None, f"a cell of {group} prints {read}, not {ours}")
+    boxes = [(group, (x0, top, x1, bottom), value) for x0, top, x1, bottom, value in cells]
+    misread = _misread(page, boxes, multiplier)
+    if misread:
+        return PageCheck(False, printed, None, f"a cell of {misread}")
     return PageCheck(
         True,
         printed,
@@ -389,10 +494,54 @@ def _figures_in_text(
     pages = sorted({int(page_number)} | {n for n in named if 0 < n <= len(texts)})
     where = [texts[n - 1] for n in pages] if named else texts
     missing = [a for a in (expected, observed) if not any(in_text(t, a) for t in where)]
+    if missing == [observed] and (parts := stated_parts(con, result, own, observed)):
+        return PageCheck(
+            True,
+            expected,
+            observed,
+            f"printed: {expected}, and the parts the narrative states beside it "
+            f"({' + '.join(str(p) for p in parts)}) add up to {observed}",
+        )
     if missing:
         scope = "the pages it cites" if named else "the document"
         return PageCheck(False, None, None, f"{scope} nowhere print {missing[0]}")
     return PageCheck(True, expected, observed, f"printed: {expected} and {observed}")
+
+
+#: The parts a narrative states beside a total (raw.narrative_figures keys).
+STATED_PARTS = {
+    "procurement_total": ("procurement_goods", "procurement_works", "procurement_services"),
+    "three_public_total": (
+        "three_public_outbound_travel",
+        "three_public_official_reception",
+        "three_public_vehicle_purchase",
+        "three_public_vehicle_operation",
+    ),
+}
+
+
+def stated_parts(
+    con: duckdb.DuckDBPyConnection, result: dict, text: str, observed: Decimal
+) -> list[Decimal] | None:
+    """The parts the narrative states beside the total a check compared (goods + works +
+    services; the four 三公 items), when each is printed on the check's page and together they
+    give ``observed``: the sum the check compared is the page's own (a total of 0 万元 stated over
+    parts adding up to 8,140.2 万元)."""
+    keys = STATED_PARTS.get(result.get("row_label") or "")
+    if not keys:
+        return None
+    rows = con.execute(
+        "select amount from raw.narrative_figures where document_id = ? and list_contains(?, key)",
+        [result["document_id"], list(keys)],
+    ).fetchall()
+    parts = [Decimal(amount) * 10000 for (amount,) in rows if amount is not None]
+    if not parts or (sum(parts, Decimal(0)) - observed).copy_abs() > Decimal(
+        result.get("tolerance_yuan") or 0
+    ):
+        return None
+    if not all(in_text(text, part) for part in parts):
+        return None
+    return [part.quantize(CENT) for part in parts]
 
 
 def in_text(text: str, amount_yuan: Decimal) -> bool:

@@ -59,7 +59,12 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
     page) and its own top edge: that is where titles and unit lines are.
     """
     lines = page_lines(page)
-    found = sorted(page.find_tables(dict(SETTINGS.table_finder)), key=lambda t: t.bbox[1])
+    settings = dict(SETTINGS.table_finder)
+    found = page.find_tables(settings)
+    rules = open_top_rules(page, [t.bbox for t in found])
+    if rules:
+        found = page.find_tables({**settings, "explicit_horizontal_lines": rules})
+    found = sorted(found, key=lambda t: t.bbox[1])
     tables: list[PageTable] = []
     previous_bottom = 0.0
     for table in found:
@@ -97,6 +102,46 @@ def locate_tables(page: Page, page_number: int) -> tuple[list[PageTable], list[s
             # lets the table continue on the next page.
             table.is_last_on_page = all(_is_trailer(text) for text in below)
     return tables, [text for _t, _b, text in lines]
+
+
+def open_top_rules(page: Page, tables: list[BBox]) -> list[dict]:
+    """Rules missing at the top of a table: where its vertical rulings rise above its first
+    horizontal rule, across its whole width, and enclose printed text there (a continuation
+    page whose first row lost its top border at the page break), a horizontal edge at the
+    height every rising ruling reaches."""
+    slack = SETTINGS.edge_slack
+    verticals = [e for e in page.edges if e["orientation"] == "v"]
+    rules = []
+    for x0, top, x1, _ in tables:
+        rising = [
+            e
+            for e in verticals
+            if x0 - slack <= e["x0"] <= x1 + slack
+            and e["top"] < top - slack
+            and e["bottom"] >= top - slack
+        ]
+        if len(rising) <= SETTINGS.min_table_columns:
+            continue
+        xs = [e["x0"] for e in rising]
+        if min(xs) > x0 + slack or max(xs) < x1 - slack:
+            continue  # a box above part of the table, not its rulings
+        rise = max(e["top"] for e in rising)
+        band = (x0, rise, x1, top)
+        if not any(_inside(char, band) for char in page.chars if char["text"].strip()):
+            continue
+        rules.append(
+            {
+                "object_type": "open_top_edge",
+                "orientation": "h",
+                "x0": x0,
+                "x1": x1,
+                "top": rise,
+                "bottom": rise,
+                "width": x1 - x0,
+                "height": 0,
+            }
+        )
+    return rules
 
 
 def _separate_overprinted(page: Page, grid: list[list[str | None]], boxes: list[list]) -> None:

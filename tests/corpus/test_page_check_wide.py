@@ -98,3 +98,24 @@ def test_facts_against_a_table_that_contradicts_itself_are_confirmed_by_its_erro
     assert check.confirmed
     assert check.printed_yuan == Decimal("12082000.00")
     assert "inside the table" in check.note and "over parts that add up to" in check.note
+
+
+def test_a_row_total_is_confirmed_where_another_row_bears_out_its_columns(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # p.8 支出总表: 2014002 一般行政管理事务 prints 合计 458.00 over 当年预算/小计 0.00 and
+    # 上年结转结余/小计 0.00 (its 项目支出 458.00 makes the line add up); 2014001 行政运行 adds up over
+    # the same columns (903.85 = 903.85 + 0.00) — the page contradicts itself.
+    found = results(
+        warehouse,
+        PETITIONS_CHANGCHUN,
+        "r.status = 'error' and r.rule = 'row_total_equals_sum_of_columns' "
+        "and r.row_label = '2014002 一般行政管理事务' and r.column_label = '合计'",
+    )
+    assert [(r["expected_yuan"], r["observed_yuan"]) for r in found] == [
+        (Decimal("4580000.00"), Decimal("0.00"))
+    ]
+    with pdfplumber.open(PETITIONS_CHANGCHUN) as pdf:
+        check = check_on_page(warehouse, found[0], pdf)
+    assert check.confirmed
+    assert "adds up over the same columns in row" in check.note

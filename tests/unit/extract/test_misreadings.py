@@ -152,3 +152,21 @@ def test_prior_year_three_public_from_the_total_and_its_stated_change() -> None:
     assert prior('2026年"三公"经费预算数为27.00万元,与2025年预算持平。') == "27.00"
     assert prior('"三公"经费预算18.6万元,按照财政预算定额标准编报,较上年减少24.5万元') == "43.1"
     assert prior('2026年"三公"经费预算数为27.00万元。其中因公出国(境)费20.00万元') is None
+
+
+def test_final_accounts_state_the_outcome_after_the_budget() -> None:
+    # 决算 narrative: "…支出预算593.46万元,支出决算587.55万元" — the figure is the 决算.
+    text = (
+        '2022年度财政拨款安排"三公"经费支出预算593.46万元,支出决算587.55万元,完成预算的99%。'
+        "2022年度财政拨款安排公务接待费预算1.86万元,支出决算0.11万元,完成预算的5.91%。"
+        "2022年度财政拨款安排公务用车运行维护费预算455.12万元,支出决算450.96万元。"
+    )
+    figures = {f.key: f.amount for f in find_figures([[text]], CATALOG)}
+    assert figures["three_public_total"] == "587.55"
+    assert figures["three_public_official_reception"] == "0.11"
+    assert figures["three_public_vehicle_operation"] == "450.96"
+    # A budget's sentence states no 决算: its figure is the budget's, as before.
+    budget = {
+        f.key: f.amount for f in find_figures([['2026年"三公"经费预算数为27.00万元。']], CATALOG)
+    }
+    assert budget["three_public_total"] == "27.00"

@@ -36,6 +36,7 @@ columns as (
         is_other_measure_column,
         list_transform(header_labels, lambda label: regexp_matches(label, {{ total_label_regex() }})) as total_flags,
         regexp_matches(column_path, {{ memo_label_regex() }}) as is_memo,
+        count(amount_yuan) over (partition by document_id, table_id, column_index) > 0 as prints_amounts,
     from one_sided
 ),
 
@@ -129,7 +130,8 @@ measure_columns as (
 
     union all
 
-    -- Tables without a total column: their first plain amount column is the total.
+    -- Tables without a total column: their first plain amount column that prints an amount is
+    -- the total (a text column taken for amounts, 购买服务内容, prints none).
     select
         document_id,
         table_id,
@@ -138,7 +140,7 @@ measure_columns as (
         column_path,
     from columns
     where
-        not is_memo and not is_other_measure_column
+        not is_memo and not is_other_measure_column and prints_amounts
         and (document_id, table_id) not in (
             select (document_id, table_id) from measure_nodes
             where measure = 'total'

@@ -5,7 +5,8 @@
 -- status: pass (exact), warn (within rounding tolerance, or a parent above its printed
 -- children: withheld lines — never a difference above 1 % and above 1 万元), error (anything else).
 -- error_class of an error: extraction_suspect (our facts or reading contradict the page: the facts
--- rule's class, a unit slip or a doubled figure, a row hierarchy failing inside a two-sided summary
+-- rule's class, a unit slip or a doubled figure — inside a table only where no other row of the
+-- same check and column fails by another difference —, a row hierarchy failing inside a two-sided summary
 -- whose printed totals balance) or document_inconsistent (two figures we read as printed disagree:
 -- the publisher's arithmetic).
 
@@ -65,19 +66,42 @@ balanced_tables as (
     where rule in ('income_equals_expenditure', 'income_total_equals_expenditure_total') and status <> 'error'
 ),
 
+-- Within-table checks that fail by other differences than a factor of 2 in the same table and
+-- column: there a doubled row is one more line of the publisher's inconsistency, not something
+-- read twice (a reading that doubles does so on every line it touches).
+inconsistent_columns as (
+    select distinct
+        document_id,
+        table_id,
+        rule,
+        column_label,
+    from unioned
+    where
+        rule_family = 'within_table' and status = 'error'
+        and finding not in ('unit_slip', 'doubled')
+),
+
 classified as (
     select
         unioned.*,
         case
             when unioned.status <> 'error' then null
             when unioned.error_class is not null then unioned.error_class
-            when unioned.finding in ('unit_slip', 'doubled') then 'extraction_suspect'
+            when unioned.finding = 'unit_slip' then 'extraction_suspect'
+            when unioned.finding = 'doubled' and inconsistent_columns.table_id is null then 'extraction_suspect'
             when unioned.rule_family = 'within_table' and balanced_tables.table_id is not null then 'extraction_suspect'
             else 'document_inconsistent'
         end as classified_error,
     from unioned
     left join balanced_tables
         on unioned.document_id = balanced_tables.document_id and unioned.table_id = balanced_tables.table_id
+    left join inconsistent_columns
+        on
+            unioned.rule_family = 'within_table'
+            and unioned.document_id = inconsistent_columns.document_id
+            and unioned.table_id = inconsistent_columns.table_id
+            and unioned.rule = inconsistent_columns.rule
+            and unioned.column_label is not distinct from inconsistent_columns.column_label
 ),
 
 final as (
