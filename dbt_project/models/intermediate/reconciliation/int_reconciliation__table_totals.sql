@@ -2,8 +2,9 @@
 -- 支出总表 = 收支总表 expenditure (本年支出合计 or 支出总计), 收入总表 = 收支总表 income (收入总计
 -- or 本年收入合计), 支出总表 = general budget by function + fund tables where all money is
 -- appropriated (the 收支总表 prints no 事业收入, 结转…), 财政拨款收支总表 expenditure = the same
--- tables, 政府采购 table = the 政府采购 column of 支出总表. One candidate row per (rule × checked
--- table × reading), evaluated in int_reconciliation__cross_table.
+-- tables (or its 本年收入合计 where carried-over appropriations are spent too and the budget
+-- tables print this year's), 政府采购 table = the 政府采购 column of 支出总表. One candidate
+-- row per (rule × checked table × reading), evaluated in int_reconciliation__cross_table.
 
 with
 
@@ -52,6 +53,11 @@ rules as (
             'appropriation_summary_matches_budget_tables', 'fiscal_appropriation_summary', 'expenditure_current',
             'budget_tables', 'total', 'tables', false
         ),
+        -- where 上年结转 appropriations are spent too, the budget tables may print this year's only
+        (
+            'appropriation_summary_matches_budget_tables', 'fiscal_appropriation_summary', 'income_current',
+            'budget_tables', 'total', 'tables', false
+        ),
         (
             'procurement_table_matches_expenditure_table', 'procurement', 'total',
             'expenditure_summary', 'procurement', 'column', false
@@ -72,6 +78,18 @@ other_income as (
         and regexp_matches(
             row_label || ' ' || coalesce(row_name, ''), '事业|经营|其他收入|专户|上级补助|附属单位|单位资金|结转|结余|非财政'
         )
+),
+
+-- Summaries spending carried-over appropriations: their 本年支出合计 is read, and their 本年收入合计
+-- is the second reading (this year's money) — never the only one.
+spending_carryover as (
+    select
+        document_id,
+        table_id,
+    from details
+    where table_type = 'fiscal_appropriation_summary'
+    group by all
+    having bool_or(measure = 'expenditure_current') and sum(amount_yuan) filter (where measure = 'income_carryover') > 0
 ),
 
 final as (
@@ -100,7 +118,16 @@ final as (
             detail.document_id = other.document_id
             and rules.other_table_type = other.table_type
             and rules.other_measure = other.measure
-    where not (rules.appropriations_only and detail.document_id in (select document_id from other_income))
+    where
+        not (rules.appropriations_only and detail.document_id in (select document_id from other_income))
+        and (
+            not (rules.table_type = 'fiscal_appropriation_summary' and rules.measure = 'income_current')
+            or exists (
+                select 1
+                from spending_carryover as spending
+                where spending.document_id = detail.document_id and spending.table_id = detail.table_id
+            )
+        )
 )
 
 select * from final
