@@ -129,14 +129,15 @@ def test_frictionless_validates_the_parquet_package(
         content = (parquet_export / declared["path"]).read_bytes()
         assert declared["hash"] == f"sha256:{hashlib.sha256(content).hexdigest()}"
         assert "bytes" not in declared
-    # A null in an integer column reaches frictionless as a null, the others as integers.
+    # A null in an integer column (a narrative figure has no printed table) reaches frictionless
+    # as a null, the others as integers.
     with duckdb.connect(str(corpus_warehouse), read_only=True) as con:
         [(rows, nulls)] = con.execute(
-            "select count(*), count(*) filter (where printed_page is null) "
+            "select count(*), count(*) filter (where printed_table_id is null) "
             "from marts.fact_verification"
         ).fetchall()
     pages = [
-        row["printed_page"]
+        row["printed_table_id"]
         for row in frictionless.Package(parquet_export / "datapackage.json")
         .get_resource("fact_verification")
         .read_rows()
@@ -161,7 +162,7 @@ def test_parquet_export_keeps_the_types(parquet_export: Path, corpus_warehouse: 
         ).fetchall()
     assert read == counts
     assert kind == "DECIMAL(20,2)"
-    page = pd.read_parquet(data / "fact_verification.parquet")["printed_page"]
+    page = pd.read_parquet(data / "fact_verification.parquet")["printed_table_id"]
     assert str(page.dtype) == "Int32" and page.isna().sum() > 0
 
 

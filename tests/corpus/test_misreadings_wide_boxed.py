@@ -55,15 +55,10 @@ def test_a_header_cut_into_strips_reads_its_line_numbers_as_line_numbers(warehou
     assert total(warehouse, INDUSTRY, "fct_three_public_expenditure", "year = 2022") == Decimal(
         "168400.00"
     )
-    # What remains: 表13's department row against its units (p.44: 2022年 合计 536,000 over units
-    # adding up to 333,000 — the publisher's), and a procurement line printed above the first
-    # ruling of p.43 (17,000.00, not read: 表12 unit 196,000 over 179,000, and the narrative's
-    # 3,574.02 万元).
-    assert sorted({(e["rule"], e["source_page"]) for e in errors(warehouse, INDUSTRY)}) == [
-        ("department_equals_sum_of_units", 44),
-        ("facts_equal_printed_figure", 15),
-        ("parent_equals_sum_of_children", 42),
-    ]
+    # What remained was ours too: 表13's department row against its units (p.44) and a procurement
+    # line printed above the first ruling of p.43 were rows whose top ruling is not drawn, now read
+    # (tests/corpus/test_unreviewed_errors_wide.py).
+    assert not errors(warehouse, INDUSTRY)
 
 
 def test_a_catalogue_code_before_a_latin_name_is_a_line(warehouse) -> None:
