@@ -19,6 +19,7 @@ import pandas as pd
 
 from .results import (
     KEPT_LISTED,
+    LISTED_ORDER,
     NO_FILE,
     EvaluationTable,
     KeptAudit,
@@ -62,6 +63,9 @@ _DDL = (
     + ", ".join(f"{name} {type_}" for name, type_ in AUDIT_COLUMNS)
     + ");"
 )
+#: The order of a check's first failures: by place in the document, never by write order (which
+#: incremental writes do not keep), so the failure that heads a check is the same in every build.
+_LISTED_ORDER = ", ".join(LISTED_ORDER)
 #: Rows a run replaces: of its replaced documents, and every row of a corpus-level suite.
 _REPLACED = (
     f"{document_key()} in (select document_key from replaced_documents) "
@@ -103,12 +107,12 @@ def asset_of(table: EvaluationTable) -> str:
     return _case(f'"{table.split_column}"', table.assets, table.default_asset)
 
 
-def evaluation_rows(table: EvaluationTable, validated: bool, *extra: str) -> str:
+def evaluation_rows(table: EvaluationTable, validated: bool) -> str:
     """SQL selecting the audit rows (columns of :class:`ValidationResult`, in order and typed)
     of an evaluation table: one row per evaluation, its status computed by the dbt models, the
     expectation that enforces it and the asset it reports on from its split column. With
     ``validated``, of the documents in relation :data:`VALIDATED` only (when the table is
-    validated per document). ``extra``: more columns (SQL) after those."""
+    validated per document)."""
     status = 'cast("status" as varchar)'
     columns = {
         "suite": _literal(table.suite),
@@ -132,18 +136,17 @@ def evaluation_rows(table: EvaluationTable, validated: bool, *extra: str) -> str
         if validated and table.per_document
         else ""
     )
-    return f'select {", ".join([*select, *extra])} from "{table.schema}"."{table.table}"{where}'
+    return f'select {", ".join(select)} from "{table.schema}"."{table.table}"{where}'
 
 
 def list_evaluations(
     con: duckdb.DuckDBPyConnection, table: EvaluationTable, validated: bool
 ) -> tuple[list[ValidationResult], dict[tuple[str, str, str], int], dict[tuple[str, str], int]]:
     """An evaluation table's first failures per asset and status (:data:`KEPT_LISTED`, in
-    the table's order), its rows per ``(suite, asset, status)`` and per ``(source file,
+    document order), its rows per ``(suite, asset, status)`` and per ``(source file,
     status)`` — what a run holds of it."""
     rows = evaluation_rows(table, validated)
-    numbered = evaluation_rows(table, validated, "rowid as table_row")
-    listed = _first_failures(con, f"from ({numbered}) where true", "asset, status", "table_row")
+    listed = _first_failures(con, f"from ({rows}) where true", "asset, status", _LISTED_ORDER)
     counts = {
         (suite, asset, status): n
         for suite, asset, status, n in con.execute(
@@ -261,8 +264,7 @@ def read_kept(con: duckdb.DuckDBPyConnection, scope: ValidationScope) -> KeptAud
                 f"select suite, asset, status, count(*) {kept} group by all"
             ).fetchall()
         }
-        order = "source_file, source_page, rule, row_label, evaluation_id"
-        failures = _first_failures(con, kept, "suite, asset, status", order)
+        failures = _first_failures(con, kept, "suite, asset, status", _LISTED_ORDER)
     return KeptAudit(failures, counts)
 
 

@@ -116,6 +116,24 @@ class KeptAudit:
         )
 
 
+#: Fields of :func:`document_order`, as the audit SQL orders a check's first failures.
+LISTED_ORDER = (
+    "source_file",
+    "source_page",
+    "table_label",
+    "row_label",
+    "column_label",
+    "rule",
+    "evaluation_id",
+)
+
+
+def document_order(result: ValidationResult) -> tuple[tuple[bool, object], ...]:
+    """Sort key: a result's place in its document (empty fields last, as in SQL), the same in
+    full and incremental builds — unlike write order."""
+    return tuple(((v := getattr(result, name)) is None, v) for name in LISTED_ORDER)
+
+
 @dataclass
 class ValidationRun:
     """Everything one validation produced.
@@ -211,14 +229,17 @@ class ValidationRun:
     def for_asset(
         self, suite: str, asset: str
     ) -> tuple[list[ExpectationOutcome], list[ValidationResult], int]:
-        """Outcomes, failures and results of one suite on one asset (``schema.table``), and its
-        number of evaluations (kept rows included)."""
+        """Outcomes, failures and results of one suite on one asset (``schema.table``), in
+        document order, and its number of evaluations (kept rows included)."""
         outcomes = [o for o in self.outcomes if o.suite == suite and o.asset == asset]
-        results = [
-            r
-            for r in (*self.results, *self.listed, *self.kept.failures)
-            if r.suite == suite and r.asset == asset
-        ]
+        results = sorted(
+            (
+                r
+                for r in (*self.results, *self.listed, *self.kept.failures)
+                if r.suite == suite and r.asset == asset
+            ),
+            key=document_order,
+        )
         counts = (*self.kept.counts.items(), *self.counted.items())
         held = sum(n for (s, a, _), n in counts if s == suite and a == asset)
         new = sum(1 for r in self.results if r.suite == suite and r.asset == asset)

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 
 from orchestration.validation.audit import AUDIT_COLUMNS, read_kept
-from orchestration.validation.results import KEPT_LISTED, ValidationRun
+from orchestration.validation.results import KEPT_LISTED, ValidationResult, ValidationRun
 from orchestration.validation.scope import ValidationScope
 
 ASSET = "marts.fct_procurement"
@@ -64,3 +64,20 @@ def test_kept_rows_are_counted_and_only_the_first_failures_read() -> None:
     assert run.count("error", "reconciliation", "marts.fct_budget_revenue") == 0
     assert run.evaluations == KEPT_LISTED + 35
     assert run.passed is False  # a kept error
+
+
+def test_a_check_lists_its_failures_in_document_order_whatever_was_validated_now() -> None:
+    """The failure heading a check is the same in a full and an incremental build: the run's own
+    (the changed document, k2) and the kept ones (k1) are listed by file and page, not by which
+    were validated now."""
+    con = _audit(2)
+    scope = ValidationScope({"k1": "f1", "k2": "f2"}, frozenset({"k2"}))
+    kept = read_kept(con, scope)
+    columns = [name for name, _ in AUDIT_COLUMNS[1:]]
+    (row,) = con.execute(
+        f"select {', '.join(columns)} from audit.validation_results where document_id = 'k2'"
+    ).fetchall()
+    now = ValidationResult(**dict(zip(columns, row, strict=True)))
+    run = ValidationRun([], [], dt.datetime(2026, 12, 7), scope=scope, kept=kept, listed=[now])
+    _, results, _ = run.for_asset("reconciliation", ASSET)
+    assert [r.evaluation_id for r in results] == ["e0", "w000", "e1", "w001", "x"]
