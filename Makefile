@@ -9,7 +9,7 @@ DBT_DIR := dbt_project
 MANIFEST := $(DBT_DIR)/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast dev lint format docs bench bench-scale clean install sample corpus regions
+.PHONY: run test test-fast dev lint format docs bench bench-scale bench-add-one clean install sample corpus regions
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,12 @@ SCALE_JSON ?= warehouse/bench_scale.json
 bench-scale: $(STAMP) $(MANIFEST)  ## Stage times and peak memory of builds of 10²–10⁴ documents from cached extracts
 	mkdir -p $(dir $(SCALE_JSON))
 	$(BIN)/python -m bench.bench_scale --sizes $(SCALE_SIZES) --json $(SCALE_JSON) $(SCALE_ARGS)
+
+# ADD_ONE_ARGS e.g. --base warehouse/wide (make corpus's warehouse: no extraction of the crawl)
+ADD_ONE_ARGS ?=
+
+bench-add-one: $(STAMP) $(MANIFEST)  ## One PDF added to the 219-file crawl's warehouse against that PDF built alone
+	$(BIN)/python -m bench.bench_add_one $(ADD_ONE_ARGS)
 
 CORPUS_DIR ?= ../shared/corpus/wide
 CORPUS_WAREHOUSE ?= warehouse/wide/budget.duckdb
