@@ -94,3 +94,27 @@ def test_how_it_works_names_the_module_of_every_stage() -> None:
         modules = re.findall(r"`(orchestration/[\w/]+\.py)`", item.group(1))
         assert modules, f"{stage} names no module"
         assert all((ROOT / module).is_file() for module in modules), modules
+
+
+def heading_anchors(doc: Path) -> set[str]:
+    """The anchors GitHub gives the headings of ``doc`` (lowercase, punctuation dropped, spaces
+    to hyphens; code blocks left out)."""
+    text = re.sub(r"```.*?```", "", doc.read_text(encoding="utf-8"), flags=re.S)
+    headings = re.findall(r"^#+ (.*)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_link_to_a_section_finds_it() -> None:
+    """Links such as ``performance.md#scale`` in the README and docs/ point to a heading that is
+    there (sections are renamed and dropped as the docs follow the code)."""
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    broken, checked = [], 0
+    for doc in docs:
+        links = re.findall(r"\]\(([\w./-]*\.md)?#([^)\s]+)\)", doc.read_text(encoding="utf-8"))
+        checked += len(links)
+        for target, anchor in links:
+            linked = doc.parent / target if target else doc
+            if not linked.exists() or anchor not in heading_anchors(linked):
+                broken.append(f"{doc.relative_to(ROOT)}: {target}#{anchor}")
+    assert checked >= 5
+    assert broken == []
