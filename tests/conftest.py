@@ -49,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--record-durations",
         action="store_true",
-        help="rewrite tests/durations.json (the order of xdist's units) from this run",
+        help="update tests/durations.json (the order of xdist's units) with this run's tests",
     )
 
 

@@ -8,9 +8,12 @@
   pytest-xdist issue 1386).
 - **Order**: units go out longest first (`tests/durations.json`), so the last to finish are
   short and the workers end together.
-- **Shared session builds**: the cheaper session builds (the sample, the CLI evidence build, the
-  corpus extracts, the extract cache) live in a folder all workers of the run share; the first
-  worker to need one makes it under a file lock, the others reuse it (`made_once`).
+- **Shared session builds**: the session builds of `tests/conftest.py` (the sample, the corpus
+  build, the CLI evidence build, the corpus extracts) and the extract cache live in a folder all
+  workers of the run share; the first worker to need a build makes it under a file lock, the
+  others reuse it (`made_once`).
+- **Durations**: `--record-durations` writes each test's seconds to `tests/durations.json`
+  (`DurationRecorder`), merged into what is there, so a partial run updates only its tests.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from xdist.remote import Producer
 from xdist.scheduler import LoadScopeScheduling
 from xdist.workermanage import NodeManager
 
@@ -31,8 +36,8 @@ from tests.paths import TESTS
 
 #: Session fixtures worth one worker: the modules using one are one unit.
 GROUPING_FIXTURES = frozenset({"corpus_warehouse", "wide_warehouse", "postgres"})
-#: Seconds each test took (setup + call + teardown; those above `MIN_RECORDED`) in a whole run
-#: on 2 cores; `make test PYTEST_ARGS=--record-durations` rewrites it.
+#: Seconds each test took (setup + call + teardown; those of at least `MIN_RECORDED`) in a whole
+#: run on 2 cores; `make test PYTEST_ARGS=--record-durations` updates it.
 DURATIONS = TESTS / "durations.json"
 MIN_RECORDED = 0.5
 #: The file the workers write {test id: unit} to, for the controller.
@@ -50,6 +55,7 @@ def run_folder(factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on ``path`` (created if missing) for the block."""
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
         yield
@@ -57,13 +63,14 @@ def _locked(path: Path) -> Iterator[None]:
 
 def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
     """The run's folder ``name``, filled by ``make(folder)`` once for all workers: the first to
-    ask makes it while the others wait for the lock; a failed ``make`` is tried again by the
-    next to ask (and fails its tests too)."""
+    ask makes it while the others wait for the lock; a failed ``make`` is tried again, in an
+    emptied folder, by the next to ask (and fails its tests too)."""
     root = run_folder(factory)
     folder, done = root / name, root / f"{name}.done"
     with _locked(root / f"{name}.lock"):
         if not done.exists():
-            folder.mkdir(exist_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
+            folder.mkdir()
             make(folder)
             done.touch()
     return folder
@@ -96,7 +103,10 @@ class UnitScheduler:
         self.units = Path(name)
         os.environ[UNITS_ENV] = name  # the workers start after this and inherit it
 
-    def pytest_xdist_make_scheduler(self, config: pytest.Config, log) -> LoadScopeScheduling | None:
+    def pytest_xdist_make_scheduler(
+        self, config: pytest.Config, log: Producer
+    ) -> LoadScopeScheduling | None:
+        """Our scheduler for xdist's default ``--dist load``."""
         if config.getoption("dist") != "load":
             return None  # an explicit --dist keeps xdist's own
         config.option.loadscopereorder = False  # keep the workers' order: longest first
@@ -109,12 +119,13 @@ class UnitScheduler:
 class _UnitScheduling(LoadScopeScheduling):
     """xdist's scope scheduling with the workers' units as scopes."""
 
-    def __init__(self, config: pytest.Config, log, units: Path) -> None:
+    def __init__(self, config: pytest.Config, log: Producer, units: Path) -> None:
         super().__init__(config, log)
         self._file = units
         self._units: dict[str, str] | None = None
 
     def _split_scope(self, nodeid: str) -> str:
+        """The unit of test ``nodeid`` (the test itself when the workers named none)."""
         if self._units is None:  # first asked once every worker has collected (and written)
             self._units = json.loads(self._file.read_text())
         return self._units.get(nodeid, nodeid)
@@ -145,11 +156,15 @@ class WorkUnits:
 
 
 def _module(item: pytest.Item) -> str:
+    """The id of the test's module (its file's path)."""
     return item.nodeid.split("::", 1)[0]
 
 
 def _units(items: list[pytest.Item]) -> dict[str, str]:
-    """{module: unit}: a module is its own unit unless a grouping fixture joins it to others."""
+    """{module: unit}: a module is its own unit unless a grouping fixture joins it to others.
+
+    Union-find over modules and grouping fixtures (keyed ``<fixture>``): a test using a grouping
+    fixture joins its module's set to the fixture's; a unit is named by its set's root."""
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -160,17 +175,20 @@ def _units(items: list[pytest.Item]) -> dict[str, str]:
     for item in items:
         module = find(_module(item))
         for fixture in sorted(GROUPING_FIXTURES & set(getattr(item, "fixturenames", ()))):
-            parent[module] = module = find(f"<{fixture}>")
+            root = find(f"<{fixture}>")
+            parent[module] = root  # the module's set joins the fixture's
+            module = root
     return {key: find(key) for key in parent if not key.startswith("<")}
 
 
 def durations() -> dict[str, float]:
+    """{test id: seconds} of `DURATIONS` (empty when there is none)."""
     return json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
 
 
 class DurationRecorder:
-    """`--record-durations`: rewrite `DURATIONS` from this run's reports (the controller sees
-    every worker's)."""
+    """`--record-durations`: update `DURATIONS` from this run's reports (the controller sees
+    every worker's); the tests this run did not run keep their seconds."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -179,5 +197,6 @@ class DurationRecorder:
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
 
     def pytest_sessionfinish(self) -> None:
-        kept = {k: round(v, 1) for k, v in sorted(self.seconds.items()) if v >= MIN_RECORDED}
+        seconds = {**durations(), **self.seconds}
+        kept = {k: round(v, 1) for k, v in sorted(seconds.items()) if v >= MIN_RECORDED}
         DURATIONS.write_text(json.dumps(kept, indent=0, ensure_ascii=False) + "\n")

@@ -2,9 +2,15 @@
 
 Route (see docs/validation.md): the rule arithmetic happens in SQL (dbt models
 ``int_reconciliation__*`` → ``marts.reconciliation_results``); GE validates pandas frames read
-from DuckDB over one read-only connection that is closed before GE starts. GE therefore never
-holds the warehouse file, never sees a DECIMAL (amounts it checks are cast to DOUBLE in SQL; the
-exact amounts reported come from DuckDB as text), and needs no patched SQL datasource.
+from DuckDB over one read-only connection that is closed before GE starts (a second one, after
+GE, reads the fact rows it flagged). GE therefore never holds the warehouse file, never sees a
+DECIMAL (amounts it checks are cast to DOUBLE in SQL; the exact amounts reported come from
+DuckDB as text), and needs no patched SQL datasource.
+
+A fact-table suite (no ``split_column``) may hold only lower bounds
+(``expect_column_values_to_be_between`` with ``min_value``, severity critical): its audit rows
+are a failing row per fact below the bound and, per clean document, a passing row with the
+document's smallest value (:func:`_fact_rows`). Any other expectation there is refused.
 
 :func:`collect_validation` is pure with respect to the warehouse: it reads, validates and returns
 rows; :func:`.audit.write_validation_results` is the one write, on the orchestrator's connection.
@@ -50,8 +56,14 @@ _AMOUNT_FIELDS = [
 ]
 
 
+#: The one expectation a fact-table suite may hold (see the module's docstring).
+FACT_EXPECTATION = "expect_column_values_to_be_between"
+
+
 @dataclass(frozen=True)
 class _Batch:
+    """One suite's rows of one asset, as GE validates them."""
+
     suite: SuiteDefinition
     asset: str  # table name in the suite's schema
     table: str
@@ -77,11 +89,11 @@ def collect_validation(
 
     Per-document suites validate only the documents whose rows changed since the audit rows in
     the warehouse were computed (:mod:`.scope`; ``full``: every document); corpus-level suites
-    validate every row. Reads the warehouse read-only over one connection, closed before GE
-    runs; writes nothing to it. With ``data_docs_dir``, GE Data Docs HTML of the batches
-    validated is (re)built there.
+    validate every row. Reads the warehouse read-only (one connection closed before GE runs,
+    one after it for the fact rows GE flagged); writes nothing to it. With ``data_docs_dir``,
+    GE Data Docs HTML of the batches validated is (re)built there.
     """
-    return validate_read(read_warehouse(database, suites_dir, full), data_docs_dir)
+    return _validate_read(_read_warehouse(database, suites_dir, full), data_docs_dir)
 
 
 @dataclass(frozen=True)
@@ -95,20 +107,20 @@ class _Evaluations:
 
 
 @dataclass(frozen=True)
-class WarehouseRead:
+class _WarehouseRead:
     """What the suites validate, read from a warehouse (no connection kept)."""
 
     batches: list[_Batch]
-    documents: dict[str, str]
+    documents: dict[str, str]  # document_id → source_file, of every document
     scope: ValidationScope
     kept: KeptAudit
     evaluations: _Evaluations
     database: Path  # read again after GE for the fact rows it flagged
 
 
-def read_warehouse(
+def _read_warehouse(
     database: Path, suites_dir: Path = EXPECTATIONS_DIR, full: bool = False
-) -> WarehouseRead:
+) -> _WarehouseRead:
     """:func:`collect_validation`'s read over one read-only connection: which documents to
     validate, their batches, and the audit rows kept for the others."""
     database = Path(database)
@@ -124,10 +136,10 @@ def read_warehouse(
         )
         batches, evaluations = _read_batches(con, suites, scope)
         kept = read_kept(con, scope)
-    return WarehouseRead(batches, documents, scope, kept, evaluations, database)
+    return _WarehouseRead(batches, documents, scope, kept, evaluations, database)
 
 
-def validate_read(read: WarehouseRead, data_docs_dir: Path | None = None) -> ValidationRun:
+def _validate_read(read: _WarehouseRead, data_docs_dir: Path | None = None) -> ValidationRun:
     """:func:`collect_validation` after its read: GE over the batches, the result rows."""
     batches, documents = read.batches, read.documents
     outcomes, failing = _run_great_expectations(batches, data_docs_dir)
@@ -158,6 +170,8 @@ def _read_batches(
     suites: Sequence[SuiteDefinition],
     scope: ValidationScope,
 ) -> tuple[list[_Batch], _Evaluations]:
+    """The batches GE validates (of the changed documents where a suite is per document), and
+    what the run holds of the evaluation tables."""
     batches: list[_Batch] = []
     evaluations = _Evaluations([], [], {}, {})
     incremental = scope.changed is not None
@@ -174,7 +188,7 @@ def _read_batches(
         for table in target.tables(tables):
             columns = _columns(con, target.schema, table)
             if target.split_column:
-                evaluated = _evaluation_table(suite, table, columns, target.asset_names(tables))
+                evaluated = _evaluation_table(suite, table, columns)
                 listed, counted, per_file = list_evaluations(con, evaluated, incremental)
                 evaluations.tables.append(evaluated)
                 evaluations.listed.extend(listed)
@@ -188,6 +202,7 @@ def _read_batches(
                     frame = _read_frame(con, source, columns, _wanted(suite), validated, where)
                     batches.append(_Batch(suite, asset, table, frame, None))
             else:
+                _check_fact_suite(suite)
                 id_column = target.id_column or columns[0][0]
                 source = (target.schema, table)
                 frame = _read_frame(con, source, columns, _wanted(suite, id_column), validated)
@@ -200,9 +215,27 @@ def _read_batches(
     ], evaluations
 
 
+def _check_fact_suite(suite: SuiteDefinition) -> None:
+    """Refuse a fact-table suite whose expectations :func:`_fact_rows` cannot report: each must
+    be a critical lower bound on a column (the module's docstring)."""
+    for expectation in suite.document["expectations"]:
+        kwargs = expectation.get("kwargs", {})
+        if (
+            expectation["type"] != FACT_EXPECTATION
+            or "column" not in kwargs
+            or kwargs.get("min_value") is None
+            or kwargs.get("max_value") is not None
+            or expectation.get("severity", "critical") != "critical"
+        ):
+            raise ValueError(
+                f"suite {suite.name} ({suite.path.name}) validates fact tables: each expectation "
+                f"must be a critical {FACT_EXPECTATION} with a min_value only, not {expectation}"
+            )
+
+
 def _smallest_per_document(
     con: duckdb.DuckDBPyConnection,
-    table: tuple[str, str],
+    source: tuple[str, str],
     columns: list[tuple[str, str]],
     suite: SuiteDefinition,
     validated: bool,
@@ -217,7 +250,7 @@ def _smallest_per_document(
             smallest = f"cast({smallest} as varchar)"
         select.append(f'{smallest} as "{name}"')
     where = f"where {document_key()} in (select document_key from {VALIDATED})" if validated else ""
-    schema, name = table
+    schema, name = source
     return con.execute(
         f'select {", ".join(select)} from "{schema}"."{name}" {where} '
         "group by document_id order by document_id"
@@ -258,8 +291,9 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tu
 
 
 def _evaluation_table(
-    suite: SuiteDefinition, table: str, columns: list[tuple[str, str]], assets: list[str]
+    suite: SuiteDefinition, table: str, columns: list[tuple[str, str]]
 ) -> EvaluationTable:
+    """A suite's table of rule evaluations (``split_column`` set), as the audit write reads it."""
     target = suite.target
     assert target.split_column is not None
     return EvaluationTable(
@@ -287,7 +321,7 @@ def _wanted(suite: SuiteDefinition, *also: str) -> set[str]:
 
 def _read_frame(
     con: duckdb.DuckDBPyConnection,
-    table: tuple[str, str],
+    source: tuple[str, str],
     columns: list[tuple[str, str]],
     wanted: set[str] | None,
     validated: bool,
@@ -295,7 +329,7 @@ def _read_frame(
 ) -> pd.DataFrame:
     """The rows of a table (of the documents in :data:`VALIDATED` when ``validated``; only the
     ``wanted`` columns, if given). DECIMAL columns as DOUBLE (for GE) and, when every column is
-    read, also as exact text (``<name>__text``). ``table``: ``(schema, name)``."""
+    read, also as exact text (``<name>__text``). ``source``: ``(schema, table)``."""
     select = []
     for name, data_type in columns:
         if wanted is not None and name not in wanted:
@@ -309,11 +343,13 @@ def _read_frame(
             select.append(quoted)
     if validated:
         where += f" and {document_key()} in (select document_key from {VALIDATED})"
-    schema, name = table
+    schema, name = source
     return con.execute(f'select {", ".join(select)} from "{schema}"."{name}" where {where}').df()
 
 
 def _ge_context(data_docs_dir: Path | None) -> Any:
+    """An ephemeral GE context (no files, no analytics, no progress bars), with a Data Docs
+    site in ``data_docs_dir`` (emptied first) when given."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -435,6 +471,8 @@ def _result(batch: _Batch, expectation: str, values: Mapping[str, Any]) -> Valid
 
 
 def _fact_label(record: dict[str, Any]) -> str | None:
+    """A fact row's label: the first present column of each group of
+    :data:`_FACT_LABEL_COLUMNS` (code, name, detail), joined by spaces."""
     parts = []
     for group in _FACT_LABEL_COLUMNS:
         for column in group:
@@ -451,8 +489,8 @@ def _fact_rows(
     documents: dict[str, str],
     flagged: pd.DataFrame | None,
 ) -> list[ValidationResult]:
-    """Per fact table: a failing row per GE-flagged fact (``flagged``: those rows), a passing
-    row per clean document."""
+    """Per fact table and lower bound (:func:`_check_fact_suite`): a failing row per fact GE
+    flagged (``flagged``: those rows), a passing row per clean document."""
     rows: list[ValidationResult] = []
     per_document = batch.per_document
     assert per_document is not None and batch.id_column is not None
@@ -461,10 +499,12 @@ def _fact_rows(
     for expectation, rule in zip(
         batch.suite.document["expectations"], batch.suite.expectation_rules(), strict=True
     ):
-        kind, column = expectation["type"], expectation["kwargs"]["column"]
+        kind, kwargs = expectation["type"], expectation["kwargs"]
+        column, minimum = kwargs["column"], kwargs["min_value"]
+        bound = Decimal(str(minimum)).quantize(zero)  # in cents, as amounts are
         text_column = f"{column}__text"
         bad_ids = failing.get((batch.suite.name, batch.asset, kind + ":" + rule), set())
-        bad = flagged[ids.isin(bad_ids)] if flagged is not None and ids is not None else None
+        bad = flagged[ids.isin(bad_ids)] if ids is not None else None
         for record in [] if bad is None else bad.to_dict("records"):
             amount = _value(record.get(text_column, record.get(column)))
             values = {
@@ -478,14 +518,15 @@ def _fact_rows(
                 "unit_name": record.get("unit_name"),
                 "row_label": _fact_label(record),
                 "column_label": column,
-                "expected_yuan": zero,
+                "expected_yuan": bound,
                 "observed_yuan": amount,
-                "difference_yuan": amount,
+                "difference_yuan": None if amount is None else Decimal(str(amount)) - bound,
                 "tolerance_yuan": zero,
                 "items_summed": 1,
-                "detail": f"{batch.table}.{column} = {amount} < 0 (bound: ≥ 0)",
+                "detail": f"{batch.table}.{column} = {amount} < {minimum} (bound: ≥ {minimum})",
                 "evaluation_id": str(record[batch.id_column]),
-                # a budget amount is never negative: a change column read as an amount
+                # an amount below its bound (a negative budget amount): a change column read
+                # as an amount, so our reading, not the document
                 "error_class": "extraction_suspect",
             }
             rows.append(_result(batch, kind, values))
@@ -503,11 +544,11 @@ def _fact_rows(
                 "table_label": batch.table,
                 "row_label": f"{record['rows']} rows",
                 "column_label": column,
-                "expected_yuan": zero,
+                "expected_yuan": bound,
                 "observed_yuan": record.get(column),
                 "tolerance_yuan": zero,
                 "items_summed": record["rows"],
-                "detail": f"smallest {batch.table}.{column} of the document (bound: ≥ 0)",
+                "detail": f"smallest {batch.table}.{column} of the document (bound: ≥ {minimum})",
             }
             rows.append(_result(batch, kind, values))
     return rows
