@@ -4,8 +4,9 @@ per session (extract cache, sample warehouse, corpus warehouse, corpus extracts)
 Markers are given here, so `make test-fast` (`-m "not corpus and not slow"`) needs no list of
 files. The folder gives the kind: `tests/unit/` → `unit` (no builds: a unit test asking for a
 build fixture is a collection error), `tests/integration/` → `integration`, `tests/corpus/` →
-`corpus`. Fixtures add to that: a test using the real corpus (directly or through a fixture) is
-marked `corpus`, one using a whole CLI build `slow`.
+`corpus`. Fixtures add to that: a test using the real corpus (through a fixture, or a module
+that imports `CORPUS`, `WIDE` or `corpus_pdfs` from `tests.paths`) is marked `corpus`, one using
+a whole CLI build `slow`.
 
 `make test` runs on two pytest-xdist workers (`-n 2`): how the work is split and the session
 builds shared between them is `tests/workers.py`.
@@ -34,7 +35,7 @@ from orchestration.extract.document import Extract
 from orchestration.warehouse.extract_cache import read_extract
 from orchestration.warehouse.extract_pool import extract_all
 from tests import signals, workers
-from tests.paths import CORPUS, SAMPLE_PDF, TESTS, corpus_pdfs
+from tests.paths import CORPUS, SAMPLE_PDF, TESTS, WIDE, corpus_pdfs
 from tests.warehouse_build import build_shared
 from tests.workers import made_once, run_folder
 
@@ -42,6 +43,8 @@ FOLDER_MARKERS = {"unit": "unit", "integration": "integration", "corpus": "corpu
 CORPUS_FIXTURES = {"corpus_dir", "corpus_warehouse", "corpus_extracts"}
 SLOW_FIXTURES = {"evidence_build", "wide_warehouse"}  # whole builds (CLI, wide crawl)
 BUILD_FIXTURES = {"extract_cache", "sample_warehouse", *CORPUS_FIXTURES, *SLOW_FIXTURES}
+#: What a test module imports from `tests.paths` to read the real corpus without a fixture.
+CORPUS_PATHS = (CORPUS, WIDE, corpus_pdfs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,10 +102,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 f"{item.nodeid} uses {sorted(BUILD_FIXTURES & fixtures)}: a build, not a unit "
                 "test — move it to tests/integration/ or tests/corpus/"
             )
-        if CORPUS_FIXTURES & fixtures:
+        if CORPUS_FIXTURES & fixtures or _reads_corpus(item):
             item.add_marker(pytest.mark.corpus)
         if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+
+
+def _reads_corpus(item: pytest.Item) -> bool:
+    """Whether the test's module holds the corpus's paths (`CORPUS_PATHS`) of `tests.paths`."""
+    module = getattr(item, "module", None)
+    held = vars(module).values() if module is not None else ()
+    return any(value is path for value in held for path in CORPUS_PATHS)
 
 
 @pytest.hookimpl(hookwrapper=True)

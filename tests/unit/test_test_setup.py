@@ -1,0 +1,65 @@
+"""How the suite is set up (issue 24): `make test` and `.ci/run` install the browser and font by
+the same script, every test has a time limit, and a test's markers follow from its folder and
+from what it reads, so `make test-fast` leaves out the real corpus and whole builds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+
+from tests.paths import ROOT
+
+TEST_DEPS = "tools/install_test_deps.sh"
+COLLECT = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+
+
+def make_dry_run(target: str) -> list[str]:
+    """The commands ``make <target>`` would run (nothing is run)."""
+    done = subprocess.run(
+        ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.splitlines()
+
+
+def test_make_test_and_ci_install_the_browser_and_font_by_one_script() -> None:
+    commands = make_dry_run("test")
+    pytest_line = next(i for i, line in enumerate(commands) if "/bin/pytest" in line)
+    assert TEST_DEPS in commands[:pytest_line]
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    ci = [line for line in ci if line and not line.startswith("#")]
+    installs = next(i for i, line in enumerate(ci) if line.startswith(TEST_DEPS))
+    assert installs < ci.index("make test")
+    assert "apt_install.sh" in (ROOT / TEST_DEPS).read_text()  # the one install step
+
+
+def test_make_test_fast_leaves_out_the_corpus_and_whole_builds() -> None:
+    [command] = [line for line in make_dry_run("test-fast") if "/bin/pytest" in line]
+    assert '-m "not corpus and not slow"' in command
+
+
+def test_every_test_and_its_fixture_setup_have_a_time_limit() -> None:
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    ini = options["ini_options"]
+    assert ini["timeout"] > 0 and ini["timeout_func_only"] is True
+    assert int(ini["setup_timeout"]) > 0  # tests/conftest.py times fixture setup with it
+
+
+def test_a_module_reading_the_corpus_by_path_is_marked_corpus() -> None:
+    """``test_incremental`` reads ``tests.paths.CORPUS`` and ``WIDE`` directly (no corpus
+    fixture); the integration folder gives it ``integration``."""
+    module = "tests/integration/test_incremental.py"
+    counts = {}
+    for marker in ("corpus and integration", "not corpus"):
+        done = subprocess.run(
+            [*COLLECT, "-m", marker, module],
+            cwd=ROOT,
+            env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        counts[marker] = sum(1 for line in done.stdout.splitlines() if "::" in line)
+    assert counts["corpus and integration"] > 0
+    assert counts["not corpus"] == 0
