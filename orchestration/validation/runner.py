@@ -66,7 +66,7 @@ class _Batch:
 
     suite: SuiteDefinition
     asset: str  # table name in the suite's schema
-    table: str
+    table: str  # the table read (an evaluation table's rows are split among assets)
     frame: pd.DataFrame  # what GE validates
     id_column: str | None  # the column naming a failing row (None: an evaluation table's)
     # a fact table's: per document, its rows and each checked column's smallest value (exact)
