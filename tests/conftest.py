@@ -12,7 +12,8 @@ a whole CLI build `slow`.
 builds shared between them is `tests/workers.py`.
 
 Timeouts (`[tool.pytest.ini_options]`): pytest-timeout's `timeout` limits each test function;
-fixture setup, where the session's builds happen, gets `setup_timeout` of its own (given here).
+fixture setup, where the session's builds happen, and fixture teardown each get `setup_timeout`
+of their own (given here).
 
 Ctrl-C and SIGTERM stop the run: SIGTERM (and SIGHUP) raise `KeyboardInterrupt` as Ctrl-C does,
 so fixtures tear down and stop the servers and helper processes they started; the xdist
@@ -48,7 +49,9 @@ CORPUS_PATHS = (CORPUS, WIDE, corpus_pdfs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("setup_timeout", "seconds one test's fixture setup may take", default="1200")
+    parser.addini(
+        "setup_timeout", "seconds one test's fixture setup (or teardown) may take", default="1200"
+    )
     parser.addoption(
         "--record-durations",
         action="store_true",
@@ -115,25 +118,41 @@ def _reads_corpus(item: pytest.Item) -> bool:
     return any(value is path for value in held for path in CORPUS_PATHS)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    """Fixture setup under its own limit (`timeout` counts the test function only)."""
-    hooks = item.config.hook
-    timed = item.config.pluginmanager.hasplugin("timeout")
-    if timed:
+@contextlib.contextmanager
+def _fixture_time_limit(item: pytest.Item) -> Iterator[None]:
+    """The block (fixture setup or teardown) under `setup_timeout`: pytest-timeout's `timeout`
+    counts the test function only. No limit without pytest-timeout or with `--timeout=0`."""
+    limit = None
+    if item.config.pluginmanager.hasplugin("timeout"):
         from pytest_timeout import get_env_settings
 
-        limit = get_env_settings(item.config)  # ini, command line, $PYTEST_TIMEOUT
-        timed = bool(limit.timeout)  # --timeout=0 turns both limits off
-    if timed:
-        seconds = float(item.config.getini("setup_timeout"))
-        setup = limit._replace(timeout=seconds, func_only=False)
-        hooks.pytest_timeout_set_timer(item=item, settings=setup)
+        settings = get_env_settings(item.config)  # ini, command line, $PYTEST_TIMEOUT
+        if settings.timeout:
+            seconds = float(item.config.getini("setup_timeout"))
+            limit = settings._replace(timeout=seconds, func_only=False)
+    if limit is None:
+        yield
+        return
+    hooks = item.config.hook
+    hooks.pytest_timeout_set_timer(item=item, settings=limit)
     try:
         yield
     finally:
-        if timed:
-            hooks.pytest_timeout_cancel_timer(item=item)
+        hooks.pytest_timeout_cancel_timer(item=item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Fixture setup (where the session's builds happen) under its own limit."""
+    with _fixture_time_limit(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Fixture teardown (stopping servers and helper processes) under the same limit."""
+    with _fixture_time_limit(item):
+        yield
 
 
 @pytest.fixture(scope="session")

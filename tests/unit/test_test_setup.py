@@ -7,12 +7,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import tomllib
+from pathlib import Path
 
 from tests.paths import ROOT
 
 TEST_DEPS = "tools/install_test_deps.sh"
 COLLECT = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+
+
+def without_pytest_variables() -> dict[str, str]:
+    """This environment without what an outer pytest (or xdist worker) set."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
 
 
 def make_dry_run(target: str) -> list[str]:
@@ -46,6 +53,56 @@ def test_every_test_and_its_fixture_setup_have_a_time_limit() -> None:
     assert int(ini["setup_timeout"]) > 0  # tests/conftest.py times fixture setup with it
 
 
+HANGS = """
+import time
+
+import pytest
+
+from tests.conftest import pytest_addoption, pytest_runtest_setup, pytest_runtest_teardown
+
+
+@pytest.fixture
+def hangs_in_setup():
+    time.sleep(120)
+
+
+@pytest.fixture
+def hangs_in_teardown():
+    yield
+    time.sleep(120)
+
+
+def test_setup(hangs_in_setup):
+    pass
+
+
+def test_teardown(hangs_in_teardown):
+    pass
+"""
+
+
+def test_a_hang_in_fixture_setup_or_teardown_fails_its_test(tmp_path: Path) -> None:
+    """The project's hooks give fixture setup and teardown `setup_timeout` each (2 s here)."""
+    (tmp_path / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
+    (tmp_path / "test_hangs.py").write_text(HANGS)
+    limits = ["-o", "timeout=60", "-o", "timeout_func_only=true", "-o", "setup_timeout=2"]
+    started = time.monotonic()
+    done = subprocess.run(
+        [*COLLECT[:3], "-q", "-p", "no:cacheprovider", *limits, str(tmp_path)],
+        cwd=tmp_path,
+        env={**without_pytest_variables(), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert time.monotonic() - started < 60  # neither sleep ran out
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "ERROR at setup of test_setup" in done.stdout
+    assert "ERROR at teardown of test_teardown" in done.stdout
+    assert "ERROR test_hangs.py::test_setup - Failed: Timeout (>2.0s)" in done.stdout
+    assert "1 passed, 2 errors" in done.stdout  # test_teardown's call passed, then timed out
+
+
 def test_a_module_reading_the_corpus_by_path_is_marked_corpus() -> None:
     """``test_incremental`` reads ``tests.paths.CORPUS`` and ``WIDE`` directly (no corpus
     fixture); the integration folder gives it ``integration``."""
@@ -55,7 +112,7 @@ def test_a_module_reading_the_corpus_by_path_is_marked_corpus() -> None:
         done = subprocess.run(
             [*COLLECT, "-m", marker, module],
             cwd=ROOT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
+            env=without_pytest_variables(),
             capture_output=True,
             text=True,
             timeout=300,
