@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 
@@ -38,3 +39,12 @@ def alive(pid: int) -> bool:
         if state != "Z":
             return True
     return False
+
+
+def still_alive(pids: set[int], seconds: float = 30.0) -> list[int]:
+    """Those of ``pids`` still alive after up to ``seconds`` (a deadline against a hang, not a
+    wait: returns as soon as none is left)."""
+    deadline = time.monotonic() + seconds
+    while (running := sorted(pid for pid in pids if alive(pid))) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return running
