@@ -14,6 +14,9 @@ from .console import printable, printable_lines
 
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
+
+    # Private path, for a type hint only (nothing imported at run time): the type of a failed
+    # step's ``failure_data.error``, which Dagster exports under no public name.
     from dagster._utils.error import SerializableErrorInfo
 
     from ..validation.results import ValidationResult

@@ -17,6 +17,8 @@ from orchestration.lake.snapshot_publish import latest_snapshot, publish_snapsho
 #: Longest a reader query or connect may take while a publish runs (a blocked reader would wait
 #: for the whole copy; this machine is shared, so not milliseconds).
 MAX_READER_SECONDS = 5.0
+#: Deadline for a spawned reader's first read, or its first read of the new file (a hang guard).
+READER_DEADLINE = 120
 
 
 def _documents(published: Path) -> int:
@@ -24,9 +26,10 @@ def _documents(published: Path) -> int:
         return con.execute("select count(*) from raw.documents").fetchone()[0]
 
 
-def _reader(published: str, hold: bool, stop, results) -> None:
+def _reader(published: str, hold: bool, stop, read, changed, results) -> None:
     """A BI client in its own process (DuckDB shares one open file per process): counts the
-    documents until ``stop``, over one held connection or a new connection per query; puts
+    documents until ``stop``, over one held connection or a new connection per query; sets
+    ``read`` after its first count and ``changed`` when a count differs from the first; puts
     (counts, slowest seconds, errors) on ``results``."""
     counts, slowest, errors = [], 0.0, []
     held = duckdb.connect(published, read_only=True) if hold else None
@@ -40,6 +43,10 @@ def _reader(published: str, hold: bool, stop, results) -> None:
         except Exception as exc:  # the test names it
             errors.append(repr(exc))
         slowest = max(slowest, time.perf_counter() - started)
+        if counts:
+            read.set()
+            if counts[-1] != counts[0]:
+                changed.set()
     results.put((hold, counts, slowest, errors))
 
 
@@ -55,16 +62,20 @@ def test_a_bi_reader_is_never_blocked_while_a_snapshot_is_published(
 
     context = mp.get_context("spawn")
     stop, results = context.Event(), context.Queue()
+    read = {hold: context.Event() for hold in (True, False)}
+    changed = {hold: context.Event() for hold in (True, False)}
     readers = [
-        context.Process(target=_reader, args=(str(published), hold, stop, results))
+        context.Process(
+            target=_reader, args=(str(published), hold, stop, read[hold], changed[hold], results)
+        )
         for hold in (True, False)
     ]
     for reader in readers:
         reader.start()
     try:
-        time.sleep(3)  # both readers running (a spawned interpreter takes a moment)
+        assert all(event.wait(READER_DEADLINE) for event in read.values())  # both read the old
         second = publish_snapshot(lake, published)
-        time.sleep(1)
+        assert changed[False].wait(READER_DEADLINE)  # a new connection has read the new file
     finally:
         stop.set()
         seen = {hold: rest for hold, *rest in (results.get(timeout=60) for _ in readers)}
