@@ -48,3 +48,23 @@ def still_alive(pids: set[int], seconds: float = 30.0) -> list[int]:
     while (running := sorted(pid for pid in pids if alive(pid))) and time.monotonic() < deadline:
         time.sleep(0.05)
     return running
+
+
+def command_line(pid: int) -> str:
+    """The command line of process ``pid`` (empty once it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def wait_for_descendant(pid: int, text: str, seconds: float = 120.0) -> int:
+    """The first process below ``pid`` whose command line holds ``text``, waited for up to
+    ``seconds`` (a deadline against a hang); AssertionError when none came."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for child in sorted(descendants(pid)):
+            if text in command_line(child):
+                return child
+        time.sleep(0.05)
+    raise AssertionError(f"no process running {text!r} below {pid} after {seconds} s")

@@ -27,11 +27,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.defs.resources import WRAPPER
 from orchestration.extract.pdf_source import fingerprint
 from orchestration.settings import Settings
 from orchestration.warehouse.extract_cache import cache_path, read_entry, write_entry
 from orchestration.warehouse.extract_pool import extract_all
-from tests.processes import descendants, still_alive
+from tests.processes import descendants, still_alive, wait_for_descendant
 
 pytestmark = pytest.mark.slow
 
@@ -368,7 +369,10 @@ def test_kill_9_at_each_stage_leaves_the_published_warehouse_and_no_process(
     lines: list[str] = []
     process = start(raw, warehouse)
     wait_for(process, stage, lines)
-    time.sleep(0.2 if stage == "publishing" else 2.0)
+    if stage == "dbt build …":  # killed while dbt runs, not before it started
+        wait_for_descendant(process.pid, WRAPPER)
+    else:  # a worker extracting the uncached PDF; inside the publish copy
+        time.sleep(0.2 if stage == "publishing" else 2.0)
     children = descendants(process.pid)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
