@@ -15,7 +15,8 @@
 
 with
 
-cells as (
+-- Not materialized: read where used, not copied whole into memory once (10⁴ documents).
+cells as not materialized (
     select * from {{ ref('int_reconciliation__cells') }}
     where {{ is_document_to_rebuild() }}
 ),
@@ -141,6 +142,20 @@ printed_totals as (
     group by all
 ),
 
+-- Each total node's member columns named in column order: per node, not per row. An ordered
+-- aggregate keeps its groups' strings in memory (DuckDB cannot spill it): per row, at 10⁴
+-- documents, it outgrew the build's memory limit.
+member_lists as (
+    select
+        document_id,
+        table_id,
+        node_labels,
+        count(*) as member_count,
+        string_agg(column_path, ' + ' order by column_index) as member_columns,
+    from members
+    group by all
+),
+
 summed_members as (
     select
         members.document_id,
@@ -150,13 +165,41 @@ summed_members as (
         sum(coalesce(cells.amount_yuan, 0)) as observed_yuan,
         count(*) as items_summed,
         count(cells.amount_yuan) as printed_items,
-        string_agg(members.column_path, ' + ' order by members.column_index) as member_columns,
     from members
     inner join cells
         on
             members.document_id = cells.document_id
             and members.table_id = cells.table_id
             and members.column_index = cells.column_index
+    group by all
+),
+
+-- A row without a cell in one of its node's member columns (rare) names the members it has.
+partial_members as (
+    select
+        summed_members.document_id,
+        summed_members.table_id,
+        summed_members.node_labels,
+        summed_members.row_index,
+        string_agg(members.column_path, ' + ' order by members.column_index) as member_columns,
+    from summed_members
+    inner join member_lists
+        on
+            summed_members.document_id = member_lists.document_id
+            and summed_members.table_id = member_lists.table_id
+            and summed_members.node_labels = member_lists.node_labels
+    inner join members
+        on
+            summed_members.document_id = members.document_id
+            and summed_members.table_id = members.table_id
+            and summed_members.node_labels = members.node_labels
+    inner join cells
+        on
+            members.document_id = cells.document_id
+            and members.table_id = cells.table_id
+            and members.column_index = cells.column_index
+            and summed_members.row_index = cells.row_index
+    where summed_members.items_summed < member_lists.member_count
     group by all
 ),
 
@@ -181,7 +224,7 @@ compared as (
         summed_members.observed_yuan - printed_totals.expected_yuan as difference_yuan,
         summed_members.items_summed,
         summed_members.items_summed * printed_totals.rounding_yuan as tolerance_yuan,
-        summed_members.member_columns,
+        coalesce(partial_members.member_columns, member_lists.member_columns) as member_columns,
     from printed_totals
     inner join row_context
         on
@@ -194,6 +237,17 @@ compared as (
             and printed_totals.table_id = summed_members.table_id
             and printed_totals.node_labels = summed_members.node_labels
             and printed_totals.row_index = summed_members.row_index
+    inner join member_lists
+        on
+            summed_members.document_id = member_lists.document_id
+            and summed_members.table_id = member_lists.table_id
+            and summed_members.node_labels = member_lists.node_labels
+    left join partial_members
+        on
+            summed_members.document_id = partial_members.document_id
+            and summed_members.table_id = partial_members.table_id
+            and summed_members.node_labels = partial_members.node_labels
+            and summed_members.row_index = partial_members.row_index
     where printed_totals.printed_cells > 0 or summed_members.printed_items > 0
 ),
 

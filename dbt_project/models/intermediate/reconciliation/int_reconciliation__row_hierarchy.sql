@@ -10,12 +10,13 @@
 
 with
 
-cells as (
+-- Not materialized: read where used, not copied whole into memory once (10⁴ documents).
+cells as not materialized (
     select * from {{ ref('int_reconciliation__cells') }}
     where {{ is_document_to_rebuild() }}
 ),
 
-rows as (
+rows as not materialized (
     select distinct
         document_id,
         table_id,
@@ -85,7 +86,7 @@ links as (
 
 -- Two-sided tables: only printed cells on the side whose labels built the tree take part (a
 -- blank on the other side is not a zero of this row).
-usable as (
+usable as not materialized (
     select *
     from cells
     where not is_two_sided or (row_label = row_name and amount_yuan is not null)
@@ -103,7 +104,17 @@ children as (
         count(child.amount_yuan) as printed_items,
         max(child.rounding_yuan) as rounding_yuan,
         bool_or(child.row_kind = 'unit') as has_unit_children,
-        string_agg(distinct child.row_kind, ',' order by child.row_kind) as child_kinds,
+        -- the kinds among the children, in name order: row_kind's accepted values spelled out,
+        -- not string_agg(distinct … order by …), an ordered aggregate DuckDB cannot spill
+        concat_ws(
+            ',',
+            case when bool_or(child.row_kind = 'department') then 'department' end,
+            case when bool_or(child.row_kind = 'derived') then 'derived' end,
+            case when bool_or(child.row_kind = 'group') then 'group' end,
+            case when bool_or(child.row_kind = 'item') then 'item' end,
+            case when bool_or(child.row_kind = 'total') then 'total' end,
+            case when bool_or(child.row_kind = 'unit') then 'unit' end
+        ) as child_kinds,
     from links
     inner join usable as child
         on
