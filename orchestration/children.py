@@ -14,7 +14,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import errno
 import fcntl
+import json
 import logging
 import os
 import signal
@@ -33,6 +35,10 @@ _PR_SET_PDEATHSIG = 1
 DBT_CWD_ENV = "BUDGET_DBT_CWD"
 #: The build's helpers lock (``Settings.helpers_lock_file``), for ``budget-warehouse-dbt``.
 HELPERS_LOCK_ENV = "BUDGET_HELPERS_LOCK"
+#: The folder of a prepared dbt process (:mod:`orchestration.prepared_dbt`) and its two pipes;
+#: set by the dbt step for its first ``dbt build`` only.
+PREPARED_DBT_ENV = "BUDGET_DBT_PREPARED"
+REQUEST, STATUS = "request", "status"
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -152,16 +158,61 @@ def at_low_priority(work: Callable[[], T]) -> T:
 def dbt_main() -> None:
     """``budget-warehouse-dbt``: ``dbt`` that dies with its parent and holds the build's helpers
     lock while it lives, run in ``$BUDGET_DBT_CWD`` when set (the working database's folder, see
-    ``dbt_project/profiles.yml``).
+    ``dbt_project/profiles.yml``). When the build prepared a dbt process
+    (:mod:`orchestration.prepared_dbt`), that process runs the command and this one waits for it.
 
     dbt's command line runs in this interpreter (no second one), and the process ends without
     tearing it down once dbt's exit handlers ran (dbt-duckdb closes the database there): freeing
     dbt's objects one by one took 0.2–1 s after dbt had finished (docs/performance.md).
     """
     die_with_parent()
+    prepared = os.environ.get(PREPARED_DBT_ENV)
+    if prepared:
+        status = hand_over(prepared)
+        if status is not None:
+            exit_now(status)
     hold_while_alive(os.environ.get(HELPERS_LOCK_ENV))
     if os.environ.get(DBT_CWD_ENV):
         os.chdir(os.environ[DBT_CWD_ENV])
+    exit_now(run_dbt_cli())
+
+
+def hand_over(folder: str) -> int | None:
+    """In ``budget-warehouse-dbt``: have the prepared process in ``folder`` run this command
+    line and return its exit status; None when no prepared process is waiting there."""
+    try:
+        # Opened first, without waiting: a prepared process that dies from now on ends the read
+        # below (end of file) instead of leaving this wrapper blocked.
+        status = os.open(os.path.join(folder, STATUS), os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        # ENXIO: nobody holds the request pipe (never started, or gone).
+        request = os.open(os.path.join(folder, REQUEST), os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        os.close(status)
+        if exc.errno in (errno.ENXIO, errno.ENOENT):
+            return None
+        raise
+    line = json.dumps(
+        {
+            "pid": os.getpid(),
+            "argv": sys.argv,
+            "env": dict(os.environ),
+            "cwd": os.environ.get(DBT_CWD_ENV) or os.getcwd(),
+        }
+    )
+    os.set_blocking(request, True)
+    with open(request, "w", encoding="utf-8") as pipe:
+        pipe.write(line + "\n")
+    os.set_blocking(status, True)
+    with open(status, encoding="ascii") as pipe:
+        answer = pipe.readline().strip()
+    return int(answer) if answer.lstrip("-").isdigit() else 1
+
+
+def run_dbt_cli() -> int:
+    """dbt's command line on ``sys.argv``; its exit status."""
     from dbt.cli.main import cli
 
     status: object = 0
@@ -173,11 +224,11 @@ def dbt_main() -> None:
         if status is not None:
             print(status, file=sys.stderr)
         status = 0 if status is None else 1
-    exit_now(status)
+    return status
 
 
-def exit_now(status: int) -> NoReturn:
-    """End the process without tearing down the interpreter.
+def exit_now(status: int, last: Callable[[], object] | None = None) -> NoReturn:
+    """End the process without tearing down the interpreter (``last`` runs just before).
 
     A process holding Dagster, dbt, Great Expectations or pandas took seconds at exit freeing
     their objects one by one (docs/performance.md), which does nothing useful once its locks are
@@ -188,4 +239,6 @@ def exit_now(status: int) -> NoReturn:
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
+    if last is not None:
+        last()
     os._exit(status)

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
 
+from ..prepared_dbt import prepared_dbt
 from ..settings import (
     DEFAULT_DOC_TIMEOUT,
     DEFAULT_RAW_DIR,
@@ -57,8 +58,8 @@ DESCRIPTION = (
 )
 #: The helpers ``$BUDGET_HELPERS`` may name (turning one off measures what it saves:
 #: ``bench/bench_helpers.py``).
-HEAD_START, VALIDATION_WORKER = "head_start", "validation_worker"
-HELPERS = (HEAD_START, VALIDATION_WORKER)
+HEAD_START, VALIDATION_WORKER, PREPARED_DBT = "head_start", "validation_worker", "prepared_dbt"
+HELPERS = (HEAD_START, VALIDATION_WORKER, PREPARED_DBT)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -265,7 +266,12 @@ class _Run:
             if VALIDATION_WORKER in self.helpers
             else contextlib.nullcontext()
         )
-        with build_console(self.out, settings.build_log), worker as validating:
+        dbt = (
+            prepared_dbt(settings.helpers_lock_file)
+            if PREPARED_DBT in self.helpers
+            else contextlib.nullcontext()
+        )
+        with build_console(self.out, settings.build_log), worker as validating, dbt as prepared:
             try:
                 from ..definitions import defs
             except Exception as exc:  # e.g. the dbt project does not parse
@@ -275,7 +281,7 @@ class _Run:
             from ..defs.build_runner import build as run_build
             from ..defs.helpers import BuildHelpers
 
-            helpers = BuildHelpers(early, validating)
+            helpers = BuildHelpers(early, validating, prepared)
             result = run_build(defs, settings, list(folder.pdfs), helpers)
         from ..warehouse.publish import read_summary
 

@@ -38,6 +38,7 @@ from dagster import (
     Failure,
     MaterializeResult,
     Output,
+    ResourceParam,
 )
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -63,6 +64,7 @@ from ..warehouse.dbt_state import (
 from ..warehouse.quarantine import reject_key_breakers
 from ..warehouse.up_to_date import dbt_fingerprint
 from .dbt_check_descriptions import check_description
+from .helpers import BuildHelpers
 from .resources import WRAPPER, WarehouseResource, dbt_resource, progress_log
 
 DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
@@ -220,7 +222,10 @@ def build_dbt_models(project: DbtProject) -> AssetsDefinition:
         dagster_dbt_translator=BudgetDbtTranslator(),
     )
     def dbt_models(
-        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+        helpers: ResourceParam[BuildHelpers],
     ) -> Iterator[Any]:
         """``dbt build`` (models, seeds and tests) against the working database.
 
@@ -228,7 +233,7 @@ def build_dbt_models(project: DbtProject) -> AssetsDefinition:
         process meanwhile. A model error fails the step (nothing is published); failed tests are
         reported as failed asset checks. Skipped when nothing changed since the last clean build.
         """
-        yield from dbt_build(context, dbt, warehouse, project.project_dir)
+        yield from dbt_build(context, dbt, warehouse, project.project_dir, helpers)
 
     return dbt_models
 
@@ -238,8 +243,10 @@ def dbt_build(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     project_dir: Path,
+    helpers: BuildHelpers,
 ) -> Iterator[Any]:
-    """The events of ``dbt build`` over the selected models, or of the build it is current with."""
+    """The events of ``dbt build`` over the selected models, or of the build it is current with
+    (the first ``dbt build`` run by the CLI's prepared dbt process when there is one)."""
     settings = warehouse.settings
     database = settings.build_database
     # One target folder per working database: dbt's partial parsing (keyed on the profile, which
@@ -276,11 +283,12 @@ def dbt_build(
         # "cautious": a test runs only when every model it reads is selected. A run of some models
         # (the UI's Materialize, a backfill's run of the seeds) would otherwise run the tests of
         # models it does not build, which fail on a warehouse where those do not exist yet.
-        helpers = {HELPERS_LOCK_ENV: str(settings.helpers_lock_file)}  # held while dbt lives
+        lock = {HELPERS_LOCK_ENV: str(settings.helpers_lock_file)}  # held while dbt lives
         with environment(
-            **dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious", **helpers
+            **dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious", **lock
         ):
-            invocation, events = run_dbt_build(context, dbt, target_path, command)
+            with environment(**helpers.take_prepared_dbt()):
+                invocation, events = run_dbt_build(context, dbt, target_path, command)
             # A document whose rows break a key test is rejected and dbt runs again without it
             # (the rejection is a change: the incremental models rebuild its rows).
             rejected = reject_key_breakers(

@@ -1,9 +1,10 @@
 """The ``helpers`` resource: what a CLI build started ahead, handed to the assets that use it.
 
-``budget-warehouse build`` starts two helpers before it imports Dagster: the extraction head
-start (:mod:`~orchestration.warehouse.head_start`) and the validation worker
-(:mod:`~orchestration.validation.worker`). It passes them to its run as this resource, which
-``document_extracts``, the validation step and the report receive as a parameter. The
+``budget-warehouse build`` starts three helpers before it imports Dagster: the extraction head
+start (:mod:`~orchestration.warehouse.head_start`), the validation worker
+(:mod:`~orchestration.validation.worker`) and a prepared dbt process
+(:mod:`~orchestration.prepared_dbt`). It passes them to its run as this resource, which
+``document_extracts``, the dbt step, the validation step and the report receive as a parameter. The
 definitions' own resource is empty — under ``dagster dev``, sensors, schedules and tests each
 asset does the work itself, as it does when a helper fails.
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..children import PREPARED_DBT_ENV
 from ..validation.results import ValidationRun
 from ..validation.worker import ValidationWorker, WorkerFailed
 from ..warehouse.head_start import HeadStart
@@ -29,20 +31,31 @@ State = tuple[str, int, int, str]
 
 
 class BuildHelpers:
-    """The head start and the validation worker of one CLI build (each None when absent), and
-    the validations of the working database this process ran, by state of the file."""
+    """The head start, the validation worker and the prepared dbt process's folder of one CLI
+    build (each None when absent), and the validations of the working database this process
+    ran, by state of the file."""
 
     def __init__(
-        self, head_start: HeadStart | None = None, worker: ValidationWorker | None = None
+        self,
+        head_start: HeadStart | None = None,
+        worker: ValidationWorker | None = None,
+        prepared_dbt: Path | None = None,
     ) -> None:
         self._head_start = head_start
         self._worker = worker
+        self._prepared_dbt = prepared_dbt
         self._validations: dict[State, ValidationRun] = {}
 
     def take_head_start(self) -> HeadStart | None:
         """The extraction head start, to the first who asks (the run's extraction)."""
         head, self._head_start = self._head_start, None
         return head
+
+    def take_prepared_dbt(self) -> dict[str, str]:
+        """The environment that hands the next ``budget-warehouse-dbt`` to the prepared dbt
+        process, to the first who asks (the dbt step's first ``dbt build``); empty without."""
+        folder, self._prepared_dbt = self._prepared_dbt, None
+        return {} if folder is None else {PREPARED_DBT_ENV: str(folder)}
 
     def validate(self, database: Path, data_docs_dir: Path | None) -> ValidationRun:
         """Validate ``database``: in the worker when there is one, else in this process. A
