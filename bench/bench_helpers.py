@@ -2,12 +2,12 @@
 
     python -m bench.bench_helpers [--corpus DIR] [--limit N] [--repeat N] [--workers N …]
 
-The command starts two helpers (``docs/performance.md``): the extraction *head start* and the
-*validation worker*. ``$BUDGET_HELPERS`` turns either off, and the run then does that work itself.
-Each round builds the corpus (copied to a scratch folder), with 1 and with 2 workers, once per
-variant — every helper, without the head start, without the validation worker — each into a fresh
+The command starts three helpers (``docs/performance.md``): the extraction *head start*, the
+*validation worker* and the *prepared dbt* process. ``$BUDGET_HELPERS`` turns any off, and the run
+then does that work itself. Each round builds the corpus (copied to a scratch folder), with 1 and
+with 2 workers, once per variant — every helper, then without each one — each into a fresh
 folder with a cold extract cache. The variants' order rotates from round to round (a Latin square:
-each variant takes each place once in three rounds), so a drift of the machine's load falls on
+each variant takes each place once in four rounds), so a drift of the machine's load falls on
 every variant alike. A helper's saving in a round is the build without it minus the build with
 every helper of the same round (paired); printed: the median over the rounds in wall and CPU
 seconds (user + system of the command and its children), each round's wall saving with the load
@@ -26,19 +26,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.bench_build import CORPUS, ROOT, STAGES, Build, load, run_build
-from orchestration.commands.build import HEAD_START, HELPERS, VALIDATION_WORKER
+from orchestration.commands.build import HEAD_START, HELPERS, PREPARED_DBT, VALIDATION_WORKER
 from orchestration.settings import ENV_HELPERS
 
 #: Variant name → the helpers it starts (``$BUDGET_HELPERS``).
 VARIANTS = {
     "every helper": HELPERS,
-    "without the head start": (VALIDATION_WORKER,),
-    "without the validation worker": (HEAD_START,),
+    "without the head start": (VALIDATION_WORKER, PREPARED_DBT),
+    "without the validation worker": (HEAD_START, PREPARED_DBT),
+    "without the prepared dbt": (HEAD_START, VALIDATION_WORKER),
 }
 #: The helper each variant leaves out, by name.
 LEFT_OUT = {
     "without the head start": "head start",
     "without the validation worker": "validation worker",
+    "without the prepared dbt": "prepared dbt process",
 }
 #: Seconds of wall time a helper must save to keep its place (issue 24).
 EARNS = 1.0

@@ -34,8 +34,8 @@ ENVIRONMENT = {
     ENV_WAREHOUSE: f"published DuckDB warehouse file (default {DEFAULT_WAREHOUSE})",
     ENV_WORKERS: f"parallel PDF extraction processes (default {DEFAULT_WORKERS})",
     ENV_DOC_TIMEOUT: f"per-document extraction time limit in seconds (default {DEFAULT_DOC_TIMEOUT:g})",
-    ENV_HELPERS: "the build command's helpers, comma-separated: head_start, validation_worker "
-    "(default both; 'none' for neither; for benchmarks)",
+    ENV_HELPERS: "the build command's helpers, comma-separated: head_start, validation_worker, "
+    "prepared_dbt (default all; 'none' for none; for benchmarks)",
 }
 
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.commands.build import HEAD_START, HELPERS, VALIDATION_WORKER, helpers_from_env
+from orchestration.commands.build import (
+    HEAD_START,
+    HELPERS,
+    PREPARED_DBT,
+    VALIDATION_WORKER,
+    helpers_from_env,
+)
 from orchestration.settings import ENV_HELPERS
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (None, {HEAD_START, VALIDATION_WORKER}),
-        ("", {HEAD_START, VALIDATION_WORKER}),
+        (None, {HEAD_START, VALIDATION_WORKER, PREPARED_DBT}),
+        ("", {HEAD_START, VALIDATION_WORKER, PREPARED_DBT}),
         ("none", set()),
         ("head_start", {HEAD_START}),
         (" validation_worker ,", {VALIDATION_WORKER}),
         ("validation_worker,head_start", {HEAD_START, VALIDATION_WORKER}),
+        ("prepared_dbt", {PREPARED_DBT}),
     ],
 )
 def test_the_variable_names_the_helpers_to_start(
@@ -28,7 +35,7 @@ def test_the_variable_names_the_helpers_to_start(
         monkeypatch.setenv(ENV_HELPERS, value)
 
     assert helpers_from_env() == expected
-    assert set(HELPERS) == {HEAD_START, VALIDATION_WORKER}
+    assert set(HELPERS) == {HEAD_START, VALIDATION_WORKER, PREPARED_DBT}
 
 
 def test_an_unknown_helper_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
