@@ -217,7 +217,7 @@ def run_dbt_cli() -> int:
 
     status: object = 0
     try:
-        cli()
+        cli(prog_name=os.path.basename(sys.argv[0]))  # in a prepared process too
     except SystemExit as exit:
         status = exit.code
     if not isinstance(status, int):

@@ -3,14 +3,14 @@ first ``dbt build`` in place of the ``budget-warehouse-dbt`` that dagster-dbt st
 
 dbt's import (~1.2–1.9 CPU-s) was on the dbt step's path: the step waited for it after
 extraction. The build starts this process with the validation worker (before Dagster's import);
-it holds the build's helpers lock, opens two named pipes in its own folder and imports dbt at
-low priority. When the dbt step runs, ``budget-warehouse-dbt`` finds the folder in
+it holds the build's helpers lock and two named pipes of its folder (opened by the build and
+inherited, so a wrapper can hand over from the start) and imports dbt at low priority. When the dbt step runs, ``budget-warehouse-dbt`` finds the folder in
 ``$BUDGET_DBT_PREPARED`` and hands over: one JSON line on ``request`` (its pid, command line,
 environment and folder), then it waits for the exit status on ``status``. The prepared process
-writes dbt's output to the wrapper's own standard output (``/proc/<pid>/fd/1``, the pipe
+writes dbt's output to the wrapper's own stdout and stderr (``/proc/<pid>/fd/1``: the pipe
 dagster-dbt reads), runs dbt's command line once and exits. No socket, no descriptor passing;
-a wrapper that finds no prepared process (not started, still starting, used, gone) runs dbt
-itself, as before.
+a wrapper that finds no prepared process (not started, used, gone) runs dbt itself, as
+before.
 """
 
 from __future__ import annotations
@@ -46,7 +46,17 @@ def prepared_dbt(helpers_lock: Path) -> Iterator[Path | None]:
     try:
         os.mkfifo(folder / REQUEST)
         os.mkfifo(folder / STATUS)
-        process, stderr = start_helper(__name__, str(os.getpid()), str(folder), str(helpers_lock))
+        # Opened here, read-write, and inherited: the request pipe has a reader and the status
+        # pipe a writer from now on, for as long as the process lives — a wrapper can hand over
+        # at once, and waits for the import to end.
+        pipes = (os.open(folder / REQUEST, os.O_RDWR), os.open(folder / STATUS, os.O_RDWR))
+        try:
+            process, stderr = start_helper(
+                __name__, str(os.getpid()), *map(str, pipes), str(helpers_lock), pass_fds=pipes
+            )
+        finally:
+            for pipe in pipes:
+                os.close(pipe)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         yield None
@@ -60,22 +70,18 @@ def prepared_dbt(helpers_lock: Path) -> Iterator[Path | None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _serve(folder: Path) -> None:
+def _serve(request: int, status: int) -> None:
     """The prepared process: import dbt, wait for one request, run it, report its status."""
-    # Read-write: each pipe has a reader (request) and a writer (status) from now on, so a
-    # wrapper can open both without waiting, and a read here waits for data, not for a writer.
-    request = os.open(folder / REQUEST, os.O_RDWR)
-    status = os.open(folder / STATUS, os.O_RDWR)
     at_low_priority(_import_dbt)
     received = b""
     while not received.endswith(b"\n"):
         received += os.read(request, 1 << 16)
     os.close(request)  # a second wrapper runs dbt itself
     asked = json.loads(received)
-    out = os.open(f"/proc/{asked['pid']}/fd/1", os.O_WRONLY)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(out)
+    for fd in (1, 2):  # the wrapper's stdout and stderr
+        stream = os.open(f"/proc/{asked['pid']}/fd/{fd}", os.O_WRONLY)
+        os.dup2(stream, fd)
+        os.close(stream)
     sys.stdout.reconfigure(line_buffering=True)  # dagster-dbt reads dbt's events as they come
     os.environ.clear()
     os.environ.update(asked["env"])
@@ -92,11 +98,11 @@ def _import_dbt() -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m orchestration.prepared_dbt PARENT_PID FOLDER HELPERS_LOCK``."""
-    parent, folder, helpers_lock = int(argv[0]), Path(argv[1]), argv[2]
+    """``python -m orchestration.prepared_dbt PARENT_PID REQUEST_FD STATUS_FD HELPERS_LOCK``."""
+    parent, request, status, helpers_lock = int(argv[0]), int(argv[1]), int(argv[2]), argv[3]
     die_with_parent(parent)
     hold_while_alive(helpers_lock)
-    _serve(folder)
+    _serve(request, status)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import pytest
 from orchestration.defs.build_runner import build
 from orchestration.defs.helpers import BuildHelpers
 from orchestration.defs.validation_assets import VALIDATION_RESULTS_KEY
-from orchestration.settings import Settings
+from orchestration.settings import ENV_HELPERS, Settings
 from orchestration.validation.worker import AHEAD, validation_worker
 from orchestration.warehouse.build_lock import build_lock
 from tests.processes import descendants
@@ -81,18 +81,23 @@ def helper_holding(build: subprocess.Popen[str], helper: bytes, database: Path) 
 
 
 @pytest.mark.parametrize(
-    "helper",
+    ("helper", "helpers"),
     [
-        b"budget-warehouse-dbt",  # dbt writing the working database
-        b"orchestration.validation.worker",  # validating it ahead, as dbt finishes
+        # dbt writing the working database: the prepared dbt process, or (without it) dbt itself
+        (b"orchestration.prepared_dbt", None),
+        (b"budget-warehouse-dbt", "head_start,validation_worker"),
+        (b"orchestration.validation.worker", None),  # validating it ahead, as dbt finishes
     ],
 )
 def test_after_a_kill_9_of_the_build_no_helper_holds_the_database(
-    helper: bytes, tmp_path: Path, sample_pdf: Path, extract_cache: Path
+    helper: bytes, helpers: str | None, tmp_path: Path, sample_pdf: Path, extract_cache: Path
 ) -> None:
     warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
     settings = Settings.from_env(tmp_path / "raw", warehouse)
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    env = {k: v for k, v in os.environ.items() if k != ENV_HELPERS}
+    if helpers is not None:
+        env[ENV_HELPERS] = helpers
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     assert build.stdout is not None
     for line in build.stdout:
         if "dbt build …" in line:
