@@ -48,10 +48,3 @@ def test_the_prepared_process_s_exit_status_and_output_are_the_wrapper_s(tmp_pat
     assert failed.stdout == itself.stdout
     assert failed.stderr == itself.stderr
     assert "Usage: budget-warehouse-dbt debug" in failed.stderr
-
-
-def test_without_a_prepared_process_the_wrapper_is_told_none(tmp_path: Path) -> None:
-    assert hand_over(str(tmp_path / "absent")) is None
-    for name in ("request", "status"):
-        os.mkfifo(tmp_path / name)
-    assert hand_over(str(tmp_path)) is None  # pipes, but no process reading them

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import orchestration
-from orchestration.children import at_low_priority
+from orchestration.children import REQUEST, STATUS, at_low_priority, hand_over
 
 
 def _own_priority() -> int:
@@ -48,3 +48,10 @@ def test_a_helper_runs_the_build_s_own_code(tmp_path: Path) -> None:
         [sys.executable, "-P", "-c", script], capture_output=True, text=True, check=True
     )
     assert Path(found.stdout.strip()) == copy / "orchestration" / "__init__.py"
+
+
+def test_without_a_prepared_dbt_process_the_wrapper_runs_dbt_itself(tmp_path: Path) -> None:
+    assert hand_over(str(tmp_path / "absent")) is None
+    for name in (REQUEST, STATUS):
+        os.mkfifo(tmp_path / name)
+    assert hand_over(str(tmp_path)) is None  # the pipes, but no process holding them
