@@ -92,9 +92,14 @@ def _serve(request: int, status: int) -> None:
 
 
 def _import_dbt() -> None:
-    """What dbt's command line imports before it reads the project, and the adapter."""
+    """What dbt's command line imports before it reads the project, the adapter, and what a
+    ``dbt build`` imports once it runs (~0.1 s more)."""
     import dbt.adapters.duckdb
-    import dbt.cli.main  # noqa: F401
+    import dbt.cli.main
+    import dbt.task.build
+    import dbt_common.clients.agate_helper
+    import multiprocessing.resource_tracker
+    import sqlparse  # noqa: F401
 
 
 def main(argv: list[str]) -> None:
