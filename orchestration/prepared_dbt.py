@@ -16,6 +16,7 @@ before.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -91,15 +92,21 @@ def _serve(request: int, status: int) -> None:
     exit_now(code, lambda: os.write(status, f"{code}\n".encode()))
 
 
+#: What dbt's command line imports before it reads the project, the adapter, and what a
+#: ``dbt build`` imports once it runs (~0.1 s more).
+DBT_MODULES = (
+    "dbt.cli.main",
+    "dbt.adapters.duckdb",
+    "dbt.task.build",
+    "dbt_common.clients.agate_helper",
+    "sqlparse",
+    "multiprocessing.resource_tracker",
+)
+
+
 def _import_dbt() -> None:
-    """What dbt's command line imports before it reads the project, the adapter, and what a
-    ``dbt build`` imports once it runs (~0.1 s more)."""
-    import dbt.adapters.duckdb
-    import dbt.cli.main
-    import dbt.task.build
-    import dbt_common.clients.agate_helper
-    import multiprocessing.resource_tracker
-    import sqlparse  # noqa: F401
+    for module in DBT_MODULES:
+        importlib.import_module(module)
 
 
 def main(argv: list[str]) -> None:
