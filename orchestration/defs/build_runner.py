@@ -25,7 +25,7 @@ from dagster import DagsterInstance, Definitions, EventLogEntry, ExecuteInProces
 
 # Private Dagster API (dagster is pinned to one version in pyproject.toml): Dagster has no public
 # way to build an ephemeral instance from storages of one's own, and the storages' SQLite engine
-# (``_engine``) and lock (``_db_lock``) are theirs. tests/test_cli_instance.py pins that this
+# (``_engine``) and lock (``_db_lock``) are theirs. tests/unit/defs/test_cli_instance.py pins that this
 # instance stores and reads back what ``DagsterInstance.ephemeral()`` does.
 from dagster._core.instance import InstanceType
 from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher

@@ -130,7 +130,7 @@ class BudgetDbtCliResource(DbtCliResource):
       for ``fetch_column_metadata`` / ``fetch_row_counts`` (the dbt asset counts rows itself).
 
     Both are private methods of dagster-dbt, pinned to one version in ``pyproject.toml``;
-    tests/unit/test_private_apis.py fails if an upgrade renames them (the overrides would then
+    tests/unit/defs/test_private_apis.py fails if an upgrade renames them (the overrides would then
     silently do nothing).
     """
 
