@@ -88,6 +88,7 @@ def helper_holding(build: subprocess.Popen[str], helper: bytes, database: Path) 
         (b"budget-warehouse-dbt", "head_start,validation_worker"),
         (b"orchestration.validation.worker", None),  # validating it ahead, as dbt finishes
     ],
+    ids=["orchestration.prepared_dbt", "budget-warehouse-dbt", "orchestration.validation.worker"],
 )
 def test_after_a_kill_9_of_the_build_no_helper_holds_the_database(
     helper: bytes, helpers: str | None, tmp_path: Path, sample_pdf: Path, extract_cache: Path
