@@ -266,12 +266,14 @@ class _Run:
             if VALIDATION_WORKER in self.helpers
             else contextlib.nullcontext()
         )
+        # The prepared dbt process starts once Dagster is imported: its import then overlaps
+        # the rest of the extraction and the load instead of competing with Dagster's.
         dbt = (
             prepared_dbt(settings.helpers_lock_file)
             if PREPARED_DBT in self.helpers
             else contextlib.nullcontext()
         )
-        with build_console(self.out, settings.build_log), worker as validating, dbt as prepared:
+        with build_console(self.out, settings.build_log), worker as validating:
             try:
                 from ..definitions import defs
             except Exception as exc:  # e.g. the dbt project does not parse
@@ -281,8 +283,9 @@ class _Run:
             from ..defs.build_runner import build as run_build
             from ..defs.helpers import BuildHelpers
 
-            helpers = BuildHelpers(early, validating, prepared)
-            result = run_build(defs, settings, list(folder.pdfs), helpers)
+            with dbt as prepared:
+                helpers = BuildHelpers(early, validating, prepared)
+                result = run_build(defs, settings, list(folder.pdfs), helpers)
         from ..warehouse.publish import read_summary
 
         return BuildReport.from_run(result, read_summary(settings.warehouse))

@@ -1,8 +1,8 @@
 """The ``helpers`` resource: what a CLI build started ahead, handed to the assets that use it.
 
-``budget-warehouse build`` starts three helpers before it imports Dagster: the extraction head
-start (:mod:`~orchestration.warehouse.head_start`), the validation worker
-(:mod:`~orchestration.validation.worker`) and a prepared dbt process
+``budget-warehouse build`` starts three helpers: before it imports Dagster the extraction head
+start (:mod:`~orchestration.warehouse.head_start`) and the validation worker
+(:mod:`~orchestration.validation.worker`), after it a prepared dbt process
 (:mod:`~orchestration.prepared_dbt`). It passes them to its run as this resource, which
 ``document_extracts``, the dbt step, the validation step and the report receive as a parameter. The
 definitions' own resource is empty — under ``dagster dev``, sensors, schedules and tests each
