@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,9 +41,15 @@ from .children import (
 def prepared_dbt(helpers_lock: Path) -> Iterator[Path | None]:
     """A prepared dbt process for the block (the build): its folder, or None when it cannot
     start. Ended with the block, used or not (a process still waiting is killed: it holds no
-    database then; one interrupted in its dbt run is killed as a dbt process would be)."""
-    folder = Path(tempfile.mkdtemp(prefix="budget-prepared-dbt-"))
+    database then; one interrupted in its dbt run is killed as a dbt process would be).
+
+    The folder sits beside ``helpers_lock`` (``.build/<warehouse>.helpers.prepared_dbt``) and
+    is made anew by each build, which holds the build lock: a build killed with ``-9`` leaves
+    one folder of two empty pipes, which the next build replaces."""
+    folder = helpers_lock.with_suffix(".prepared_dbt")
     try:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(mode=0o700)
         os.mkfifo(folder / REQUEST)
         os.mkfifo(folder / STATUS)
         # Opened here, read-write, and inherited: the request pipe has a reader and the status

@@ -34,6 +34,7 @@ def test_the_prepared_process_runs_one_command_for_the_wrapper(tmp_path: Path) -
 
         failed = wrapper(folder, "debug", "--project-dir", str(tmp_path / "no_project"))
         assert failed.returncode != 0  # dbt run by the wrapper itself, its status kept
+    assert folder == tmp_path / "helpers.prepared_dbt"
     assert not folder.exists()
 
 
