@@ -3,14 +3,15 @@ first ``dbt build`` in place of the ``budget-warehouse-dbt`` that dagster-dbt st
 
 dbt's import (~1.2–1.9 CPU-s) was on the dbt step's path: the step waited for it after
 extraction. The build starts this process once Dagster is imported (so that the two imports do
-not compete), while its head start still extracts; it holds the build's helpers lock and two named pipes of its folder (opened by the build and
-inherited, so a wrapper can hand over from the start) and imports dbt at low priority. When the dbt step runs, ``budget-warehouse-dbt`` finds the folder in
-``$BUDGET_DBT_PREPARED`` and hands over: one JSON line on ``request`` (its pid, command line,
-environment and folder), then it waits for the exit status on ``status``. The prepared process
-writes dbt's output to the wrapper's own stdout and stderr (``/proc/<pid>/fd/1``: the pipe
-dagster-dbt reads), runs dbt's command line once and exits. No socket, no descriptor passing;
-a wrapper that finds no prepared process (not started, used, gone) runs dbt itself, as
-before.
+not compete), while its head start still extracts. The process holds the build's helpers lock
+and two named pipes of its folder (opened by the build and inherited, so a wrapper can hand
+over from the start), and imports dbt at low priority. When the dbt step runs,
+``budget-warehouse-dbt`` finds the folder in ``$BUDGET_DBT_PREPARED`` and hands over: one JSON
+line on ``request`` (its pid, command line, environment and folder), then it waits for the exit
+status on ``status``. The prepared process writes dbt's output to the wrapper's own stdout and
+stderr (``/proc/<pid>/fd/1``: the pipe dagster-dbt reads), runs dbt's command line once and
+exits. No socket, no descriptor passing; a wrapper that finds no prepared process (not started,
+used, gone) runs dbt itself, as before.
 """
 
 from __future__ import annotations
