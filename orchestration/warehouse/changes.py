@@ -32,13 +32,19 @@ import duckdb
 #: Change kinds the loader records.
 LOADED, REMOVED, REJECTED = "loaded", "removed", "rejected"
 
-#: A department's name without trailing unit suffixes ((本级), (汇总), …) and with 中国共产党X委员会
+#: Unit suffixes a department's documents differ by: every suffix either department key of the
+#: dbt project strips (``strip_unit_suffix``, ``int_disclosures``; a test keeps this a superset).
+UNIT_SUFFIXES = ("本级", "汇总", "部门汇总", "单位汇总", "部门", "机关", "本部", "合并")
+
+#: A department's name without whitespace and trailing unit suffixes and with 中国共产党X委员会
 #: shortened to 中共X委: coarser than both keys the dbt project groups documents by
 #: (``int_document_departments.department_key`` and ``int_disclosures``'s pairing key), so two
-#: documents the project relates always share it.
+#: documents the project relates always share it — and no coarser, so a change rebuilds its
+#: department's documents, not every department whose name ends in other brackets.
 RELATION_KEY = (
     "nullif(regexp_replace(regexp_replace(regexp_replace({name}, '\\s+', '', 'g'), "
-    "'^中国共产党(.+?)委员会', '中共\\1委'), '(\\([^()]*\\))+$', ''), '')"
+    "'^中国共产党(.+?)委员会', '中共\\1委'), "
+    f"'([(（]({'|'.join(UNIT_SUFFIXES)})[)）])+$', ''), '')"
 )
 
 #: The last change id handed out: log entries every consumer is past are dropped, so cursors count.

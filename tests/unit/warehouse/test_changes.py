@@ -1,10 +1,13 @@
 """The change log and per-consumer cursors that incremental stages read."""
 
+import re
+
 import duckdb
 import pytest
 
 from orchestration.warehouse import changes
 from orchestration.warehouse.raw_store import ensure_schema
+from tests.paths import ROOT
 
 
 @pytest.fixture
@@ -20,6 +23,8 @@ def con():
                 ["d", "中共深圳市委宣传部"],
                 ["e", "上海市审计局"],
                 ["f", None],
+                ["g", "深圳市审计局(合成1)"],
+                ["h", "深圳市审计局(合成2)(本级)"],
             ],
         )
         yield con
@@ -62,3 +67,28 @@ def test_cursors_are_independent_and_the_log_is_pruned_behind_all(con):
     changes.forget(con, ["dbt"])
     assert changes.pending(con, "dbt", "h").everything
     assert changes.pending(con, "validation", "h").documents == {"a", "b"}
+
+
+def test_other_brackets_name_other_departments(con):
+    """Only unit suffixes relate names: 深圳市审计局(合成1) is a department of its own."""
+    changes.advance(con, "dbt", 0, "h")
+    changes.record(con, {"g": changes.LOADED})
+    assert changes.pending(con, "dbt", "h").documents == {"g"}
+    changes.record(con, {"h": changes.LOADED})
+    assert changes.pending(con, "dbt", "h").documents == {"g", "h"}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "dbt_project/macros/strip_unit_suffix.sql",
+        "dbt_project/models/intermediate/int_disclosures.sql",
+    ],
+)
+def test_relation_key_strips_every_suffix_the_dbt_keys_strip(sql):
+    """Coarser than the dbt project's department keys: documents dbt relates rebuild together."""
+    text = (ROOT / sql).read_text(encoding="utf-8")
+    stripped = re.findall(r"\\\((\(?[^()]*?)\)?\\\)\$", text)
+    assert stripped, f"no suffix list found in {sql}"
+    for alternation in stripped:
+        assert set(alternation.strip("()").split("|")) <= set(changes.UNIT_SUFFIXES)
