@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("build", "add_one", "no_op")
 #: Progress lines and the mark each sets (the first line matching; see ``Run.stages``).
 MARKS = {
-    "extracted": re.compile(r"^  \[(\d+)/\1\] "),
+    # the last extraction line, or the one that says there is nothing to extract
+    "extracted": re.compile(r"^  (\[(\d+)/\2\] |\d+ of \d+ PDF\(s\) extracted before .*; nothing)"),
     "dbt started": re.compile(r"^  dbt build"),
     "dbt done": re.compile(r"^  (dbt build done|dbt build: up to date)"),
     "validated": re.compile(r"^  validation:"),

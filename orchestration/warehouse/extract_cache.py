@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -228,3 +229,25 @@ class VerifiedEntries:
         tmp.write_text(json.dumps(self.memo), encoding="utf-8")
         tmp.replace(self.path)
         self.changed = False
+
+
+def is_decision(verified: VerifiedEntries, entry: Path) -> bool:
+    """Whether ``entry`` holds a decision (an extract or a rejection), not an accident to retry;
+    False for a missing or corrupt entry (re-extracted)."""
+    try:
+        return verified.header(entry)["outcome"] == "decision"
+    except (CorruptEntry, FileNotFoundError):
+        return False
+
+
+def uncached(contents: Mapping[Path, str], cache_dir: Path) -> list[Path]:
+    """The PDFs of ``contents`` ({pdf: sha256}) whose cache entry is no decision: what a build
+    extracts (new, changed, retried after an accident, entry corrupt or gone)."""
+    verified = VerifiedEntries(cache_dir)
+    found = [
+        pdf
+        for pdf, sha in contents.items()
+        if not is_decision(verified, cache_path(cache_dir, sha))
+    ]
+    verified.save()
+    return found

@@ -33,7 +33,7 @@ from ..children import die_with_parent
 from ..extract.document import Extract, document_record, extract_document
 from ..extract.pdf_source import SourceFile, fingerprint
 from ..settings import utf8_text
-from .extract_cache import CorruptEntry, VerifiedEntries, cache_path, write_entry
+from .extract_cache import CorruptEntry, VerifiedEntries, cache_path, is_decision, write_entry
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
@@ -143,7 +143,7 @@ def _plan(
     todo: list[Attempt] = []
     verified = VerifiedEntries(cache_dir)
     for pdf in pdfs:
-        if pdf in hashes and _is_decision(verified, cache_path(cache_dir, hashes[pdf])):
+        if pdf in hashes and is_decision(verified, cache_path(cache_dir, hashes[pdf])):
             cached[pdf] = cache_path(cache_dir, hashes[pdf])
             continue
         source = fingerprint(pdf)
@@ -164,13 +164,6 @@ def _plan(
         todo.append(Attempt(pdf, source, out, note))
     verified.save()
     return cached, todo
-
-
-def _is_decision(verified: VerifiedEntries, entry: Path) -> bool:
-    try:
-        return verified.header(entry)["outcome"] == "decision"
-    except (CorruptEntry, FileNotFoundError):
-        return False  # said (and repaired) by the hashing path
 
 
 def extract_all(
