@@ -292,13 +292,6 @@ class _Run:
             if VALIDATION_WORKER in self.helpers
             else contextlib.nullcontext()
         )
-        # The prepared dbt process starts once Dagster is imported: its import then overlaps
-        # the rest of the extraction and the load instead of competing with Dagster's.
-        dbt = (
-            prepared_dbt(settings.helpers_lock_file)
-            if PREPARED_DBT in self.helpers
-            else contextlib.nullcontext()
-        )
         with build_console(self.out, settings.build_log), worker as validating:
             try:
                 from ..definitions import defs
@@ -307,8 +300,16 @@ class _Run:
                 self.print(f"NOT PUBLISHED: {shown(settings.warehouse)} was left as it was")
                 return None
             from ..defs.build_runner import build as run_build
+            from ..defs.dbt_assets import dbt_build_ahead
             from ..defs.helpers import BuildHelpers
 
+            # The prepared dbt process starts once Dagster is imported: its import then overlaps
+            # the rest of the extraction and the load instead of competing with Dagster's.
+            dbt = (
+                prepared_dbt(settings.helpers_lock_file, dbt_build_ahead(settings))
+                if PREPARED_DBT in self.helpers
+                else contextlib.nullcontext()
+            )
             with dbt as prepared:
                 helpers = BuildHelpers(early, validating, prepared)
                 result = run_build(defs, settings, keys, helpers)

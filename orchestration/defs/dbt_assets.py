@@ -47,9 +47,10 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dbt.constants import PARTIAL_PARSE_FILE_NAME
 
 from ..children import DBT_CWD_ENV, HELPERS_LOCK_ENV
-from ..settings import DBT_PROJECT_DIR
+from ..settings import DBT_PROJECT_DIR, Settings
 from ..warehouse import changes
 from ..warehouse.dbt_state import (
     all_passed,
@@ -130,6 +131,41 @@ def dbt_database_env(dbt: DbtCliResource, database: Path) -> dict[str, str]:
     if Path(dbt.dbt_executable).name == WRAPPER:
         return {DBT_DATABASE_ENV: database.name, DBT_CWD_ENV: str(database.parent)}
     return {DBT_DATABASE_ENV: str(database)}
+
+
+def dbt_step_env(dbt: DbtCliResource, settings: Settings) -> dict[str, str]:
+    """What the dbt step adds to the environment of its ``dbt build`` (dagster-dbt adds its own):
+    the working database (:func:`dbt_database_env`), the helpers lock dbt holds while it lives,
+    and "cautious" indirect selection — a test runs only when every model it reads is selected. A
+    run of some models (the UI's Materialize, a backfill's run of the seeds) would otherwise run
+    the tests of models it does not build, which fail on a warehouse where those do not exist."""
+    return {
+        **dbt_database_env(dbt, settings.build_database),
+        HELPERS_LOCK_ENV: str(settings.helpers_lock_file),
+        "DBT_INDIRECT_SELECTION": "cautious",
+    }
+
+
+def dbt_build_ahead(settings: Settings) -> dict[str, Any]:
+    """What the CLI build's dbt step will run its ``dbt build`` with, for the prepared dbt process
+    to parse the project ahead (:mod:`orchestration.prepared_dbt`): dbt's global flags; its
+    environment — :func:`dbt_step_env` and the folders that dagster-dbt's ``dbt.cli(…,
+    target_path=…)`` passes in dbt's own variables —; its folder; and the project's partial-parse
+    file, which dagster-dbt copies into a target folder that has none."""
+    dbt, target = dbt_resource(), str(settings.dbt_target)
+    env = {
+        **dbt_step_env(dbt, settings),
+        "DBT_PROJECT_DIR": dbt.project_dir,
+        "DBT_PROFILES_DIR": str(dbt.profiles_dir),
+        "DBT_TARGET_PATH": target,
+        "DBT_LOG_PATH": target,
+    }
+    return {
+        "args": list(dbt.global_config_flags),
+        "env": env,
+        "cwd": env.get(DBT_CWD_ENV, dbt.project_dir),
+        "partial_parse": str(dbt_project().manifest_path.with_name(PARTIAL_PARSE_FILE_NAME)),
+    }
 
 
 #: The staging model of the change log's cursors: its source has no asset that writes it.
@@ -280,13 +316,7 @@ def dbt_build(
             with warehouse.connect_working() as con:
                 changes.forget(con)
         command = [*DBT_BUILD, "--full-refresh"] if plan.everything else DBT_BUILD
-        # "cautious": a test runs only when every model it reads is selected. A run of some models
-        # (the UI's Materialize, a backfill's run of the seeds) would otherwise run the tests of
-        # models it does not build, which fail on a warehouse where those do not exist yet.
-        lock = {HELPERS_LOCK_ENV: str(settings.helpers_lock_file)}  # held while dbt lives
-        with environment(
-            **dbt_database_env(dbt, database), DBT_INDIRECT_SELECTION="cautious", **lock
-        ):
+        with environment(**dbt_step_env(dbt, settings)):
             with environment(**helpers.take_prepared_dbt()):
                 invocation, events = run_dbt_build(context, dbt, target_path, command)
             # A document whose rows break a key test is rejected and dbt runs again without it

@@ -7,6 +7,7 @@ holding it. Helpers run the build's own code, not Python files of the folder it 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -161,3 +162,22 @@ def test_helpers_ignore_python_files_in_the_folder_the_build_runs_from(
     assert "validation: 588 rule evaluations, 0 errors, 2 warnings" in build.stdout  # real GE
     assert "validation worker" not in build.stdout  # no warning: the worker validated
     assert build.stdout.splitlines()[-1].startswith(f"OK: {warehouse} (")
+
+
+def test_the_build_s_dbt_runs_on_the_prepared_dbt_process_s_parse(
+    tmp_path: Path, sample_pdf: Path, extract_cache: Path
+) -> None:
+    """What the build passes the prepared dbt process (``dbt_assets.dbt_build_ahead``) is what
+    dagster-dbt runs dbt with: the manifest dbt writes at the end of the build is the one the
+    process parsed ahead (another dbt invocation than the build's run results)."""
+    warehouse, command = sample_build(tmp_path, sample_pdf, extract_cache)
+    env = {k: v for k, v in os.environ.items() if k != ENV_HELPERS}
+    build = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+
+    assert build.returncode == 0, build.stdout + build.stderr
+    target = Settings.from_env(tmp_path / "raw", warehouse).dbt_target
+    manifest, results = (
+        json.loads((target / name).read_text())["metadata"]["invocation_id"]
+        for name in ("manifest.json", "run_results.json")
+    )
+    assert manifest != results
