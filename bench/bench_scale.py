@@ -71,6 +71,7 @@ class Run:
     load_average: tuple[float, float]  # 1-minute load average before and after
     marks: dict[str, float] = field(default_factory=dict)
     cpu_marks: dict[str, float] = field(default_factory=dict)  # tree CPU seconds at each mark
+    rss_marks: dict[str, float] = field(default_factory=dict)  # peak RSS (MB) so far, each mark
     report_seconds: float | None = None
     output: str = ""
 
@@ -113,8 +114,26 @@ class Run:
 
     def summary(self) -> dict:
         data = asdict(self)
-        del data["marks"], data["cpu_marks"], data["output"]
-        return {**data, "stages": self.stages, "stages_cpu": self.stages_cpu}
+        del data["marks"], data["cpu_marks"], data["rss_marks"], data["output"]
+        return {
+            **data,
+            "stages": self.stages,
+            "stages_cpu": self.stages_cpu,
+            "peak_rss_stage": self.peak_rss_stage,
+        }
+
+    @property
+    def peak_rss_stage(self) -> str | None:
+        """The stage in which the tree's RSS peaked: the one ending at the first mark by which
+        the peak was reached (``exit`` after the last), None for a run without marks."""
+        if not self.rss_marks:
+            return None
+        ending = {"extracted": "start and extraction", "dbt started": "load", "dbt done": "dbt"}
+        ending |= {"validated": "validation", "reported": "publish and report"}
+        for mark, peak in self.rss_marks.items():
+            if peak >= self.peak_rss_mb:
+                return ending[mark]
+        return "exit"
 
 
 def children_cpu_seconds() -> float:
@@ -136,7 +155,7 @@ def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Ru
     process = subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    lines, marks, cpu_marks = [], {}, {}
+    lines, marks, cpu_marks, rss_marks = [], {}, {}, {}
     with TreeSampler(process.pid) as sampler:
         for line in process.stdout or []:
             lines.append(line)
@@ -145,6 +164,7 @@ def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Ru
                     marks[mark] = time.perf_counter() - started
                     sampler.sample()
                     cpu_marks[mark] = round(sampler.cpu_seconds, 2)
+                    rss_marks[mark] = round(sampler.peak_rss / 2**20, 1)
         status = process.wait()
     seconds = time.perf_counter() - started
     output = "".join(lines)
@@ -165,6 +185,7 @@ def run_build(raw: Path, warehouse: Path, log: Path, project: Path = ROOT) -> Ru
         load_average=(round(before, 2), round(os.getloadavg()[0], 2)),
         marks={mark: round(value, 2) for mark, value in marks.items()},
         cpu_marks=cpu_marks,
+        rss_marks=rss_marks,
         report_seconds=float(found.group(3)) if found else None,
         output=output,
     )
@@ -206,7 +227,8 @@ def describe(run: Run) -> str:
     stages = ", ".join(f"{k} {v:.1f}" for k, v in run.stages.items() if v is not None)
     return (
         f"{run.wall_seconds:8.1f} s wall, {run.cpu_seconds:8.1f} s CPU, "
-        f"peak RSS {run.peak_rss_mb:5.0f} MB, PSS {run.peak_pss_mb:5.0f} MB "
+        f"peak RSS {run.peak_rss_mb:5.0f} MB ({run.peak_rss_stage or '-'}), "
+        f"PSS {run.peak_pss_mb:5.0f} MB "
         f"({run.peak_processes} processes), "
         f"load {run.load_average[0]:.1f}→{run.load_average[1]:.1f}"
         + (" — up to date" if run.up_to_date else f" — {stages}")

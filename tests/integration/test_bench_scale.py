@@ -37,6 +37,8 @@ def test_bench_scale_times_every_stage_of_each_scenario(tmp_path: Path) -> None:
         assert set(run["stages"]) == set(STAGES)
         assert run["wall_seconds"] > 0 and run["cpu_seconds"] > 0
         assert run["peak_rss_mb"] >= run["peak_pss_mb"] > 0 and len(run["load_average"]) == 2
+        if not run["up_to_date"]:
+            assert run["peak_rss_stage"] in (*STAGES[:4], "publish and report", "exit")
     for scenario in ("build", "add_one"):  # every stage ran and took time
         stages = size[scenario]["stages"]
         assert not size[scenario]["up_to_date"]
