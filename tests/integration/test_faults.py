@@ -404,7 +404,7 @@ def test_concurrent_builds_with_different_folders_run_one_after_the_other(
 
     lines: list[str] = []
     one = start(first, warehouse)
-    wait_for(one, "[1/1]", lines)
+    wait_for(one, "1 of 1 PDF(s) extracted before (cached)", lines)  # seeded: holds the lock
     busy = build(second, warehouse, "--no-wait")
     two = start(second, warehouse)
     waiting: list[str] = []
