@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Basic expenditure by economic classification (基本支出): every printed row of the
 -- basic-expenditure table with its 类 (category), from the table's total column.
 
@@ -6,7 +8,8 @@ with
 all_cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
     where
-        table_type = 'basic_expenditure'
+        {{ is_document_to_rebuild() }}
+        and table_type = 'basic_expenditure'
         and not is_derived_column
         and not is_other_measure_column
         and not is_percent
@@ -85,3 +88,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- General-public-budget expenditure by function and type: one row per printed row
 -- (leaf or parent) × expenditure type, from the budget-year basic / project columns.
 
@@ -6,7 +8,8 @@ with
 all_cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
     where
-        table_type = 'general_budget_function'
+        {{ is_document_to_rebuild() }}
+        and table_type = 'general_budget_function'
         and not is_derived_column
         and not is_other_measure_column
         and not is_percent
@@ -76,3 +79,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -5,16 +5,21 @@
 
 with
 
+-- Each input limited to the documents to rebuild: `rows` is read twice (the row, its children),
+-- so DuckDB materialises it, and the final filter would not reach its scan.
 cells as (
     select * from {{ ref('stg_raw__cells') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 rows as (
     select * from {{ ref('stg_raw__rows') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 columns as (
     select * from {{ ref('stg_raw__columns') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 tables as (
@@ -25,6 +30,7 @@ tables as (
         table_title,
         amount_unit
     from {{ ref('stg_raw__tables') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 documents as (
@@ -34,7 +40,7 @@ documents as (
         fiscal_year,
         phase
     from {{ ref('stg_raw__documents') }}
-    where status = 'loaded'
+    where {{ is_document_to_rebuild() }} and status = 'loaded'
 ),
 
 children as (

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Which department (部门) each loaded document belongs to, and where it is.
 -- The department key is the printed name without a unit suffix ((本级), (汇总)) and with
 -- 中国共产党X委员会 shortened to 中共X委, so one department keeps one key across years, phases
@@ -16,7 +18,7 @@ names as (
         department_name,
         {{ strip_unit_suffix('department_name') }} as name_without_unit,
     from {{ ref('stg_raw__documents') }}
-    where status = 'loaded' and department_name is not null
+    where {{ is_document_to_rebuild() }} and status = 'loaded' and department_name is not null
 ),
 
 documents as (
@@ -224,3 +226,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Government procurement (政府采购), from the most detailed breakdown a document prints:
 -- its procurement table by catalogue code; else the 政府采购 column of the expenditure
 -- summary by function code; else the goods / works / services amounts of the narrative.
@@ -6,7 +8,7 @@ with
 
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
-    where not is_derived_column and not is_percent
+    where {{ is_document_to_rebuild() }} and not is_derived_column and not is_percent
 ),
 
 catalogue_cells as (
@@ -163,7 +165,8 @@ narrative as (
         on figures.document_id = documents.document_id
     inner join disclosures on figures.document_id = disclosures.document_id
     where
-        figures.figure_key in ('procurement_goods', 'procurement_works', 'procurement_services')
+        {{ is_document_to_rebuild('figures.document_id') }}
+        and figures.figure_key in ('procurement_goods', 'procurement_works', 'procurement_services')
         and disclosures.disclosure_id not in (select disclosure_id from with_table)
 ),
 
@@ -202,3 +205,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

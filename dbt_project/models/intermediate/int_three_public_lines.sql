@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- "三公" expenditure cells mapped to the four categories, by column header (tables with
 -- one row per unit and year) or by row label (tables that list the items as rows); for a
 -- disclosure that prints no 三公 table (narrative-only files), the four amounts its
@@ -14,7 +16,8 @@ cells as (
     inner join {{ ref('stg_raw__documents') }} as documents
         on cells.document_id = documents.document_id
     where
-        cells.table_type = 'three_public'
+        {{ is_document_to_rebuild('cells.document_id') }}
+        and cells.table_type = 'three_public'
         and not cells.is_derived_column
         and not cells.is_percent
         and cells.row_kind <> 'derived'
@@ -203,7 +206,8 @@ from_narrative as (
         on figures.document_id = documents.document_id
     inner join disclosures on figures.document_id = disclosures.document_id
     where
-        figures.figure_key in (
+        {{ is_document_to_rebuild('figures.document_id') }}
+        and figures.figure_key in (
             'three_public_outbound_travel',
             'three_public_official_reception',
             'three_public_vehicle_purchase',
@@ -230,3 +234,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

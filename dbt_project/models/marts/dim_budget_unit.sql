@@ -1,9 +1,12 @@
+{{ incremental_by_document() }}
+
 -- Department → budget units (预算单位), as listed by the documents' tables.
 
 with
 
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 -- Units as the budget tables list them: not the cells of performance-target tables (≥98%, 180.03
@@ -49,6 +52,7 @@ departments as (
         document_id,
         department_id
     from {{ ref('int_document_departments') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 final as (
@@ -67,3 +71,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

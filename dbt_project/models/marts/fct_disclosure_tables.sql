@@ -12,10 +12,12 @@ with
 
 required as (
     select * from {{ ref('int_required_tables_per_document') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 printed as (
     select * from {{ ref('int_printed_tables_by_role') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 judged as (

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- What each document prints of each table role: the tables extraction recognised (with how many
 -- amounts they print) and the titles printed on pages (page_titles), contents pages apart.
 -- One row per document × table role seen either way.
@@ -12,6 +14,7 @@ tables as (
         table_title,
         first_page,
     from {{ ref('stg_raw__tables') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 -- Amounts printed in body rows (column numbers 栏次 1 2 3 are layout, not amounts).
@@ -26,12 +29,16 @@ cells as (
             cells.document_id = rows.document_id
             and cells.table_id = rows.table_id
             and cells.row_index = rows.row_index
-    where not regexp_matches(coalesce(rows.row_name, ''), '^(栏次|行次|\*+)$')
+    where
+        {{ is_document_to_rebuild('cells.document_id') }}
+        and {{ is_document_to_rebuild('rows.document_id') }}
+        and not regexp_matches(coalesce(rows.row_name, ''), '^(栏次|行次|\*+)$')
     group by all
 ),
 
 titles as (
     select * from {{ ref('stg_raw__page_titles') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 recognised as (
@@ -86,3 +93,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- The tables each loaded document's template requires (seed required_disclosure_tables): one
 -- row per document × required table of its phase, fiscal year and level. A split disclosure
 -- (情况说明 + 报表附件) is judged on its tables file, so its narrative file gets no rows.
@@ -13,7 +15,7 @@ documents as (
         document_kind,
         department_name,
     from {{ ref('stg_raw__documents') }}
-    where status = 'loaded' and phase is not null and fiscal_year is not null
+    where {{ is_document_to_rebuild() }} and status = 'loaded' and phase is not null and fiscal_year is not null
 ),
 
 disclosures as (
@@ -29,6 +31,7 @@ departments as (
         document_id,
         region_code,
     from {{ ref('int_document_departments') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 required as (
@@ -61,3 +64,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

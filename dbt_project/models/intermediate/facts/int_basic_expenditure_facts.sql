@@ -8,6 +8,7 @@ with
 
 lines as (
     select * from {{ ref('int_basic_expenditure_lines') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 facts as (

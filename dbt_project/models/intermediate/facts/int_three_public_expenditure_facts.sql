@@ -8,6 +8,7 @@ with
 
 lines as (
     select * from {{ ref('int_three_public_lines') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 final as (

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Across-table rules, breakdown tables against the columns of the expenditure table they break
 -- down: a basic (基本支出) or project (项目支出) table's total = the basic / project figure, an
 -- economic-classification table's total = the figure its title names. The expenditure table is
@@ -10,14 +12,17 @@ with
 details as (
     select * from {{ ref('int_reconciliation__table_figures') }}
     where
-        table_type in ('basic_expenditure', 'project_expenditure', 'general_budget_economic')
+        {{ is_document_to_rebuild() }}
+        and table_type in ('basic_expenditure', 'project_expenditure', 'general_budget_economic')
         and measure = 'total'
         and printed_cells > 0
 ),
 
 sources as (
     select * from {{ ref('int_reconciliation__comparison_figures') }}
-    where table_type in ('expenditure_summary', 'general_budget_function', 'budget_tables')
+    where
+        {{ is_document_to_rebuild() }}
+        and table_type in ('expenditure_summary', 'general_budget_function', 'budget_tables')
 ),
 
 -- The source figure each breakdown table is read against.
@@ -67,3 +72,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

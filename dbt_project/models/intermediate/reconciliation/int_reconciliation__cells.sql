@@ -12,7 +12,8 @@ with
 cells as (
     select * from {{ ref('int_cells_joined_to_rows') }}
     where
-        not is_percent
+        {{ is_document_to_rebuild() }}
+        and not is_percent
         and not is_derived_column
         and row_kind <> 'derived'
         and table_type not in ('performance', 'other')
@@ -28,6 +29,7 @@ columns as (
         column_role,
         header_labels
     from {{ ref('stg_raw__columns') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 tables as (
@@ -37,6 +39,7 @@ tables as (
         printed_number,
         unit_multiplier
     from {{ ref('stg_raw__tables') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 documents as (
@@ -44,6 +47,7 @@ documents as (
         document_id,
         source_file
     from {{ ref('stg_raw__documents') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 -- A two-sided table prints income and expenditure side by side, each with its own labels

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- What a table's figure is compared with across tables: each figure standing for the document
 -- (int_reconciliation__document_figures), and as table type `budget_tables` the general budget
 -- by function plus the fund tables (政府性基金, 国有资本经营) per measure — what the
@@ -8,6 +10,7 @@ with
 
 figures as (
     select * from {{ ref('int_reconciliation__document_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 single_tables as (
@@ -52,3 +55,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

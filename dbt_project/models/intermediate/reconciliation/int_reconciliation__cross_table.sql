@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Rule family (c), across the tables of one document: the evaluations of the across-table rule
 -- models — the summaries balance (int_reconciliation__summary_balance), each table's total agrees
 -- with what the other tables print for it (int_reconciliation__table_totals) and the breakdown
@@ -16,6 +18,7 @@ with
 candidates as (
     {% for rule_model in rule_models %}
         select * from {{ ref(rule_model) }}
+        where {{ is_document_to_rebuild() }}
         {% if not loop.last %}union all by name{% endif %}
     {% endfor %}
 ),
@@ -37,6 +40,7 @@ tables as (
     select distinct
         {{ table_context() }},
     from {{ ref('int_reconciliation__table_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 final as (
@@ -68,3 +72,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- The figures that stand for a document in the across-table and narrative rules: per table type
 -- and measure, the figure of the first table of that type printing it.
 
@@ -5,6 +7,7 @@ with
 
 figures as (
     select * from {{ ref('int_reconciliation__table_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 final as (
@@ -15,3 +18,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

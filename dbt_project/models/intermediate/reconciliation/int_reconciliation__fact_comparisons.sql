@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Every printed figure a fact table's sum can be compared with, one row per (document × fact
 -- table × printed figure): the total of the table the facts come from (`own_table`), the same
 -- figure printed in another table (`other_table`: basic expenditure in 一般公共预算支出表 and
@@ -14,11 +16,12 @@ with
 
 fact_sums as (
     select * from {{ ref('int_reconciliation__fact_sums') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 table_figures as (
     select * from {{ ref('int_reconciliation__table_figures') }}
-    where printed_cells > 0
+    where {{ is_document_to_rebuild() }} and printed_cells > 0
 ),
 
 -- The four 三公 categories of a table summed: its 三公 figure.
@@ -213,3 +216,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Per document and fact table: the sum of its facts (residual rows included) — what the
 -- verification compares with the figures the document prints. 三公 facts of the budget year
 -- only; revenue
@@ -14,6 +16,7 @@ facts as (
         amount_yuan,
         is_residual,
     from {{ ref('int_budget_expenditure_facts') }}
+    where {{ is_document_to_rebuild() }}
 
     union all
 
@@ -25,6 +28,7 @@ facts as (
         amount_yuan,
         is_residual,
     from {{ ref('int_basic_expenditure_facts') }}
+    where {{ is_document_to_rebuild() }}
 
     union all
 
@@ -36,6 +40,7 @@ facts as (
         amount_yuan,
         is_residual,
     from {{ ref('int_procurement_facts') }}
+    where {{ is_document_to_rebuild() }}
 
     union all
 
@@ -47,7 +52,7 @@ facts as (
         amount_yuan,
         is_residual,
     from {{ ref('int_three_public_expenditure_facts') }}
-    where year = fiscal_year
+    where {{ is_document_to_rebuild() }} and year = fiscal_year
 
     union all
 
@@ -59,6 +64,7 @@ facts as (
         amount_yuan,
         is_residual,
     from {{ ref('int_budget_revenue_facts') }}
+    where {{ is_document_to_rebuild() }}
 
 ),
 
@@ -84,3 +90,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

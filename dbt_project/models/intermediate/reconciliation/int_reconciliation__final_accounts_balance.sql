@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Across-table rule of final accounts (决算), the balance of the 收入支出决算总表's expenditure
 -- side: `final_accounts_expenditure_balance` — 支出总计 = 本年支出合计 + the lines printed between
 -- them (结余分配, 年末结转和结余; their 其中 breakdowns left out). Each amount is read by the
@@ -11,7 +13,7 @@ with
 finals as (
     select document_id
     from {{ ref('stg_raw__documents') }}
-    where phase = 'final'
+    where {{ is_document_to_rebuild() }} and phase = 'final'
 ),
 
 tables as (
@@ -25,6 +27,7 @@ tables as (
         table_title,
         printed_number,
     from {{ ref('int_reconciliation__cells') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 rows as (
@@ -34,6 +37,7 @@ rows as (
         row_index,
         label_text,
     from {{ ref('stg_raw__rows') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 cells as (
@@ -140,3 +144,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

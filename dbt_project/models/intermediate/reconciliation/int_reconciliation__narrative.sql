@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Rule family (d): the figures stated in the narrative chapters (文字部分) equal the tables —
 -- department income and expenditure totals, the procurement total and its goods / works /
 -- services split, the 三公 total and its four items (budget year).
@@ -10,6 +12,7 @@ with
 
 figures_stated as (
     select * from {{ ref('stg_raw__narrative_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 documents as (
@@ -19,11 +22,12 @@ documents as (
         fiscal_year,
         department_name
     from {{ ref('stg_raw__documents') }}
-    where status = 'loaded'
+    where {{ is_document_to_rebuild() }} and status = 'loaded'
 ),
 
 figures as (
     select * from {{ ref('int_reconciliation__document_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 -- The amount column of each procurement table (its first).
@@ -39,7 +43,7 @@ procurement_cells as (
         source_page,
         rounding_yuan,
     from {{ ref('int_reconciliation__cells') }}
-    where table_type = 'procurement'
+    where {{ is_document_to_rebuild() }} and table_type = 'procurement'
     qualify column_index = min(column_index) over (partition by document_id, table_id)
 ),
 
@@ -50,6 +54,7 @@ tables as (
         table_title,
         printed_number
     from {{ ref('stg_raw__tables') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 -- A narrative-only file is read against the tables of its paired tables-only file (one
@@ -232,3 +237,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

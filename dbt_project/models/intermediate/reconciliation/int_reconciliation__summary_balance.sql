@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Across-table rules, balance of each two-sided summary (收支总表, 财政拨款收支总表): income =
 -- expenditure. `income_equals_expenditure`: 本年收入合计 + the lines below it (上年结转…) against
 -- 本年支出合计 + the lines below it (结转下年…); `income_total_equals_expenditure_total`: 收入总计
@@ -8,6 +10,7 @@ with
 
 figures as (
     select * from {{ ref('int_reconciliation__table_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 rules as (
@@ -63,3 +66,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}

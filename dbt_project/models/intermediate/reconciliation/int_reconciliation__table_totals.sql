@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Across-table rules, a table's total against the figure other tables print for it:
 -- 支出总表 = 收支总表 expenditure (本年支出合计 or 支出总计), 收入总表 = 收支总表 income (收入总计
 -- or 本年收入合计), 支出总表 = general budget by function + fund tables where all money is
@@ -10,10 +12,12 @@ with
 
 details as (
     select * from {{ ref('int_reconciliation__document_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 others as (
     select * from {{ ref('int_reconciliation__comparison_figures') }}
+    where {{ is_document_to_rebuild() }}
 ),
 
 -- Which figure of which table each rule compares with which other figure, and how the other
@@ -71,7 +75,8 @@ other_income as (
     select distinct document_id
     from {{ ref('int_reconciliation__cells') }}
     where
-        table_type = 'income_expenditure_summary'
+        {{ is_document_to_rebuild() }}
+        and table_type = 'income_expenditure_summary'
         and table_side = 'income'
         and amount_yuan > 0
         -- the side's own label (row_label is the 行次 beside it where a row-number column is printed)
@@ -131,3 +136,4 @@ final as (
 )
 
 select * from final
+{{ only_documents_to_rebuild() }}
