@@ -47,6 +47,7 @@ def dbt_build(database: Path, *args: str) -> None:
     from orchestration.defs.resources import WRAPPER
 
     target = database.parent / "dbt_target"
+    database.parent.mkdir(parents=True, exist_ok=True)  # dbt runs in it
     parsed = DBT_DIR / "target" / PARTIAL_PARSE
     if parsed.exists() and not (target / PARTIAL_PARSE).exists():
         target.mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,7 @@ def dbt_build(database: Path, *args: str) -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-4000:]}")
+        raise AssertionError(f"dbt build failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
 
 
 def build_shared(pdfs: list[Path], database: Path, cache: Path) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 #: Columns that record when and how fast a build ran, not what it built (two cold builds differ).
-BUILD_TIME_COLUMNS = ("loaded_at", "validated_at", "extract_seconds")
+BUILD_TIME_COLUMNS = ("loaded_at", "validated_at", "extract_seconds", "elapsed_seconds")
 
 
 def table_digests(

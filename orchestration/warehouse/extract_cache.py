@@ -77,7 +77,8 @@ def write_entry(
     outcome: Outcome = "decision",
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Write atomically (temporary file, fsync, rename): a crash never leaves half an entry."""
+    """Write atomically (temporary file, fsync, link): a crash never leaves half an entry, and a
+    sound decision already there stays (see :func:`_publish`)."""
     # A path from a non-UTF-8 file name holds lone surrogates: written as JSON \\udcXX escapes.
     payload = json.dumps(asdict(extract), ensure_ascii=False).encode("utf-8", "backslashreplace")
     write_payload(path, payload, extract.document.get("sha256"), summary(extract), outcome, details)
@@ -108,7 +109,30 @@ def write_payload(
         handle.write(json.dumps(header).encode("utf-8") + b"\n" + payload)
         handle.flush()
         os.fsync(handle.fileno())
-    tmp.replace(path)
+    _publish(tmp, path)
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path`` unless ``path`` already holds a sound decision: the first of two
+    writers extracting the same PDF wins, so an entry once read never changes under its readers
+    (the second writer's copy differs in its timings alone)."""
+    try:
+        os.link(tmp, path)  # atomic, and fails if the entry exists
+    except FileExistsError:
+        if not _is_sound_decision(path):
+            tmp.replace(path)  # a crash's entry, a corrupt one: replaced
+            return
+    except OSError:  # a file system without hard links
+        tmp.replace(path)
+        return
+    tmp.unlink()
+
+
+def _is_sound_decision(path: Path) -> bool:
+    try:
+        return read_entry(path).outcome == "decision"
+    except (CorruptEntry, OSError):
+        return False
 
 
 def read_entry(path: Path) -> CacheEntry:

@@ -158,3 +158,29 @@ def test_the_plan_trusts_known_hashes_only_for_verified_decisions(tmp_path: Path
     memo = json.loads((cache / VERIFIED_FILE).read_text())
     kept = (pdfs["good"], pdfs["accident"])
     assert sorted(memo) == sorted(cache_path(cache, hashes[p]).name for p in kept)
+
+
+def test_the_first_sound_decision_written_stays(tmp_path: Path) -> None:
+    """Two workers extracting one PDF: the second's copy (other timings) never replaces the
+    entry the first wrote, which readers may already have loaded."""
+    path = entry(tmp_path)
+    second = Extract(document={**EXTRACT.document, "elapsed_seconds": 9.9}, tables=EXTRACT.tables)
+    write_entry(path, second)
+    write_entry(path, second, "accident")
+
+    assert read_entry(path).extract == EXTRACT
+    assert read_entry(path).outcome == "decision"
+    assert [p.name for p in path.parent.iterdir()] == ["a.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize("previous", ["accident", "corrupt"])
+def test_a_crash_or_a_corrupt_entry_is_replaced(tmp_path: Path, previous: str) -> None:
+    path = tmp_path / "cache" / "a.json"
+    write_entry(path, Extract(document={"document_id": "abc", "status": "rejected"}), "accident")
+    if previous == "corrupt":
+        path.write_text(path.read_text().replace("rejected", "loaded"))
+
+    write_entry(path, EXTRACT)
+
+    assert read_entry(path).extract == EXTRACT
+    assert read_entry(path).outcome == "decision"
