@@ -52,6 +52,7 @@ from dbt.constants import PARTIAL_PARSE_FILE_NAME
 from ..children import DBT_CWD_ENV, HELPERS_LOCK_ENV
 from ..settings import DBT_PROJECT_DIR, Settings
 from ..warehouse import changes
+from ..warehouse.changes import DBT_CONSUMER
 from ..warehouse.dbt_state import (
     all_passed,
     failed_nodes,
@@ -73,8 +74,6 @@ DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
 #: data: they run in ``make test`` (``tests/warehouse_build.py`` runs a plain ``dbt build``), not in
 #: every warehouse build (~0.4 CPU-s and ~0.5 s of each build, docs/performance.md).
 DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
-#: dbt's cursor in the change log (``warehouse.changes``); ``stg_raw__pending_documents`` reads it.
-DBT_CONSUMER = "dbt"
 
 
 @functools.cache

@@ -45,10 +45,12 @@ VALIDATION_RESULTS_KEY = dg.AssetKey(["audit", "validation_results"])
 
 def record_validation(con: duckdb.DuckDBPyConnection, run: ValidationRun) -> int:
     """Write ``run``'s audit rows and, when it followed the change log, advance validation's
-    cursor; the number of rows written."""
+    cursor to the changes the marts reflect (dbt's cursor: a change dbt has not processed yet
+    stays pending for validation too); the number of rows written."""
     rows = write_validation_results(con, run)
-    if run.scope is not None:  # validation is current with the change log
-        changes.advance(con, CHANGE_CONSUMER, changes.latest(con), CURSOR_CODE)
+    if run.scope is not None:  # validation is current with the marts
+        through = changes.processed(con, changes.DBT_CONSUMER)
+        changes.advance(con, CHANGE_CONSUMER, through, CURSOR_CODE)
     return rows
 
 

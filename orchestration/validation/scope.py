@@ -14,13 +14,22 @@ rebuild drop every cursor) validates everything.
 The fingerprints come from the validated rows themselves, not from the loader's list of replaced
 files, so a document whose rows changed for another reason (its paired narrative or tables file
 changed, a dbt model changed) is validated again too.
+
+Reading every validated row of a warehouse of 10⁴ documents to find the one that changed costs
+seconds, so where the build keeps a change log only the documents *pending* for validation
+(changed or related to a change since its cursor, ``raw.pending_documents``) and rows without
+a document are read and hashed; every other document keeps its stored fingerprint. That is
+exact because the validated tables are dbt models incremental by document: an incremental
+build rewrites the rows of dbt's pending documents only, and validation's cursor never passes
+dbt's (a change dbt has not processed stays pending for validation), while a full dbt rebuild
+drops validation's cursor, which validates everything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +41,16 @@ AUDIT_SCHEMA = "audit"
 FINGERPRINT_TABLE = "validation_fingerprints"
 #: Validation's cursor in the build's change log (advanced by the validation asset).
 CHANGE_CONSUMER = "validation"
+#: dbt's cursor in the change log (``warehouse.changes.DBT_CONSUMER``; a test keeps them equal —
+#: this package does not import ``warehouse``, which reads validation results).
+MARTS_CONSUMER = "dbt"
 #: A document's key in the fingerprints and in SQL filters (rows without a document get one too).
 NO_DOCUMENT = ""
 _PACKAGE = Path(__file__).resolve().parent
+#: The relation of documents whose fingerprints are computed (``current_fingerprints``).
+_FINGERPRINTED = "fingerprinted_documents"
+#: A document's ``source_file`` is part of its fingerprint.
+_FROM_DOCUMENTS = "from marts.dim_document"
 #: Columns that say when a build ran, not what it built (no suite reads them).
 _BUILD_TIME_COLUMNS = {"loaded_at", "validated_at", "extract_seconds"}
 
@@ -73,13 +89,16 @@ def document_key(column: str = "document_id") -> str:
 
 
 def current_fingerprints(
-    con: duckdb.DuckDBPyConnection, tables: Iterable[tuple[str, str]], code: str
+    con: duckdb.DuckDBPyConnection,
+    tables: Iterable[tuple[str, str]],
+    code: str,
+    documents: Collection[str] | None = None,
 ) -> dict[str, str]:
     """``{document: fingerprint}`` over the rows of ``tables`` (``(schema, table)``; columns that
-    record when a build ran left out) and the document's ``source_file``."""
+    record when a build ran left out) and the document's ``source_file`` — of every document, or
+    of ``documents`` only (their rows alone are read and hashed)."""
     parts = [
-        f"select {document_key()} as document_key, hash(source_file) as row_hash "
-        "from marts.dim_document"
+        f"select {document_key()} as document_key, hash(source_file) as row_hash " + _FROM_DOCUMENTS
     ]
     for schema, table in tables:
         columns = [
@@ -95,12 +114,32 @@ def current_fingerprints(
             f"select {document_key()} as document_key, hash({', '.join(columns)}) as row_hash "
             f'from "{schema}"."{table}"'
         )
+    where = ""
+    if documents is not None:
+        register_documents(con, _FINGERPRINTED, documents)
+        where = f" where {document_key()} in (select document_key from {_FINGERPRINTED})"
     sql = (
         "select document_key, count(*), sum(row_hash::hugeint) from ("
-        + " union all ".join(parts)
+        + " union all ".join(f"{part}{where}" for part in parts)
         + ") group by document_key"
     )
-    return {key: f"{code}:{rows}:{total}" for key, rows, total in con.execute(sql).fetchall()}
+    try:
+        found = con.execute(sql).fetchall()
+    finally:
+        if documents is not None:
+            con.unregister(_FINGERPRINTED)
+    return {key: f"{code}:{rows}:{total}" for key, rows, total in found}
+
+
+def current_documents(
+    con: duckdb.DuckDBPyConnection, tables: Iterable[tuple[str, str]]
+) -> frozenset[str]:
+    """Every document key :func:`current_fingerprints` would return (one column read per table)."""
+    parts = [f"select distinct {document_key()} as document_key " + _FROM_DOCUMENTS]
+    parts += [
+        f'select distinct {document_key()} from "{schema}"."{table}"' for schema, table in tables
+    ]
+    return frozenset(row[0] for row in con.execute(" union ".join(parts)).fetchall())
 
 
 def stored_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
@@ -138,13 +177,41 @@ def plan_scope(
         for table in suite.target.tables(available.get(suite.target.schema, []))
     ]
     code = code_digest(suites)
-    current = current_fingerprints(con, tables, code)
     corpus = tuple(s.name for s in suites if s.target.scope == "corpus")
     stored = None if full or _cursor_dropped(con) else stored_fingerprints(con)
     if stored is None or any(not value.startswith(f"{code}:") for value in stored.values()):
-        return ValidationScope(current, corpus_suites=corpus)
+        return ValidationScope(current_fingerprints(con, tables, code), corpus_suites=corpus)
+    pending = _pending(con)
+    if pending is None:  # no change log: every document's rows are read
+        current = current_fingerprints(con, tables, code)
+    else:  # the others' rows are as their stored fingerprints say (see the module's docstring)
+        documents = current_documents(con, tables)
+        read = (documents & (pending | {NO_DOCUMENT})) | (documents - stored.keys())
+        current = {key: stored[key] for key in documents - read}
+        current.update(current_fingerprints(con, tables, code, read))
     changed = frozenset(key for key, value in current.items() if stored.get(key) != value)
     return ValidationScope(current, changed, frozenset(stored.keys() - current.keys()), corpus)
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> frozenset[str] | None:
+    """The documents changed or related to a change since validation's cursor
+    (``raw.pending_documents``, :mod:`orchestration.warehouse.changes`); None without a log, or
+    when dbt does not build the marts from it (no cursor of dbt's: a plain ``dbt build``)."""
+    logged = con.execute(
+        "select count(*) from duckdb_views() where schema_name = 'raw' "
+        "and view_name = 'pending_documents'"
+    ).fetchone()
+    if not logged or not logged[0]:
+        return None
+    followed = con.execute(
+        "select count(*) from raw.change_cursors where consumer = ?", [MARTS_CONSUMER]
+    ).fetchone()
+    if not followed or not followed[0]:
+        return None
+    rows = con.execute(
+        "select document_id from raw.pending_documents where consumer = ?", [CHANGE_CONSUMER]
+    ).fetchall()
+    return frozenset(row[0] for row in rows)
 
 
 def _cursor_dropped(con: duckdb.DuckDBPyConnection) -> bool:

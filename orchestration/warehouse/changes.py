@@ -31,6 +31,8 @@ import duckdb
 
 #: Change kinds the loader records.
 LOADED, REMOVED, REJECTED = "loaded", "removed", "rejected"
+#: dbt's cursor (``stg_raw__pending_documents`` reads it): the changes the marts reflect.
+DBT_CONSUMER = "dbt"
 
 #: Unit suffixes a department's documents differ by: every suffix either department key of the
 #: dbt project strips (``strip_unit_suffix``, ``int_disclosures``; a test keeps this a superset).
@@ -136,6 +138,15 @@ def record(con: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -> None:
 def latest(con: duckdb.DuckDBPyConnection) -> int:
     """The last change recorded (0: none)."""
     return con.execute(f"select {LATEST}").fetchone()[0]
+
+
+def processed(con: duckdb.DuckDBPyConnection, consumer: str) -> int:
+    """The last change ``consumer`` has processed: its cursor, or :func:`latest` if it has none
+    (it then redoes everything, and drops every cursor before it does)."""
+    cursor = con.execute(
+        "select change_id from raw.change_cursors where consumer = ?", [consumer]
+    ).fetchone()
+    return latest(con) if cursor is None else min(cursor[0], latest(con))
 
 
 def pending(con: duckdb.DuckDBPyConnection, consumer: str, code_hash: str) -> Pending:

@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from orchestration.commands.build import build
-from orchestration.defs.dbt_assets import DBT_CONSUMER
 from orchestration.settings import Settings
+from orchestration.warehouse.changes import DBT_CONSUMER
 from orchestration.warehouse.digest import BUILD_TIME_COLUMNS, folder_digests, table_digests
 from tests.paths import CORPUS, WIDE
 
