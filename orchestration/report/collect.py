@@ -159,8 +159,11 @@ def _checks(
     con: duckdb.DuckDBPyConnection, documents: dict[str, DocumentReport], wanted: list[str]
 ) -> list[Check]:
     """Attach the failed checks of the ``wanted`` documents; return those of no document."""
+    # Their row ids first: filtering the wide rows themselves reads every column of the audit
+    # (~0.5 s at 10⁴ documents), the ids ~0.02 s.
     orphan = (
-        "document_id is null or document_id not in (select document_id from marts.dim_document)"
+        "rowid in (select a.rowid from audit.validation_results as a anti join "
+        "marts.dim_document as d on a.document_id = d.document_id where a.status <> 'pass')"
     )
     failed = _records(con, _FAILED.format(where=_IN_DOCUMENTS), [wanted])
     unattached = _records(con, _FAILED.format(where=orphan))

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import duckdb
 
+from ..settings import PROJECT_ROOT
 from .collect import FIGURES, SOURCE_COLUMNS, columns
 
 MANIFEST = ".pages.json"
+#: The committed Great Expectations suites (``validation.suites.EXPECTATIONS_DIR``).
+SUITES_DIR = PROJECT_ROOT / "expectations"
 _BUILD_TIME_COLUMNS = {"loaded_at", "validated_at", "extract_seconds"}
 _CODE = [Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "evidence"]
 
@@ -108,14 +111,40 @@ def _sources(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             "select document_id, hash(status, count(*)) as row_hash "
             "from audit.validation_results group by document_id, status"
         )
+        failed = "a.status <> 'pass'"
+        if _columns(con, "audit", "validation_fingerprints"):
+            # A document's audit rows of per-document suites are a function of the rows its
+            # validation fingerprint sums (validation.scope): the fingerprint stands for them,
+            # and only the rows of corpus-level suites, which any build may change, are read.
+            sources["validated"] = (
+                "select document_key as document_id, hash(fingerprint) as row_hash "
+                "from audit.validation_fingerprints"
+            )
+            failed += f" and list_contains({_literal_list(corpus_suites())}, a.suite)"
         sources["failed"] = (
             f"select a.document_id, hash({_hashed('a', audit)}, {_hashed('r', recon)}) "
             "as row_hash from audit.validation_results as a "
             "left join marts.reconciliation_results as r "
             "on r.evaluation_id = a.evaluation_id and r.status <> 'pass' "
-            "where a.status <> 'pass'"
+            f"where {failed}"
         )
     return sources
+
+
+def corpus_suites(folder: Path = SUITES_DIR) -> list[str]:
+    """The suites validated on every row by every build (``meta.target.scope`` ``corpus``, as
+    :mod:`orchestration.validation.suites` reads it; this package does not import validation)."""
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        if suite.get("meta", {}).get("target", {}).get("scope", "document") == "corpus":
+            found.append(suite["name"])
+    return found
+
+
+def _literal_list(values: list[str]) -> str:
+    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"[{quoted}]::varchar[]"
 
 
 def _part(sql: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from orchestration.report import pages
 from orchestration.report.pages import PageRecord, page_keys, read_manifest, write_manifest
 
 
@@ -64,3 +66,34 @@ def test_manifest_round_trip_and_damage(tmp_path: Path) -> None:
     assert read_manifest(tmp_path) == records
     (tmp_path / ".pages.json").write_text("{not json", encoding="utf-8")
     assert read_manifest(tmp_path) == {}  # every page is written again
+
+
+def test_validation_fingerprints_stand_for_the_audit_rows_of_per_document_suites(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``audit.validation_fingerprints``, a page key reads a document's fingerprint, not
+    its failed rows — except those of corpus-level suites, which any build may rewrite."""
+    con = _warehouse()
+    con.execute("alter table audit.validation_results add column suite varchar default 'rec'")
+    con.execute(
+        "create table audit.validation_fingerprints as select * from (values "
+        "('d1', 'v:3:1'), ('d2', 'v:1:2')) as t(document_key, fingerprint)"
+    )
+    keys = page_keys(con, "code")
+    con.execute(
+        "update audit.validation_fingerprints set fingerprint = 'v:3:9' where document_key = 'd1'"
+    )
+    refingerprinted = page_keys(con, "code")
+    assert refingerprinted["d1"] != keys["d1"] and refingerprinted["d2"] == keys["d2"]
+
+    con.execute("update audit.validation_results set observed_yuan = 1 where evaluation_id = 'e1'")
+    assert page_keys(con, "code") == refingerprinted  # its fingerprint stands for it
+    monkeypatch.setattr(pages, "corpus_suites", lambda: ["rec"])
+    assert page_keys(con, "code")["d1"] != refingerprinted["d1"]  # a corpus suite's row: read
+
+
+def test_corpus_suites_as_validation_reads_them() -> None:
+    from orchestration.validation.suites import load_suites
+
+    corpus = [suite.name for suite in load_suites() if suite.target.scope == "corpus"]
+    assert pages.corpus_suites() == corpus
