@@ -265,7 +265,14 @@ def read_summary(database: Path, validation: bool = True) -> WarehouseSummary:
             key = ["coalesce(source_file, '')", "coalesce(table_label, '')"]
             order = ", ".join([*key, "coalesce(source_page, 0)", *columns])
             warned = "status is distinct from 'error' and status is distinct from 'pass'"
-            warnings = _rows(con, table, columns, warned, order, LISTED_WARNINGS)
+            # The first warnings have the first keys: rank the keys alone, then sort the few
+            # rows whose key ranks among the first by every column (sorting ~10⁵ whole rows at
+            # 10⁴ documents took 0.5 s, this 0.07 s).
+            first = (
+                f"rowid in (select rowid from {table} where {warned} "
+                f"qualify dense_rank() over (order by {', '.join(key)}) <= {LISTED_WARNINGS})"
+            )
+            warnings = _rows(con, table, columns, first, order, LISTED_WARNINGS)
             summary.validation = [ValidationResult(**row) for row in [*errors, *warnings]]
             summary.validation_passed, summary.validation_warnings = con.execute(
                 f"select count(*) filter (where status = 'pass'), count(*) filter (where {warned}) "
