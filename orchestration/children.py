@@ -38,6 +38,10 @@ HELPERS_LOCK_ENV = "BUDGET_HELPERS_LOCK"
 #: The folder of a prepared dbt process (:mod:`orchestration.prepared_dbt`) and its two pipes;
 #: set by the dbt step for its first ``dbt build`` only.
 PREPARED_DBT_ENV = "BUDGET_DBT_PREPARED"
+#: The documents an incremental ``dbt build`` rebuilds, as the orchestrator read them from the
+#: change log (JSON list): the models' ``documents_to_rebuild()`` reads it instead of querying
+#: the log ~100 times a build. Read at execution only (no parse depends on it).
+DBT_REBUILD_ENV = "BUDGET_DBT_REBUILD"
 REQUEST, STATUS = "request", "status"
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .children import (
+    DBT_REBUILD_ENV,
     PREPARED_DBT_ENV,
     REQUEST,
     STATUS,
@@ -162,8 +163,11 @@ SELECTING = frozenset(
     ]
 )
 #: Variables that differ between the parse and the dbt step's request and change no manifest:
-#: the hand-over's own and dagster-dbt's for dbt's output.
-OUTPUT_ONLY = frozenset((PREPARED_DBT_ENV, "DBT_LOG_FORMAT", "DBT_SEND_ANONYMOUS_USAGE_STATS"))
+#: the hand-over's own, dagster-dbt's for dbt's output, the documents to rebuild (read when
+#: models run).
+OUTPUT_ONLY = frozenset(
+    (PREPARED_DBT_ENV, DBT_REBUILD_ENV, "DBT_LOG_FORMAT", "DBT_SEND_ANONYMOUS_USAGE_STATS")
+)
 
 
 def parsed_for(ahead: Mapping[str, Any], env: Mapping[str, str], asked: Mapping[str, Any]) -> bool:

@@ -49,7 +49,7 @@ from dagster_dbt import (
 )
 from dbt.constants import PARTIAL_PARSE_FILE_NAME
 
-from ..children import DBT_CWD_ENV, HELPERS_LOCK_ENV
+from ..children import DBT_CWD_ENV, DBT_REBUILD_ENV, HELPERS_LOCK_ENV
 from ..settings import DBT_PROJECT_DIR, Settings
 from ..warehouse import changes
 from ..warehouse.changes import DBT_CONSUMER
@@ -216,6 +216,19 @@ class IncrementalPlan:
     through: int
     code_hash: str
     reason: str
+    documents: frozenset[str] | None = None  # to rebuild, when not everything
+
+    def env(self) -> dict[str, str]:
+        """For the models' ``documents_to_rebuild()``: the documents to rebuild, unless there are
+        too many for one environment variable (then the models query the change log)."""
+        if self.everything or self.documents is None:
+            return {DBT_REBUILD_ENV: ""}
+        given = json.dumps(sorted(self.documents))
+        return {DBT_REBUILD_ENV: given if len(given) <= MAX_REBUILD_ENV else ""}
+
+
+#: Linux limits one environment string to 128 KiB: ~5,000 document ids.
+MAX_REBUILD_ENV = 100_000
 
 
 def incremental_plan(database: Path, full: bool = False) -> IncrementalPlan:
@@ -227,7 +240,9 @@ def incremental_plan(database: Path, full: bool = False) -> IncrementalPlan:
         if not has_schema(con, "raw"):
             return IncrementalPlan(True, 0, code_hash, "a new working database")
         pending = changes.pending(con, DBT_CONSUMER, code_hash)
-    return IncrementalPlan(full or pending.everything, pending.through, code_hash, pending.reason)
+    return IncrementalPlan(
+        full or pending.everything, pending.through, code_hash, pending.reason, pending.documents
+    )
 
 
 def up_to_date_events(context: AssetExecutionContext, stamp: dict[str, Any]) -> Iterator[Any]:
@@ -316,7 +331,7 @@ def dbt_build(
                 changes.forget(con)
         command = [*DBT_BUILD, "--full-refresh"] if plan.everything else DBT_BUILD
         with environment(**dbt_step_env(dbt, settings)):
-            with environment(**helpers.take_prepared_dbt()):
+            with environment(**plan.env(), **helpers.take_prepared_dbt()):
                 invocation, events = run_dbt_build(context, dbt, target_path, command)
             # A document whose rows break a key test is rejected and dbt runs again without it
             # (the rejection is a change: the incremental models rebuild its rows).
@@ -331,7 +346,8 @@ def dbt_build(
                 progress_log.info("dbt build again without them …")
                 fingerprint = inputs_fingerprint(database, project_dir, selection)
                 plan = incremental_plan(database, full=plan.everything)
-                invocation, events = run_dbt_build(context, dbt, target_path, command)
+                with environment(**plan.env()):
+                    invocation, events = run_dbt_build(context, dbt, target_path, command)
         relations = {
             unique_id: (node["schema"], node.get("alias") or node["name"])
             for unique_id, node in invocation.manifest["nodes"].items()
