@@ -6,10 +6,9 @@
 with
 
 all_cells as (
-    select * from {{ ref('int_cells_joined_to_rows') }}
+    select * from {{ rows_to_rebuild(ref('int_cells_joined_to_rows')) }}
     where
-        {{ is_document_to_rebuild() }}
-        and table_type = 'general_budget_function'
+        table_type = 'general_budget_function'
         and not is_derived_column
         and not is_other_measure_column
         and not is_percent

@@ -8,18 +8,15 @@ with
 -- Each input limited to the documents to rebuild: `rows` is read twice (the row, its children),
 -- so DuckDB materialises it, and the final filter would not reach its scan.
 cells as (
-    select * from {{ ref('stg_raw__cells') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('stg_raw__cells')) }}
 ),
 
 rows as (
-    select * from {{ ref('stg_raw__rows') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('stg_raw__rows')) }}
 ),
 
 columns as (
-    select * from {{ ref('stg_raw__columns') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('stg_raw__columns')) }}
 ),
 
 tables as (
@@ -29,8 +26,7 @@ tables as (
         table_type,
         table_title,
         amount_unit
-    from {{ ref('stg_raw__tables') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__tables')) }}
 ),
 
 documents as (
@@ -39,8 +35,8 @@ documents as (
         department_name,
         fiscal_year,
         phase
-    from {{ ref('stg_raw__documents') }}
-    where {{ is_document_to_rebuild() }} and status = 'loaded'
+    from {{ rows_to_rebuild(ref('stg_raw__documents')) }}
+    where status = 'loaded'
 ),
 
 children as (

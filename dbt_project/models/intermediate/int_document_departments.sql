@@ -17,8 +17,8 @@ names as (
         document_id,
         department_name,
         {{ strip_unit_suffix('department_name') }} as name_without_unit,
-    from {{ ref('stg_raw__documents') }}
-    where {{ is_document_to_rebuild() }} and status = 'loaded' and department_name is not null
+    from {{ rows_to_rebuild(ref('stg_raw__documents')) }}
+    where status = 'loaded' and department_name is not null
 ),
 
 documents as (

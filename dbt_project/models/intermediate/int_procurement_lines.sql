@@ -7,8 +7,8 @@
 with
 
 cells as (
-    select * from {{ ref('int_cells_joined_to_rows') }}
-    where {{ is_document_to_rebuild() }} and not is_derived_column and not is_percent
+    select * from {{ rows_to_rebuild(ref('int_cells_joined_to_rows')) }}
+    where not is_derived_column and not is_percent
 ),
 
 catalogue_cells as (

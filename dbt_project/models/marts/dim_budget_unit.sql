@@ -5,8 +5,7 @@
 with
 
 cells as (
-    select * from {{ ref('int_cells_joined_to_rows') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_cells_joined_to_rows')) }}
 ),
 
 -- Units as the budget tables list them: not the cells of performance-target tables (≥98%, 180.03
@@ -51,8 +50,7 @@ departments as (
     select
         document_id,
         department_id
-    from {{ ref('int_document_departments') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_document_departments')) }}
 ),
 
 final as (

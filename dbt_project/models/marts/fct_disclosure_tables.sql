@@ -11,13 +11,11 @@
 with
 
 required as (
-    select * from {{ ref('int_required_tables_per_document') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_required_tables_per_document')) }}
 ),
 
 printed as (
-    select * from {{ ref('int_printed_tables_by_role') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_printed_tables_by_role')) }}
 ),
 
 judged as (

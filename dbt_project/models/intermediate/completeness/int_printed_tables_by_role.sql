@@ -13,8 +13,7 @@ tables as (
         table_type,
         table_title,
         first_page,
-    from {{ ref('stg_raw__tables') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__tables')) }}
 ),
 
 -- Amounts printed in body rows (column numbers 栏次 1 2 3 are layout, not amounts).
@@ -37,8 +36,7 @@ cells as (
 ),
 
 titles as (
-    select * from {{ ref('stg_raw__page_titles') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('stg_raw__page_titles')) }}
 ),
 
 recognised as (

@@ -14,8 +14,8 @@ documents as (
         scope,
         document_kind,
         department_name,
-    from {{ ref('stg_raw__documents') }}
-    where {{ is_document_to_rebuild() }} and status = 'loaded' and phase is not null and fiscal_year is not null
+    from {{ rows_to_rebuild(ref('stg_raw__documents')) }}
+    where status = 'loaded' and phase is not null and fiscal_year is not null
 ),
 
 disclosures as (
@@ -30,8 +30,7 @@ departments as (
     select
         document_id,
         region_code,
-    from {{ ref('int_document_departments') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_document_departments')) }}
 ),
 
 required as (

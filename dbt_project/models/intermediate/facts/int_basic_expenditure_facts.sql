@@ -7,8 +7,7 @@
 with
 
 lines as (
-    select * from {{ ref('int_basic_expenditure_lines') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_basic_expenditure_lines')) }}
 ),
 
 facts as (

@@ -7,10 +7,9 @@
 with
 
 cells as (
-    select * from {{ ref('int_cells_joined_to_rows') }}
+    select * from {{ rows_to_rebuild(ref('int_cells_joined_to_rows')) }}
     where
-        {{ is_document_to_rebuild() }}
-        and table_type = 'income_summary'
+        table_type = 'income_summary'
         and not is_derived_column
         and not is_percent
         and row_kind not in ('total', 'derived')

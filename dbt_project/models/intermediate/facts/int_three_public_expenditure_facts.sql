@@ -7,8 +7,7 @@
 with
 
 lines as (
-    select * from {{ ref('int_three_public_lines') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_three_public_lines')) }}
 ),
 
 final as (

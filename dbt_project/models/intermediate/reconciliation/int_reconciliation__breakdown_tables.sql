@@ -10,19 +10,17 @@
 with
 
 details as (
-    select * from {{ ref('int_reconciliation__table_figures') }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__table_figures')) }}
     where
-        {{ is_document_to_rebuild() }}
-        and table_type in ('basic_expenditure', 'project_expenditure', 'general_budget_economic')
+        table_type in ('basic_expenditure', 'project_expenditure', 'general_budget_economic')
         and measure = 'total'
         and printed_cells > 0
 ),
 
 sources as (
-    select * from {{ ref('int_reconciliation__comparison_figures') }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__comparison_figures')) }}
     where
-        {{ is_document_to_rebuild() }}
-        and table_type in ('expenditure_summary', 'general_budget_function', 'budget_tables')
+        table_type in ('expenditure_summary', 'general_budget_function', 'budget_tables')
 ),
 
 -- The source figure each breakdown table is read against.

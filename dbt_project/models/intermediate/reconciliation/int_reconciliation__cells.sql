@@ -10,10 +10,9 @@ with
 -- Row-number columns (行次, 栏次…) and column-number rows (栏次 1 2 3, ** 1 2 3) are layout,
 -- not amounts, wherever the extraction lets them through.
 cells as (
-    select * from {{ ref('int_cells_joined_to_rows') }}
+    select * from {{ rows_to_rebuild(ref('int_cells_joined_to_rows')) }}
     where
-        {{ is_document_to_rebuild() }}
-        and not is_percent
+        not is_percent
         and not is_derived_column
         and row_kind <> 'derived'
         and table_type not in ('performance', 'other')
@@ -28,8 +27,7 @@ columns as (
         column_index,
         column_role,
         header_labels
-    from {{ ref('stg_raw__columns') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__columns')) }}
 ),
 
 tables as (
@@ -38,16 +36,14 @@ tables as (
         table_id,
         printed_number,
         unit_multiplier
-    from {{ ref('stg_raw__tables') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__tables')) }}
 ),
 
 documents as (
     select
         document_id,
         source_file
-    from {{ ref('stg_raw__documents') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__documents')) }}
 ),
 
 -- A two-sided table prints income and expenditure side by side, each with its own labels

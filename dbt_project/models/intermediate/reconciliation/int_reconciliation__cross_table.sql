@@ -39,8 +39,7 @@ closest as (
 tables as (
     select distinct
         {{ table_context() }},
-    from {{ ref('int_reconciliation__table_figures') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_reconciliation__table_figures')) }}
 ),
 
 final as (

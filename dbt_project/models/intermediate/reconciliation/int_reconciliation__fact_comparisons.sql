@@ -15,13 +15,12 @@
 with
 
 fact_sums as (
-    select * from {{ ref('int_reconciliation__fact_sums') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__fact_sums')) }}
 ),
 
 table_figures as (
-    select * from {{ ref('int_reconciliation__table_figures') }}
-    where {{ is_document_to_rebuild() }} and printed_cells > 0
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__table_figures')) }}
+    where printed_cells > 0
 ),
 
 -- The four 三公 categories of a table summed: its 三公 figure.

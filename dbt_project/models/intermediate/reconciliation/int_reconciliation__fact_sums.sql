@@ -15,8 +15,7 @@ facts as (
         source_table_id,
         amount_yuan,
         is_residual,
-    from {{ ref('int_budget_expenditure_facts') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_budget_expenditure_facts')) }}
 
     union all
 
@@ -27,8 +26,7 @@ facts as (
         source_table_id,
         amount_yuan,
         is_residual,
-    from {{ ref('int_basic_expenditure_facts') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_basic_expenditure_facts')) }}
 
     union all
 
@@ -39,8 +37,7 @@ facts as (
         source_table_id,
         amount_yuan,
         is_residual,
-    from {{ ref('int_procurement_facts') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_procurement_facts')) }}
 
     union all
 
@@ -51,8 +48,8 @@ facts as (
         source_table_id,
         amount_yuan,
         is_residual,
-    from {{ ref('int_three_public_expenditure_facts') }}
-    where {{ is_document_to_rebuild() }} and year = fiscal_year
+    from {{ rows_to_rebuild(ref('int_three_public_expenditure_facts')) }}
+    where year = fiscal_year
 
     union all
 
@@ -63,8 +60,7 @@ facts as (
         source_table_id,
         amount_yuan,
         is_residual,
-    from {{ ref('int_budget_revenue_facts') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_budget_revenue_facts')) }}
 
 ),
 

@@ -12,8 +12,8 @@ with
 
 finals as (
     select document_id
-    from {{ ref('stg_raw__documents') }}
-    where {{ is_document_to_rebuild() }} and phase = 'final'
+    from {{ rows_to_rebuild(ref('stg_raw__documents')) }}
+    where phase = 'final'
 ),
 
 tables as (
@@ -26,8 +26,7 @@ tables as (
         table_type,
         table_title,
         printed_number,
-    from {{ ref('int_reconciliation__cells') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('int_reconciliation__cells')) }}
 ),
 
 rows as (
@@ -36,8 +35,7 @@ rows as (
         table_id,
         row_index,
         label_text,
-    from {{ ref('stg_raw__rows') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__rows')) }}
 ),
 
 cells as (

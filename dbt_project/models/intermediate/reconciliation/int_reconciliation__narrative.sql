@@ -11,8 +11,7 @@
 with
 
 figures_stated as (
-    select * from {{ ref('stg_raw__narrative_figures') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('stg_raw__narrative_figures')) }}
 ),
 
 documents as (
@@ -21,13 +20,12 @@ documents as (
         source_file,
         fiscal_year,
         department_name
-    from {{ ref('stg_raw__documents') }}
-    where {{ is_document_to_rebuild() }} and status = 'loaded'
+    from {{ rows_to_rebuild(ref('stg_raw__documents')) }}
+    where status = 'loaded'
 ),
 
 figures as (
-    select * from {{ ref('int_reconciliation__document_figures') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__document_figures')) }}
 ),
 
 -- The amount column of each procurement table (its first).
@@ -42,8 +40,8 @@ procurement_cells as (
         amount_yuan,
         source_page,
         rounding_yuan,
-    from {{ ref('int_reconciliation__cells') }}
-    where {{ is_document_to_rebuild() }} and table_type = 'procurement'
+    from {{ rows_to_rebuild(ref('int_reconciliation__cells')) }}
+    where table_type = 'procurement'
     qualify column_index = min(column_index) over (partition by document_id, table_id)
 ),
 
@@ -53,8 +51,7 @@ tables as (
         table_id,
         table_title,
         printed_number
-    from {{ ref('stg_raw__tables') }}
-    where {{ is_document_to_rebuild() }}
+    from {{ rows_to_rebuild(ref('stg_raw__tables')) }}
 ),
 
 -- A narrative-only file is read against the tables of its paired tables-only file (one

@@ -12,8 +12,7 @@ with
 
 -- Not materialized: read where used, not copied whole into memory once (10⁴ documents).
 cells as not materialized (
-    select * from {{ ref('int_reconciliation__cells') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__cells')) }}
 ),
 
 rows as not materialized (

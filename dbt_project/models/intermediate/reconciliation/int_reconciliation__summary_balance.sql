@@ -9,8 +9,7 @@
 with
 
 figures as (
-    select * from {{ ref('int_reconciliation__table_figures') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__table_figures')) }}
 ),
 
 rules as (

@@ -11,13 +11,11 @@
 with
 
 details as (
-    select * from {{ ref('int_reconciliation__document_figures') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__document_figures')) }}
 ),
 
 others as (
-    select * from {{ ref('int_reconciliation__comparison_figures') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__comparison_figures')) }}
 ),
 
 -- Which figure of which table each rule compares with which other figure, and how the other
@@ -73,10 +71,9 @@ rules as (
 -- expenditure total is more than the general budget and fund tables.
 other_income as (
     select distinct document_id
-    from {{ ref('int_reconciliation__cells') }}
+    from {{ rows_to_rebuild(ref('int_reconciliation__cells')) }}
     where
-        {{ is_document_to_rebuild() }}
-        and table_type = 'income_expenditure_summary'
+        table_type = 'income_expenditure_summary'
         and table_side = 'income'
         and amount_yuan > 0
         -- the side's own label (row_label is the 行次 beside it where a row-number column is printed)

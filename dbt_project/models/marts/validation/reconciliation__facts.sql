@@ -22,8 +22,7 @@
 with
 
 comparisons as (
-    select * from {{ ref('int_reconciliation__fact_comparisons') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__fact_comparisons')) }}
 ),
 
 own_table as (

@@ -13,33 +13,27 @@
 with
 
 row_hierarchy as (
-    select * from {{ ref('int_reconciliation__row_hierarchy') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__row_hierarchy')) }}
 ),
 
 column_totals as (
-    select * from {{ ref('int_reconciliation__column_totals') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__column_totals')) }}
 ),
 
 cross_table as (
-    select * exclude (other_table_id) from {{ ref('int_reconciliation__cross_table') }}
-    where {{ is_document_to_rebuild() }}
+    select * exclude (other_table_id) from {{ rows_to_rebuild(ref('int_reconciliation__cross_table')) }}
 ),
 
 narrative as (
-    select * from {{ ref('int_reconciliation__narrative') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__narrative')) }}
 ),
 
 final_accounts_balance as (
-    select * from {{ ref('int_reconciliation__final_accounts_balance') }}
-    where {{ is_document_to_rebuild() }}
+    select * from {{ rows_to_rebuild(ref('int_reconciliation__final_accounts_balance')) }}
 ),
 
 facts as (
-    select * exclude (fact_table, comparison, is_independent) from {{ ref('reconciliation__facts') }}
-    where {{ is_document_to_rebuild() }}
+    select * exclude (fact_table, comparison, is_independent) from {{ rows_to_rebuild(ref('reconciliation__facts')) }}
 ),
 
 unioned as (
