@@ -197,16 +197,7 @@ def _pending(con: duckdb.DuckDBPyConnection) -> frozenset[str] | None:
     """The documents changed or related to a change since validation's cursor
     (``raw.pending_documents``, :mod:`orchestration.warehouse.changes`); None without a log, or
     when dbt does not build the marts from it (no cursor of dbt's: a plain ``dbt build``)."""
-    logged = con.execute(
-        "select count(*) from duckdb_views() where schema_name = 'raw' "
-        "and view_name = 'pending_documents'"
-    ).fetchone()
-    if not logged or not logged[0]:
-        return None
-    followed = con.execute(
-        "select count(*) from raw.change_cursors where consumer = ?", [MARTS_CONSUMER]
-    ).fetchone()
-    if not followed or not followed[0]:
+    if not _has_cursor(con, MARTS_CONSUMER):
         return None
     rows = con.execute(
         "select document_id from raw.pending_documents where consumer = ?", [CHANGE_CONSUMER]
@@ -218,16 +209,21 @@ def _cursor_dropped(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the build keeps a change log (``raw.change_cursors``, see
     :mod:`orchestration.warehouse.changes`) without a cursor of validation: ``--full`` and a full
     dbt rebuild drop every cursor, and the validation asset sets it after writing the audit."""
+    return _has_cursor(con, CHANGE_CONSUMER) is False
+
+
+def _has_cursor(con: duckdb.DuckDBPyConnection, consumer: str) -> bool | None:
+    """Whether ``consumer`` has a cursor in the build's change log; None without a log."""
     logged = con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'raw' "
         "and table_name = 'change_cursors'"
     ).fetchone()
     if not logged or not logged[0]:
-        return False
+        return None
     cursor = con.execute(
-        "select count(*) from raw.change_cursors where consumer = ?", [CHANGE_CONSUMER]
+        "select count(*) from raw.change_cursors where consumer = ?", [consumer]
     ).fetchone()
-    return not cursor or not cursor[0]
+    return bool(cursor and cursor[0])
 
 
 def register_documents(con: duckdb.DuckDBPyConnection, name: str, documents: Iterable[str]) -> None:

@@ -146,7 +146,7 @@ def processed(con: duckdb.DuckDBPyConnection, consumer: str) -> int:
     cursor = con.execute(
         "select change_id from raw.change_cursors where consumer = ?", [consumer]
     ).fetchone()
-    return latest(con) if cursor is None else min(cursor[0], latest(con))
+    return latest(con) if cursor is None else cursor[0]
 
 
 def pending(con: duckdb.DuckDBPyConnection, consumer: str, code_hash: str) -> Pending:
